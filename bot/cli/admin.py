@@ -1,0 +1,122 @@
+"""The admin's commands: init, roster import, invite, users, revoke, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bot.cli.context import opened
+from reporting.campaign import read_campaign_source
+from reporting.campaign_store import store_campaign
+from reporting.clock import SystemClock
+from reporting.errors import Problem
+from reporting.i18n import fmt_count, text
+from reporting.people import create_invites, list_users, revoke_user
+from reporting.roster import import_roster
+from reporting.roster_file import parse_roster
+from reporting.settings import Settings
+from reporting.storage.db import create_engine, sessions
+from reporting.storage.models import Role
+from reporting.storage.schema import require_exists, upgrade
+from reporting.units import ensure_district, find_unit_path, unit_path
+
+
+class AdminRefused(Problem):
+    """A command the admin gave that cannot be carried out."""
+
+
+def init(settings: Settings, _args: argparse.Namespace) -> None:
+    """Creates or upgrades the database, then loads the campaign file into it."""
+    source, file = read_campaign_source(settings.campaign_path)
+    upgrade(settings.DATABASE_URL)
+    campaign = asyncio.run(_load_campaign(settings, source, file))
+    print(text("cli.init_done", url=_safe_url(settings.DATABASE_URL), campaign=campaign))
+
+
+async def _load_campaign(settings: Settings, source: str, file: str) -> str:
+    engine = create_engine(settings.DATABASE_URL)
+    try:
+        async with sessions(engine)() as session:
+            now = SystemClock().now()
+            campaign = await store_campaign(session, source, file, now)
+            await ensure_district(session, campaign.district, now)
+            await session.commit()
+            return campaign.name
+    finally:
+        await engine.dispose()
+
+
+async def roster_import(settings: Settings, args: argparse.Namespace) -> None:
+    """Imports a roster file: all rows or none."""
+    rows = parse_roster(args.file)
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        changes = await import_roster(session, rows, ctx.campaign.district, ctx.clock.now())
+    print(
+        text(
+            "cli.roster_done",
+            communes=len(changes.communes),
+            added=changes.hamlets_added,
+            updated=changes.hamlets_updated,
+            unchanged=changes.unchanged,
+        )
+    )
+
+
+async def invite(settings: Settings, args: argparse.Namespace) -> None:
+    """Prints new invite codes for a role and its units, one per line."""
+    if not 1 <= args.count <= 500:
+        raise AdminRefused("cli.invite_count", count=args.count)
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        units = [await find_unit_path(session, path) for path in args.unit]
+        codes = await create_invites(
+            session, Role(args.role), units, args.count, ctx.clock.now(), settings.INVITE_DAYS
+        )
+    for code in codes:
+        print(code.code)
+
+
+async def users(settings: Settings, _args: argparse.Namespace) -> None:
+    """Prints one line per user: id, role, status, name, units and chat accounts."""
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        everyone = await list_users(session)
+        for user in everyone:
+            units = ", ".join([await unit_path(session, unit) for unit in user.units]) or "—"
+            accounts = ", ".join(f"{i.channel}:{i.external_id}" for i in user.identities)
+            status = text("cli.user_revoked") if user.revoked_at else text("cli.user_active")
+            print(f"{user.id}\t{user.role}\t{status}\t{user.name}\t{units}\t{accounts or '—'}")
+    if not everyone:
+        print(text("cli.no_users"))
+
+
+async def revoke(settings: Settings, args: argparse.Namespace) -> None:
+    """Disables a user; their records stay."""
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        user = await revoke_user(session, args.user, ctx.clock.now())
+    print(text("cli.revoked", user_id=user.id, name=user.name))
+
+
+def backup(settings: Settings, args: argparse.Namespace) -> None:
+    """Writes a consistent copy of a live SQLite database with VACUUM INTO."""
+    url = make_url(settings.DATABASE_URL)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise AdminRefused("cli.backup_sqlite_only")
+    require_exists(url)
+    target = Path(args.path)
+    if target.exists():
+        raise AdminRefused("cli.backup_exists", path=target)
+    source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
+    try:
+        source.execute("VACUUM INTO ?", (str(target),))
+    except sqlite3.Error as error:  # e.g. a folder that does not exist, or a full disk
+        raise AdminRefused("cli.backup_failed", path=target, error=error) from None
+    finally:
+        source.close()
+    print(text("cli.backup_done", path=target, size=fmt_count(target.stat().st_size)))
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)

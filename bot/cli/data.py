@@ -1,0 +1,99 @@
+"""Keying in paper reports (tally add / import) and exporting the figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.cli.context import opened
+from reporting.errors import Problem
+from reporting.export import summary_csv, summary_json
+from reporting.i18n import text
+from reporting.settings import Settings
+from reporting.summaries import summarize
+from reporting.tabular import CountError, parse_count
+from reporting.tallies import Entry, Figures, record_tally, submit_tally
+from reporting.tally_file import TallyFileError, parse_day, parse_tally_file
+from reporting.units import find_hamlet
+
+CHANNEL = "cli"
+
+
+class BadArgument(Problem):
+    """A command-line value that is not what the command expects."""
+
+
+async def tally_add(settings: Settings, args: argparse.Namespace) -> None:
+    """Stores one hamlet-day from the command line, with the same rules as the chat."""
+    figures = Figures(
+        collected=_count("--collected", args.collected),
+        invalid=_count("--invalid", args.invalid),
+        satisfied=tuple(_count("--satisfied", part) for part in args.satisfied.split(",")),
+        note=args.note,
+    )
+    day = _day(args.date)
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        hamlet = await find_hamlet(session, args.hamlet)
+        entry = Entry(hamlet, day, figures, None, CHANNEL, ctx.clock.now(), args.reason, args.late)
+        submission = await submit_tally(session, ctx.campaign, entry)
+    key = "cli.tally_replaced" if submission.replaced else "cli.tally_stored"
+    print(text(key, hamlet=hamlet.name, day=day.strftime("%d/%m/%Y")))
+
+
+async def tally_import(settings: Settings, args: argparse.Namespace) -> None:
+    """Imports hamlet-days from a file: every row is checked, and all are stored or none."""
+    rows = parse_tally_file(args.file)
+    problems: list[str] = []
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        now = ctx.clock.now()
+        for row in rows:
+            try:
+                async with session.begin_nested():
+                    hamlet = await find_hamlet(session, f"{row.commune}/{row.hamlet}")
+                    figures = Figures(row.collected, row.invalid, row.satisfied, row.note)
+                    entry = Entry(
+                        hamlet, row.day, figures, None, CHANNEL, now, "import", args.late
+                    )
+                    await record_tally(session, ctx.campaign, entry)
+            except Problem as problem:
+                problems.append(text("import.row", line=row.line, problem=problem.message()))
+        if problems:
+            await session.rollback()
+            raise TallyFileError(problems)
+        await session.commit()
+    print(text("cli.import_done", rows=len(rows)))
+
+
+async def export(settings: Settings, args: argparse.Namespace) -> None:
+    """Writes the summary as JSON or CSV, to a file or standard output."""
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        as_of = ctx.campaign.end_of_day(_day(args.as_of)) if args.as_of else ctx.clock.now()
+        summary = await summarize(session, ctx.campaign, as_of)
+    if args.format == "json":
+        content = json.dumps(summary_json(summary), ensure_ascii=False, indent=2) + "\n"
+    else:
+        content = summary_csv(summary)
+    if args.out:
+        await asyncio.to_thread(Path(args.out).write_text, content, encoding="utf-8")
+        print(text("cli.export_done", path=args.out), file=sys.stderr)
+    else:
+        sys.stdout.write(content)
+
+
+def _count(option: str, value: str) -> int:
+    try:
+        return parse_count(value)
+    except CountError as error:
+        problem = text(error.key, value=error.value)
+        raise BadArgument("cli.bad_option", option=option, problem=problem) from None
+
+
+def _day(value: str) -> date:
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise BadArgument("cli.bad_date", value=value) from None

@@ -1,0 +1,107 @@
+"""The command line: every command, its arguments and its --help text."""
+
+from __future__ import annotations
+
+import argparse
+
+from reporting.storage.models import Role
+
+DESCRIPTION = (
+    "tallybot: the daily household-survey tally bot for a Vietnamese New Rural Development "
+    "campaign. Settings come from the environment or .env (see .env.example)."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Returns the parser of `tallybot` and all its subcommands."""
+    parser = argparse.ArgumentParser(prog="tallybot", description=DESCRIPTION)
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks of unexpected errors"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("init", help="create or upgrade the database and load the campaign")
+    _roster(commands)
+    _invite(commands)
+    commands.add_parser("users", help="list users, their roles, units and chat accounts")
+    revoke = commands.add_parser("revoke", help="disable a user (kept for the audit trail)")
+    revoke.add_argument("user", type=int, metavar="USER", help="the user's id, from `users`")
+    _tally(commands)
+    _run(commands)
+    _demo(commands)
+    _export(commands)
+    backup = commands.add_parser("backup", help="write a consistent copy of the live database")
+    backup.add_argument("path", metavar="PATH", help="the file to write (must not exist)")
+    return parser
+
+
+def _roster(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    roster = commands.add_parser("roster", help="load the units (communes, hamlets, households)")
+    actions = roster.add_subparsers(dest="action", required=True, metavar="ACTION")
+    load = actions.add_parser(
+        "import",
+        help="import a CSV or XLSX roster; re-import updates, never duplicates",
+        description="Columns: commune, hamlet, households and optional surveyed (1/0); "
+        "Vietnamese headers xã, xóm, số hộ, khảo sát are accepted too.",
+    )
+    load.add_argument("file", metavar="FILE", help="the roster, .csv or .xlsx")
+
+
+def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    invite = commands.add_parser("invite", help="print single-use invite codes, one per line")
+    invite.add_argument("--role", required=True, choices=[role.value for role in Role])
+    invite.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        metavar="UNIT",
+        help='"Commune" or "Commune/Hamlet"; repeat for an official with several communes',
+    )
+    invite.add_argument("--count", type=int, default=1, metavar="N", help="how many codes (1)")
+
+
+def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tally = commands.add_parser("tally", help="key in paper reports")
+    actions = tally.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="store one hamlet's tally for one day")
+    add.add_argument(
+        "--hamlet", required=True, metavar="UNIT", help='"Hamlet" or "Commune/Hamlet"'
+    )
+    add.add_argument("--date", required=True, metavar="DATE", help="dd/mm/yyyy or yyyy-mm-dd")
+    add.add_argument("--collected", required=True, metavar="N", help="forms collected that day")
+    add.add_argument("--invalid", default="0", metavar="K", help="invalid forms among them (0)")
+    add.add_argument(
+        "--satisfied", required=True, metavar="S1,…,S10", help="satisfied per question, 10 numbers"
+    )
+    add.add_argument("--note", metavar="TEXT", help="households' requests and comments")
+    add.add_argument("--reason", metavar="TEXT", help="why, when replacing earlier figures")
+    add.add_argument("--late", action="store_true", help="allow a day outside collection")
+    load = actions.add_parser(
+        "import",
+        help="import a CSV/XLSX of hamlet-days; all rows or none",
+        description="Columns: commune, hamlet, date, collected, invalid, q1 … q10, note.",
+    )
+    load.add_argument("file", metavar="FILE", help="the tallies, .csv or .xlsx")
+    load.add_argument("--late", action="store_true", help="allow days outside collection")
+
+
+def _run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = commands.add_parser("run", help="run the Telegram bot (long polling by default)")
+    run.add_argument(
+        "--webhook", action="store_true", help="receive updates by webhook (WEBHOOK_* settings)"
+    )
+
+
+def _demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser(
+        "demo", help="play the reference campaign offline and write demo-output/"
+    )
+    demo.add_argument("--out", default="demo-output", metavar="DIR", help="(demo-output)")
+
+
+def _export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser("export", help="write the campaign's figures")
+    export.add_argument("--format", required=True, choices=["json", "csv"])
+    export.add_argument(
+        "--as-of", metavar="DATE", help="figures at the end of that day (default: now)"
+    )
+    export.add_argument("--out", metavar="PATH", help="file to write (default: standard output)")

@@ -1,0 +1,1 @@
+"""What users read: chat answers rendered from summaries through the text catalog."""

@@ -1,0 +1,238 @@
+"""The `/status` answers: one line block per commune, worst first, and one commune in detail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.measures import (
+    QUESTIONS,
+    Measures,
+    Verdict,
+    lowest_question,
+    question_threshold,
+    question_verdict,
+    worst,
+)
+from reporting.summaries import CampaignSummary, UnitSummary
+
+TELEGRAM_LIMIT = 4096
+SAFE_LIMIT = 4000
+
+
+def verdict_mark(verdict: Verdict | None) -> str:
+    """Returns the verdict's emoji (a dash when there is nothing to judge yet)."""
+    marks = {
+        Verdict.MET: "✅",
+        Verdict.ON_TRACK: "🟢",
+        Verdict.AT_RISK: "⚠️",
+        Verdict.NOT_MET: "❌",
+    }
+    return marks.get(verdict, "—") if verdict else "—"
+
+
+def overall_verdict(m: Measures) -> Verdict | None:
+    """Returns the worst of a unit's four verdicts."""
+    return worst(m.verdicts.values())
+
+
+def worst_first(units: Sequence[UnitSummary]) -> list[UnitSummary]:
+    """Orders units from the worst overall verdict to the best, then by participation."""
+
+    def severity(unit: UnitSummary) -> tuple[int, float]:
+        verdict = overall_verdict(unit.measures)
+        rank = -verdict.rank if verdict else 1
+        return rank, float(unit.measures.participation or 0)
+
+    return sorted(units, key=severity)
+
+
+def status_overview(
+    summary: CampaignSummary, communes: Sequence[UnitSummary], lang: str, with_district: bool
+) -> str:
+    """Returns the `/status` answer: heading, the district if asked, communes worst first."""
+    blocks = [_heading(summary, lang)]
+    if with_district:
+        blocks.append(_unit_block(summary, summary.district, lang))
+    blocks.extend(_unit_block(summary, commune, lang) for commune in worst_first(communes))
+    return "\n\n".join(blocks)
+
+
+def status_detail(summary: CampaignSummary, commune: UnitSummary, lang: str) -> str:
+    """Returns `/status <commune>`: every question with rate, verdict and gap, then its hamlets."""
+    m = commune.measures
+    lines = [
+        _heading(summary, lang),
+        _unit_block(summary, commune, lang),
+        text("status.questions", lang),
+    ]
+    for question in range(1, QUESTIONS + 1):
+        lines.append(_question_line(summary, m, question, lang))
+    lines.append(text("status.hamlets", lang))
+    lines.extend(_hamlet_line(hamlet, lang) for hamlet in worst_first(commune.children))
+    return "\n".join(lines)
+
+
+def split_message(message: str, limit: int = SAFE_LIMIT) -> list[str]:
+    """Splits a long answer at line breaks into parts under Telegram's 4096-character limit."""
+    parts: list[str] = []
+    current = ""
+    for line in message.split("\n"):
+        while len(line) > limit:
+            parts.extend([current] if current else [])
+            parts.append(line[:limit])
+            current, line = "", line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _heading(summary: CampaignSummary, lang: str) -> str:
+    local = summary.as_of.astimezone(summary.campaign.timezone)
+    progress = summary.progress
+    return text(
+        "status.heading",
+        lang,
+        time=local.strftime("%H:%M"),
+        day=local.strftime("%d/%m/%Y"),
+        elapsed=progress.elapsed_days,
+        total=progress.total_days,
+    )
+
+
+def _unit_block(summary: CampaignSummary, unit: UnitSummary, lang: str) -> str:
+    m = unit.measures
+    thresholds = summary.campaign.thresholds
+    lines = [
+        text("status.unit_title", lang, mark=verdict_mark(overall_verdict(m)), name=unit.name),
+        text(
+            "status.participation",
+            lang,
+            collected=fmt_count(m.counts.collected),
+            households=fmt_count(m.counts.households),
+            percent=fmt_percent(m.participation, lang),
+            mark=verdict_mark(m.verdicts["participation"]),
+        ),
+    ]
+    lines[-1] = _with_gap(lines[-1], households_gap(m, thresholds.participation, lang))
+    lowest = lowest_question(m.counts)
+    if lowest is not None:
+        lines.append(_lowest_line(summary, m, lowest, lang))
+        lines.append(
+            text(
+                "status.average_q10",
+                lang,
+                average=fmt_percent(m.average_q1_q9, lang),
+                average_mark=verdict_mark(m.verdicts["average_q1_q9"]),
+                q10=fmt_percent(m.rates[QUESTIONS - 1], lang),
+                q10_mark=verdict_mark(m.verdicts["q10"]),
+            )
+        )
+        lines.extend(_average_and_q10_gaps(summary, m, lang))
+    else:
+        lines.append(text("status.no_forms", lang))
+    confirmed = text("status.confirmed" if unit.confirmed else "status.unconfirmed", lang)
+    lines.append(
+        text("status.reported", lang, reported=unit.reported_today, hamlets=unit.hamlets)
+        + (f" · {confirmed}" if unit.level != "district" else "")
+    )
+    return "\n".join(lines)
+
+
+def _lowest_line(summary: CampaignSummary, m: Measures, question: int, lang: str) -> str:
+    threshold = question_threshold(question, summary.campaign.thresholds)
+    verdict = question_verdict(m.counts, question, threshold, summary.progress)
+    line = text(
+        "status.lowest",
+        lang,
+        question=question,
+        label=summary.campaign.questions[question - 1],
+        percent=fmt_percent(m.rates[question - 1], lang),
+        mark=verdict_mark(verdict),
+    )
+    return _with_gap(line, forms_gap(m, str(question), threshold, lang))
+
+
+def _question_line(summary: CampaignSummary, m: Measures, question: int, lang: str) -> str:
+    threshold = question_threshold(question, summary.campaign.thresholds)
+    verdict = question_verdict(m.counts, question, threshold, summary.progress)
+    line = text(
+        "status.question",
+        lang,
+        question=question,
+        label=summary.campaign.questions[question - 1],
+        satisfied=fmt_count(m.counts.satisfied[question - 1]),
+        percent=fmt_percent(m.rates[question - 1], lang),
+        mark=verdict_mark(verdict),
+    )
+    return _with_gap(line, forms_gap(m, str(question), threshold, lang))
+
+
+def _hamlet_line(hamlet: UnitSummary, lang: str) -> str:
+    m = hamlet.measures
+    key = "status.hamlet_reported" if hamlet.reported_today else "status.hamlet_missing"
+    return text(
+        key,
+        lang,
+        name=hamlet.name,
+        collected=fmt_count(m.counts.collected),
+        households=fmt_count(m.counts.households),
+        percent=fmt_percent(m.participation, lang),
+    )
+
+
+def _average_and_q10_gaps(summary: CampaignSummary, m: Measures, lang: str) -> list[str]:
+    thresholds = summary.campaign.thresholds
+    gaps = [
+        forms_gap(m, "average_q1_q9", thresholds.average_q1_q9, lang),
+        forms_gap(m, str(QUESTIONS), thresholds.q10, lang),
+    ]
+    return [f"  {gap}" for gap in gaps if gap]
+
+
+def households_gap(m: Measures, threshold: Fraction, lang: str) -> str | None:
+    """Returns "cần thêm N hộ để đạt 70 %" (or "không thể đạt"), None when participation is met."""
+    if m.households_needed <= 0 or m.counts.households == 0:
+        return None
+    if m.households_needed > m.counts.households - m.counts.collected:
+        return text("status.impossible", lang)
+    count = fmt_count(m.households_needed)
+    return text("status.need_households", lang, count=count, percent=plain_percent(threshold))
+
+
+def forms_gap(m: Measures, key: str, threshold: Fraction, lang: str) -> str | None:
+    """Returns "câu 4 cần thêm 6 phiếu hài lòng để đạt 80 %" (or "không thể đạt"), None when met.
+
+    `key` is a question number ("1".."10") or "average_q1_q9".
+    """
+    needed = m.forms_needed.get(key)
+    if needed == 0 or m.counts.valid == 0:
+        return None
+    if needed is None:
+        return text("status.impossible", lang)
+    what = (
+        text("status.gap_average", lang)
+        if key == "average_q1_q9"
+        else text("status.gap_question", lang, question=key)
+    )
+    count = fmt_count(needed)
+    return text(
+        "status.need_forms", lang, what=what, count=count, percent=plain_percent(threshold)
+    )
+
+
+def plain_percent(threshold: Fraction) -> str:
+    """Formats a threshold as people say it: "70 %", "92,5 %"."""
+    if threshold.denominator == 1:
+        return f"{threshold.numerator} %"
+    return f"{float(threshold):g} %".replace(".", ",")
+
+
+def _with_gap(line: str, gap: str | None) -> str:
+    return f"{line} — {gap}" if gap else line

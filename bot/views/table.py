@@ -1,0 +1,61 @@
+"""A fixed-width table of the district and its communes, for the terminal and the transcript."""
+
+from __future__ import annotations
+
+from bot.views.status import forms_gap, households_gap, overall_verdict, verdict_mark, worst_first
+from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.measures import QUESTIONS, lowest_question
+from reporting.summaries import CampaignSummary, UnitSummary
+
+WIDTHS = (16, 8, 8, 9, 15, 9, 9, 4)
+
+
+def district_table(summary: CampaignSummary, lang: str = "vi") -> str:
+    """Returns the district line, the communes worst first, then what each still needs."""
+    header = [text(f"table.{name}", lang) for name in ("unit", "households", "collected",
+              "participation", "lowest", "average", "q10", "verdict")]  # fmt: skip
+    lines = [_row(header), "-" * (sum(WIDTHS) + len(WIDTHS) - 1)]
+    lines.append(_row(_cells(summary.district, lang)))
+    communes = worst_first(summary.communes)
+    lines.extend(_row(_cells(commune, lang)) for commune in communes)
+    gaps = [line for commune in communes for line in _gap_lines(summary, commune, lang)]
+    if gaps:
+        lines += ["", text("table.gaps", lang), *gaps]
+    return "\n".join(lines)
+
+
+def _cells(unit: UnitSummary, lang: str) -> list[str]:
+    m = unit.measures
+    lowest = lowest_question(m.counts)
+    lowest_text = (
+        f"{text('table.question', lang, question=lowest)} {fmt_percent(m.rates[lowest - 1], lang)}"
+        if lowest
+        else "—"
+    )
+    return [
+        unit.name,
+        fmt_count(m.counts.households),
+        fmt_count(m.counts.collected),
+        fmt_percent(m.participation, lang),
+        lowest_text,
+        fmt_percent(m.average_q1_q9, lang),
+        fmt_percent(m.rates[QUESTIONS - 1], lang),
+        verdict_mark(overall_verdict(m)),
+    ]
+
+
+def _row(cells: list[str]) -> str:
+    # The verdict mark goes last and left-aligned: emoji widths differ between terminals.
+    name, *figures, mark = cells
+    padded = [cell.rjust(width) for cell, width in zip(figures, WIDTHS[1:-1], strict=True)]
+    return " ".join([name.ljust(WIDTHS[0]), *padded, f" {mark}"]).rstrip()
+
+
+def _gap_lines(summary: CampaignSummary, commune: UnitSummary, lang: str) -> list[str]:
+    m = commune.measures
+    thresholds = summary.campaign.thresholds
+    gaps = [households_gap(m, thresholds.participation, lang)]
+    gaps += [forms_gap(m, str(q), thresholds.question_min, lang) for q in range(1, QUESTIONS)]
+    gaps += [forms_gap(m, "average_q1_q9", thresholds.average_q1_q9, lang)]
+    gaps += [forms_gap(m, str(QUESTIONS), thresholds.q10, lang)]
+    return [f"  {commune.name}: {gap}" for gap in gaps if gap]

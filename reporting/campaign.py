@@ -1,0 +1,284 @@
+"""The campaign: its TOML file, validated with clear errors, and where a moment falls in it."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from reporting.i18n import text
+from reporting.measures import QUESTIONS, Progress, Thresholds
+
+REFERENCE_CAMPAIGN = "campaign.toml"
+
+
+class CampaignError(ValueError):
+    """A campaign file that cannot be used; the message names the key and what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Levels:
+    """What the campaign calls its three levels of units (huyện / xã / xóm by default)."""
+
+    district: str = "huyện"
+    commune: str = "xã"
+    hamlet: str = "xóm"
+
+
+@dataclass(frozen=True, slots=True)
+class Phases:
+    """The campaign's dates, all in campaign-local days, inclusive ranges."""
+
+    conference: date
+    collection: tuple[date, date]
+    aggregation: tuple[date, date]
+    posting: tuple[date, date]
+    report_due: date
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTimes:
+    """Campaign-local times of the scheduled alerts and the quiet hours."""
+
+    reminder: time = time(17, 0)
+    missing: time = time(20, 0)
+    digest: time = time(20, 30)
+    quiet: tuple[time, time] = (time(21, 0), time(7, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """A validated campaign: names, phases, thresholds, alert times and question labels."""
+
+    name: str
+    district: str
+    timezone: ZoneInfo
+    levels: Levels
+    phases: Phases
+    thresholds: Thresholds
+    alerts: AlertTimes
+    questions: tuple[str, ...]
+
+    @property
+    def collection_days(self) -> list[date]:
+        """Returns every day of the collection window, in order."""
+        start, end = self.phases.collection
+        return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+    def local_date(self, moment: datetime) -> date:
+        """Returns the campaign-local day that an aware moment falls on."""
+        return moment.astimezone(self.timezone).date()
+
+    def end_of_day(self, day: date) -> datetime:
+        """Returns the last instant of a campaign-local day, as an aware moment."""
+        next_midnight = datetime.combine(day + timedelta(days=1), time(), self.timezone)
+        return next_midnight - timedelta(microseconds=1)
+
+    def at(self, day: date, clock_time: time) -> datetime:
+        """Returns the aware moment of a campaign-local day and time."""
+        return datetime.combine(day, clock_time, self.timezone)
+
+    def in_collection(self, day: date) -> bool:
+        """Says whether tallies may be sent for this day."""
+        start, end = self.phases.collection
+        return start <= day <= end
+
+    def in_aggregation(self, day: date) -> bool:
+        """Says whether communes may confirm their figures on this day."""
+        start, end = self.phases.aggregation
+        return start <= day <= end
+
+    def progress(self, as_of: datetime) -> Progress:
+        """Returns how far the collection window has run at a moment."""
+        start, end = self.phases.collection
+        total = (end - start).days + 1
+        today = self.local_date(as_of)
+        elapsed = min(max((today - start).days + 1, 0), total)
+        closed = as_of > self.end_of_day(end)
+        return Progress(elapsed_days=elapsed, total_days=total, closed=closed)
+
+
+def reference_source() -> str:
+    """Returns the text of the bundled reference campaign file."""
+    bundled = resources.files("reporting").joinpath("data", REFERENCE_CAMPAIGN)
+    return bundled.read_text(encoding="utf-8")
+
+
+def read_campaign_source(path: Path | None) -> tuple[str, str]:
+    """Returns (TOML text, file name) of a campaign file, the reference campaign when None."""
+    if path is None:
+        return reference_source(), REFERENCE_CAMPAIGN
+    try:
+        return Path(path).read_text(encoding="utf-8"), str(path)
+    except OSError as error:
+        raise CampaignError(text("campaign.unreadable", file=path, error=error.strerror)) from None
+
+
+def load_campaign(path: Path | None = None) -> Campaign:
+    """Reads and validates a campaign TOML file; the bundled reference campaign when no path."""
+    return parse_campaign(*read_campaign_source(path))
+
+
+def parse_campaign(source: str, file: str) -> Campaign:
+    """Builds a Campaign from TOML text, raising CampaignError that names the bad key."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        raise CampaignError(text("campaign.syntax", file=file, error=error)) from None
+    reader = _Reader(data, file)
+    campaign = Campaign(
+        name=reader.text("campaign", "name"),
+        district=reader.text("campaign", "district"),
+        timezone=reader.zone("campaign", "timezone"),
+        levels=Levels(
+            district=reader.text("levels", "district", "huyện"),
+            commune=reader.text("levels", "commune", "xã"),
+            hamlet=reader.text("levels", "hamlet", "xóm"),
+        ),
+        phases=_read_phases(reader),
+        thresholds=Thresholds(
+            participation=reader.percent("thresholds", "participation", 70),
+            question_min=reader.percent("thresholds", "question_min", 80),
+            average_q1_q9=reader.percent("thresholds", "average_q1_q9", 90),
+            q10=reader.percent("thresholds", "q10", 95),
+        ),
+        alerts=_read_alerts(reader),
+        questions=_read_questions(data, file),
+    )
+    return campaign
+
+
+def _read_phases(reader: _Reader) -> Phases:
+    phases = Phases(
+        conference=reader.day("phases", "conference"),
+        collection=reader.span("phases", "collection"),
+        aggregation=reader.span("phases", "aggregation"),
+        posting=reader.span("phases", "posting"),
+        report_due=reader.day("phases", "report_due"),
+    )
+    order = [
+        ("conference", phases.conference, "collection", phases.collection[0]),
+        ("collection", phases.collection[0], "aggregation", phases.aggregation[0]),
+        ("collection", phases.collection[1], "aggregation", phases.aggregation[1]),
+        ("aggregation", phases.aggregation[1], "posting", phases.posting[0]),
+        ("posting", phases.posting[0], "report_due", phases.report_due),
+    ]
+    for earlier, first, later, second in order:
+        if second < first:
+            raise CampaignError(
+                text("campaign.phase_order", file=reader.file, earlier=earlier, later=later)
+            )
+    return phases
+
+
+def _read_alerts(reader: _Reader) -> AlertTimes:
+    defaults = AlertTimes()
+    quiet = reader.section("alerts").get("quiet", ["21:00", "07:00"])
+    if not isinstance(quiet, list) or len(quiet) != 2:
+        raise CampaignError(text("campaign.quiet", file=reader.file))
+    return AlertTimes(
+        reminder=reader.clock("alerts", "reminder", defaults.reminder),
+        missing=reader.clock("alerts", "missing", defaults.missing),
+        digest=reader.clock("alerts", "digest", defaults.digest),
+        quiet=(
+            _parse_clock(quiet[0], reader.file, "alerts.quiet"),
+            _parse_clock(quiet[1], reader.file, "alerts.quiet"),
+        ),
+    )
+
+
+def _read_questions(data: dict[str, Any], file: str) -> tuple[str, ...]:
+    entries = data.get("questions")
+    if not isinstance(entries, list) or len(entries) != QUESTIONS:
+        found = len(entries) if isinstance(entries, list) else 0
+        raise CampaignError(text("campaign.question_count", file=file, found=found))
+    labels = []
+    for number, entry in enumerate(entries, start=1):
+        label = entry.get("label") if isinstance(entry, dict) else None
+        if not isinstance(label, str) or not label.strip():
+            raise CampaignError(text("campaign.question_label", file=file, number=number))
+        labels.append(label.strip())
+    return tuple(labels)
+
+
+def _parse_clock(value: object, file: str, key: str) -> time:
+    try:
+        hours, minutes = str(value).split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise CampaignError(text("campaign.clock", file=file, key=key, value=value)) from None
+
+
+class _Reader:
+    """Reads typed values out of the parsed TOML, failing with the exact key at fault."""
+
+    def __init__(self, data: dict[str, Any], file: str) -> None:
+        self.data = data
+        self.file = file
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {})
+        if not isinstance(value, dict):
+            raise CampaignError(text("campaign.section", file=self.file, section=name))
+        return value
+
+    def _fail(self, key: str, problem: str, value: object) -> CampaignError:
+        return CampaignError(
+            text("campaign.bad_value", file=self.file, key=key, value=value, problem=problem)
+        )
+
+    def _required(self, section: str, key: str, default: object = None) -> object:
+        value = self.section(section).get(key, default)
+        if value is None:
+            raise CampaignError(text("campaign.missing", file=self.file, key=f"{section}.{key}"))
+        return value
+
+    def text(self, section: str, key: str, default: str | None = None) -> str:
+        value = self._required(section, key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise self._fail(f"{section}.{key}", text("campaign.want_text"), value)
+        return value.strip()
+
+    def zone(self, section: str, key: str) -> ZoneInfo:
+        name = self.text(section, key, "Asia/Ho_Chi_Minh")
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._fail(f"{section}.{key}", text("campaign.want_zone"), name) from None
+
+    def day(self, section: str, key: str) -> date:
+        value = self._required(section, key)
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise self._fail(f"{section}.{key}", text("campaign.want_date"), value)
+        return value
+
+    def span(self, section: str, key: str) -> tuple[date, date]:
+        value = self._required(section, key)
+        if not isinstance(value, list) or len(value) != 2:
+            raise self._fail(f"{section}.{key}", text("campaign.want_span"), value)
+        start, end = value
+        if type(start) is not date or type(end) is not date:
+            raise self._fail(f"{section}.{key}", text("campaign.want_span"), value)
+        if end < start:
+            raise self._fail(f"{section}.{key}", text("campaign.span_backwards"), value)
+        return start, end
+
+    def percent(self, section: str, key: str, default: int) -> Fraction:
+        value = self._required(section, key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self._fail(f"{section}.{key}", text("campaign.want_percent"), value)
+        exact = Fraction(str(value))
+        if not 0 < exact <= 100:
+            raise self._fail(f"{section}.{key}", text("campaign.want_percent"), value)
+        return exact
+
+    def clock(self, section: str, key: str, default: time) -> time:
+        value = self.section(section).get(key)
+        if value is None:
+            return default
+        return _parse_clock(value, self.file, f"{section}.{key}")

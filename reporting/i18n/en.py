@@ -1,0 +1,406 @@
+"""English text, chosen per user with /lang en. Same keys as vi.py."""
+
+MESSAGES: dict[str, str] = {
+    # --- verdicts ---
+    "verdict.met": "✅ Met",
+    "verdict.on_track": "🟢 On track",
+    "verdict.at_risk": "⚠️ At risk",
+    "verdict.not_met": "❌ Not met",
+    "verdict.none": "— No data yet",
+    # --- campaign file ---
+    "campaign.unreadable": "Cannot read the campaign file {file}: {error}",
+    "campaign.syntax": "The campaign file {file} is not valid TOML: {error}",
+    "campaign.section": "Campaign file {file}: [{section}] must be a TOML table.",
+    "campaign.missing": "Campaign file {file}: the key {key} is missing.",
+    "campaign.bad_value": "Campaign file {file}: {key} = {value!r} is not valid — {problem}.",
+    "campaign.want_text": "expected non-empty text",
+    "campaign.want_zone": 'expected an IANA time zone such as "Asia/Ho_Chi_Minh"',
+    "campaign.want_date": "expected a date such as 2024-01-27",
+    "campaign.want_span": "expected two dates [start, end], e.g. [2024-01-27, 2024-02-03]",
+    "campaign.span_backwards": "the end comes before the start",
+    "campaign.want_percent": "expected a percentage above 0 and at most 100",
+    "campaign.phase_order": (
+        "Campaign file {file}: the {later} phase cannot start (or end) before the {earlier} phase."
+    ),
+    "campaign.quiet": (
+        'Campaign file {file}: alerts.quiet needs two times, e.g. ["21:00", "07:00"].'
+    ),
+    "campaign.clock": 'Campaign file {file}: {key} = {value!r} is not a time such as "17:00".',
+    "campaign.question_count": (
+        "Campaign file {file}: exactly 10 [[questions]] are needed, the file has {found}."
+    ),
+    "campaign.question_label": "Campaign file {file}: question {number} has no label.",
+    # --- roster ---
+    "import.row": "Line {line}: {problem}",
+    "import.cell": "Line {line}, column “{column}”: {problem}",
+    "import.file_missing": "File {path} not found.",
+    "import.file_unreadable": "Cannot read file {path} ({reason}).",
+    "import.file_xls": (
+        "File {path} is an old-style Excel workbook (.xls). "
+        "Please open it in Excel and save it as .xlsx or CSV UTF-8."
+    ),
+    "import.file_type": (
+        "File {path} is neither CSV nor XLSX. Please save the sheet as .xlsx or CSV UTF-8."
+    ),
+    "import.file_encoding": (
+        "Cannot tell the text encoding of {path}. Please save it again as CSV UTF-8."
+    ),
+    "import.file_empty": "File {path} is empty: it has no header line.",
+    "import.no_rows": "File {path} has a header line but no data rows.",
+    "import.same_column": (
+        "columns “{first}” and “{second}” mean the same thing; please keep only one of them."
+    ),
+    "import.stray_cells": (
+        "has filled cells outside the headed columns (“{cells}”). In a CSV file a comma inside "
+        "a number (like 4,5) splits it into two cells; please fix the number, or give that "
+        "column a header."
+    ),
+    "import.missing_column": "Missing column “{english}” (or “{column}”).",
+    "import.count_empty": "no number given; a whole number of 0 or more is needed.",
+    "import.count_decimal": (
+        "“{value}” is not a whole number; a whole number is needed, with dots only between "
+        "thousands (e.g. 1.234)."
+    ),
+    "import.count_negative": "“{value}” is negative; a whole number of 0 or more is needed.",
+    "import.count_not_number": (
+        "“{value}” is not a number; a whole number of 0 or more is needed, e.g. 45."
+    ),
+    "import.empty_commune": "the commune name is empty.",
+    "import.empty_hamlet": "the hamlet name is empty.",
+    "import.date_empty": "no date given; write it as dd/mm/yyyy, e.g. 27/01/2024.",
+    "import.date_invalid": (
+        "“{value}” is not a valid date; write dd/mm/yyyy (e.g. 27/01/2024) or yyyy-mm-dd."
+    ),
+    "import.unknown_question": "column “{column}”: the form has questions 1 to {count} only.",
+    "import.duplicate_tally": (
+        "hamlet “{hamlet}”, commune “{commune}”, day {day} is already on line {first}; "
+        "one line per hamlet and day."
+    ),
+    "roster.households_zero": "the number of households must be more than 0.",
+    "roster.surveyed_invalid": (
+        "“{value}” is unclear; write 1 (surveyed) or 0 (not surveyed), yes/no, x, "
+        "or leave it empty."
+    ),
+    "roster.duplicate_hamlet": (
+        "hamlet “{hamlet}” of commune “{commune}” repeats line {first} (“{first_hamlet}”)."
+    ),
+    "roster.commune_spelling": (
+        "commune “{commune}” is spelt differently on line {first} (“{first_commune}”); "
+        "please spell it the same on every line."
+    ),
+    "roster.surveyed_conflict": (
+        "Commune “{commune}” is marked surveyed (line {surveyed}) and not surveyed "
+        "(line {excluded}); a commune is one or the other."
+    ),
+    # --- tallies ---
+    "tally.question_count": "All {expected} satisfied counts are needed (Q1–Q10); got {found}.",
+    "tally.negative_collected": "Forms collected cannot be negative ({value}).",
+    "tally.negative_invalid": "Invalid forms cannot be negative ({value}).",
+    "tally.invalid_over_collected": (
+        "Invalid forms ({invalid}) are more than the forms collected ({collected}). "
+        "Invalid forms must be between 0 and {collected}."
+    ),
+    "tally.satisfied_over_valid": (
+        "Question {question} ({label}): {value} satisfied, more than the valid forms ({valid}). "
+        "Satisfied must be between 0 and {valid}."
+    ),
+    "tally.outside_window": (
+        "{day} is outside the collection period ({start} – {end}). "
+        "Reports can only be sent for days in that period."
+    ),
+    "tally.locked": (
+        "Commune {commune} has confirmed its figures, so they can no longer change. "
+        "Ask the district staff to unlock it."
+    ),
+    "tally.over_households": (
+        "{hamlet} has {households} households. Other days already collected {earlier} forms; "
+        "{collected} more today makes {total} — more than the households. Please check the figure."
+    ),
+    # --- cli ---
+    "db.outdated": (
+        "The database does not exist yet or needs an upgrade (revision {revision}). "
+        "Run: tallybot init"
+    ),
+    "db.no_campaign": "No campaign is loaded. Run: tallybot init",
+    "unit.unknown_commune": "No commune called “{query}”.",
+    "unit.unknown_hamlet": "No hamlet called “{query}”.",
+    "unit.ambiguous": "“{query}” matches several units: {candidates}. Please be more specific.",
+    "invite.hamlet_needs_one_hamlet": (
+        'A hamlet invite needs exactly one hamlet: --unit "Commune/Hamlet".'
+    ),
+    "invite.commune_needs_one_commune": (
+        'A commune invite needs exactly one commune: --unit "Commune".'
+    ),
+    "invite.official_needs_communes": (
+        'An official invite needs one or more communes: --unit "A" --unit "B".'
+    ),
+    "invite.district_takes_no_unit": "The district role sees the whole district: no --unit.",
+    "invite.unknown": "This invite code is not right. Please check the 8-character code.",
+    "invite.used": "This invite code has already been used. Each code works once.",
+    "invite.expired": "This invite code has expired. Please ask the district staff for a new one.",
+    "invite.already_registered": "This account is already registered.",
+    "user.unknown": "There is no user {user_id}.",
+    "cli.init_done": "Ready: database {url}, campaign “{campaign}”.",
+    "cli.roster_done": (
+        "Roster loaded: {communes} communes; {added} hamlets added, {updated} updated, "
+        "{unchanged} unchanged."
+    ),
+    "cli.invite_count": "--count must be between 1 and 500 (got {count}).",
+    "cli.user_active": "active",
+    "cli.user_revoked": "revoked",
+    "cli.no_users": "No users yet. Create invite codes with: tallybot invite --role …",
+    "cli.revoked": "User {user_id} ({name}) is revoked. Their records are kept.",
+    "cli.backup_sqlite_only": "backup works on SQLite databases; for PostgreSQL use pg_dump.",
+    "cli.backup_exists": "{path} already exists; choose another name so nothing is overwritten.",
+    "cli.backup_failed": "Could not back up to {path}: {error}.",
+    "cli.backup_done": "Backed up to {path} ({size} bytes).",
+    "cli.tally_stored": "Stored the report of {hamlet} for {day}.",
+    "cli.tally_replaced": "Replaced the figures of {hamlet} for {day}; the old ones are kept.",
+    "cli.import_done": "Imported {rows} report rows.",
+    "cli.export_done": "Wrote {path}.",
+    "cli.bad_option": "{option}: {problem}",
+    "cli.bad_date": "“{value}” is not a valid date; write dd/mm/yyyy, e.g. 27/01/2024.",
+    "cli.file_refused": "File refused, nothing was written ({count} problems):",
+    "cli.unexpected": "Unexpected error: {error}. Run again with --debug for details.",
+    # --- charts and exports ---
+    "chart.unit": "{level} {name}",
+    "chart.as_of": "Figures as of {time} on {day}",
+    "chart.page": " · page {page}/{pages}",
+    "chart.question_tick": "Q{question}",
+    "chart.average_tick": "Avg 1–9",
+    "chart.participation_title": "Household participation by {level} — {unit}",
+    "chart.participation_axis": "Households that answered / all households",
+    "chart.questions_title": "Satisfaction by question — {unit}",
+    "chart.questions_axis": "Satisfied forms / valid forms",
+    "chart.pace_title": "Collection pace — {unit}",
+    "chart.pace_axis": "Households that answered (cumulative)",
+    "chart.pace_actual": "Collected",
+    "chart.pace_target": "Pace to reach {percent}",
+    "chart.pace_needed": "Needed from now",
+    "chart.heatmap_title": "Satisfaction (%) by {level} and question — {unit}",
+    "chart.legend_met": "Threshold met",
+    "chart.legend_below": "Below threshold",
+    "chart.legend_worst": "Lowest",
+    "chart.legend_none": "No forms yet",
+    "xlsx.as_of": "{level} {name} — figures as of {time} on {day} (collection {start} – {end})",
+    "xlsx.number": "No.",
+    "xlsx.households": "Households",
+    "xlsx.collected": "Forms collected",
+    "xlsx.participation": "Participation",
+    "xlsx.valid": "Valid forms",
+    "xlsx.invalid": "Invalid forms",
+    "xlsx.question": "Q{question}. {label}",
+    "xlsx.satisfied": "Satisfied",
+    "xlsx.rate": "Rate",
+    "xlsx.average": "Average Q1–9",
+    "xlsx.verdicts": "Against the targets",
+    "xlsx.verdict_participation": "Participation ≥ {percent}",
+    "xlsx.verdict_question_min": "Each Q1–9 ≥ {percent}",
+    "xlsx.verdict_average_q1_q9": "Average Q1–9 ≥ {percent}",
+    "xlsx.verdict_q10": "Q10 ≥ {percent}",
+    "xlsx.verdict.met": "Met",
+    "xlsx.verdict.on_track": "On track",
+    "xlsx.verdict.at_risk": "At risk",
+    "xlsx.verdict.not_met": "Not met",
+    "xlsx.verdict.none": "No figures yet",
+    "xlsx.confirmed": "Confirmed",
+    "xlsx.yes": "Yes",
+    "xlsx.no": "Not yet",
+    "xlsx.total": "Whole {level} {name}",
+    "posting.front": "VIETNAM FATHERLAND FRONT COMMITTEE",
+    "posting.state": "SOCIALIST REPUBLIC OF VIETNAM",
+    "posting.motto": "Independence – Freedom – Happiness",
+    "posting.title": "PUBLIC NOTICE OF THE RESULTS",
+    "posting.unit": "{level} {name}",
+    "posting.period": "Collection period: from {start} to {end}",
+    "posting.as_of": "Figures as of {time} on {day}",
+    "posting.households": "Households: {count}",
+    "posting.collected": "Forms collected: {count} ({percent} of households)",
+    "posting.valid": "Valid forms: {valid}; invalid forms: {invalid}",
+    "posting.unconfirmed": "(Provisional figures: the {level} has not confirmed them yet)",
+    "posting.column_number": "No.",
+    "posting.column_question": "Question",
+    "posting.column_satisfied": "Satisfied forms",
+    "posting.column_rate": "Satisfaction rate",
+    "posting.average": "Average of questions 1–9",
+    "posting.rate_note": "Satisfaction rate = satisfied forms / valid forms.",
+    "posting.place_date": "{place}, day …… month …… year {year}",
+    "posting.signer": "For the Standing Board of the {level} Fatherland Front Committee",
+    "posting.signer_title": "CHAIR",
+    "posting.sign_hint": "(Signature, full name, seal)",
+    "cli.no_token": "TELEGRAM_BOT_TOKEN is not set: put it in the environment or in .env.",
+    "cli.webhook_settings": "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET (.env.example).",
+    # --- chat ---
+    "chat.text_only": (
+        "Please send text or numbers (the bot cannot read photos, stickers or files). Send /help."
+    ),
+    "chat.error": (
+        "Sorry, something went wrong and this could not be done. Nothing was changed. Please "
+        "try again in a few minutes."
+    ),
+    "chat.unregistered": (
+        "Hello! You are not registered yet. Please send the 8-character invite code from the "
+        "district staff, e.g. /start AB3KQ7MX"
+    ),
+    "chat.revoked": (
+        "Your account has been disabled. Please contact the district staff if you need it again."
+    ),
+    "chat.ask_code": (
+        "Hello! To begin, please send the 8-character invite code from the district staff."
+    ),
+    "chat.welcome_back": "Hello {name}!",
+    "chat.registered_hamlet": "✅ Registered! {name} reports for {units}.",
+    "chat.registered_commune": "✅ Registered! {name} follows commune {units}.",
+    "chat.registered_official": "✅ Registered! {name} is assigned to: {units}.",
+    "chat.registered_district": "✅ Registered! {name} follows the whole district {units}.",
+    "chat.help_heading": "Commands you can use:",
+    "help.help": "/help (/trogiup) — list the commands",
+    "help.report": "/report (/baocao) — send the daily tally",
+    "help.mine": "/mine (/xomtoi) — your hamlet's figures",
+    "help.status": "/status (/tinhhinh) [commune] — how the communes stand",
+    "help.missing": "/missing (/chuabaocao) [commune] — hamlets without today's report",
+    "help.confirm": "/confirm (/xacnhan) — confirm the commune's figures (aggregation phase)",
+    "help.lang": "/lang vi | en — change language",
+    "help.cancel": "/cancel (/huy) — stop what you are doing",
+    "chat.unknown_command": "There is no command /{command}. Send /help to see the commands.",
+    "chat.not_for_role": "/{command} is not for your role. Send /help to see what you can use.",
+    "chat.no_flow": (
+        "What would you like to do? Send /report to report, or /help for the commands."
+    ),
+    "chat.stale_button": (
+        "This button belongs to an old message and no longer works. Send /report to start again."
+    ),
+    "chat.draft_expired": (
+        "Your unfinished report for {day} expired at midnight and was dropped. Send /report to "
+        "report today."
+    ),
+    "chat.draft_resumed": (
+        "You have an unfinished report. Please continue from the question below (/cancel to "
+        "drop it)."
+    ),
+    "chat.not_collection_day": (
+        "Today ({day}) is not a collection day. Collection runs {start} – {end}."
+    ),
+    "chat.commune_locked": (
+        "The commune has confirmed its figures, so reports can no longer change. Ask the "
+        "district staff to unlock it."
+    ),
+    "chat.ask_hamlet": "Report for which hamlet? Choose one:",
+    "chat.ask_replace": (
+        "{hamlet} already reported for {day}. Sending again REPLACES those figures (the old "
+        "ones are kept). Send again?"
+    ),
+    "chat.replace_yes": "Yes, send again",
+    "chat.no": "No",
+    "chat.kept_old": "OK, the figures already sent stay as they are.",
+    "chat.tally_heading": "📝 Report for {day} — {hamlet}",
+    "chat.ask_collected": "Step 1: How many forms did the hamlet collect today? (0 to {limit})",
+    "chat.ask_invalid": (
+        "Step 2: Of the {collected} forms, how many are invalid? (0 to {collected}; none: "
+        "choose 0)"
+    ),
+    "chat.ask_satisfied": "Question {question}/10 — {label}: how many satisfied? (0 to {valid})",
+    "chat.all": "All ({count})",
+    "chat.ask_note": "Households' requests and comments (if any): type them here, or choose Skip.",
+    "chat.skip": "Skip",
+    "chat.review_heading": "📋 Check the report for {day} — {hamlet}",
+    "chat.review_forms": "Forms collected: {collected} · invalid: {invalid} · valid: {valid}",
+    "chat.review_question": "Q{question} ({label}): {satisfied} satisfied",
+    "chat.review_note": "Requests: {note}",
+    "chat.review_actions": "If it is right, choose Send. To change something, choose Edit.",
+    "chat.send": "Send",
+    "chat.edit": "Edit",
+    "chat.cancel": "Cancel",
+    "chat.ask_edit": "Which item?",
+    "chat.field_collected": "Collected",
+    "chat.field_invalid": "Invalid",
+    "chat.field_question": "Q{question}",
+    "chat.field_note": "Requests",
+    "chat.ask_edit_collected": "How many forms were collected? (0 to {limit})",
+    "chat.ask_edit_invalid": "How many forms are invalid? (0 to {limit})",
+    "chat.pick_from_list": "Please choose one of the buttons below (or type its number).",
+    "chat.over_limit": "{value} is more than allowed. A number from 0 to {limit} is needed.",
+    "chat.stuck_help": (
+        "If step by step is hard, you can send the whole report in one line:\n"
+        "/report COLLECTED Q1 Q2 Q3 Q4 Q5 Q6 Q7 Q8 Q9 Q10\n"
+        "e.g. /report 45 44 43 45 45 42 44 45 44 45 45\n"
+        "Send /cancel to stop."
+    ),
+    "chat.cancelled": "Cancelled. Nothing was sent.",
+    "chat.nothing_to_cancel": "There is nothing to cancel.",
+    "chat.tally_saved": "✅ Stored the report for {day} of {hamlet}.",
+    "chat.tally_replaced": "✅ Replaced the figures for {day} of {hamlet} (old ones are kept).",
+    "chat.running_total": (
+        "So far: {collected}/{households} households gave their opinion ({percent})."
+    ),
+    "chat.lowest_so_far": "Lowest question: Q{question} ({label}) {percent}.",
+    "chat.oneline_hamlet_only": (
+        "One-line reports are for hamlet leaders. Send /report to pick a hamlet and go step by "
+        "step."
+    ),
+    "chat.oneline_format": (
+        "A one-line report needs 11 or 12 numbers (got {found}):\n"
+        "/report COLLECTED Q1 … Q10 — e.g. /report 45 44 43 45 45 42 44 45 44 45 45\n"
+        "/report COLLECTED INVALID Q1 … Q10 — e.g. /report 45 1 44 43 44 44 42 43 44 43 44 44\n"
+        "A day may come first: /report 28/01 45 44 …"
+    ),
+    "chat.oneline_number": (
+        "Number {position} (“{value}”) is not a whole number ≥ 0. Please send the whole line "
+        "again."
+    ),
+    "chat.oneline_day": "{day} is outside the collection period ({start} – {end}).",
+    "chat.mine_heading": "🏠 {hamlet} (commune {commune})",
+    "chat.mine_no_collection": "Today ({day}) is not a collection day.",
+    "chat.mine_missing": "Today ({day}): not reported yet. Send /report.",
+    "chat.mine_reported": "Today ({day}): reported {collected} forms at {time}.",
+    "chat.out_of_scope": "Commune {commune} is not one of yours.",
+    "chat.missing_no_collection": "Today ({day}) is not a collection day.",
+    "chat.missing_heading": "📭 Hamlets without a report on {day}:",
+    "chat.missing_commune": "{commune} ({count}/{hamlets} hamlets): {names}",
+    "chat.missing_none": "{commune}: all {hamlets} hamlets reported ✅",
+    "chat.confirm_not_now": (
+        "Figures can be confirmed only in the aggregation phase ({start} – {end})."
+    ),
+    "chat.confirm_already": "Commune {commune} has already confirmed its figures.",
+    "chat.confirm_ask": (
+        "Confirm the figures above for commune {commune}? After that, hamlets cannot change them."
+    ),
+    "chat.confirm_yes": "Confirm",
+    "chat.confirm_done": "✅ Commune {commune}'s figures are confirmed and locked.",
+    "chat.lang_usage": "Send /lang vi for Vietnamese, /lang en for English.",
+    "chat.lang_set": "Language set to English.",
+    "demo.played": (
+        "Played the campaign through chat: {messages} messages, the bot restarted {restarts} "
+        "time(s) midway."
+    ),
+    "demo.written": "Wrote {files} to {out}/",
+    "table.unit": "Unit",
+    "table.households": "Homes",
+    "table.collected": "Forms",
+    "table.participation": "Taking part",
+    "table.lowest": "Lowest",
+    "table.average": "Q1–9 avg",
+    "table.q10": "Q10",
+    "table.verdict": "OK?",
+    "table.question": "Q{question}",
+    "table.gaps": "What is still needed:",
+    "status.heading": "📊 Status at {time} on {day} (collection day {elapsed}/{total})",
+    "status.unit_title": "{mark} {name}",
+    "status.participation": "Households taking part: {collected}/{households} ({percent}) {mark}",
+    "status.lowest": "Lowest question: Q{question} ({label}) {percent} {mark}",
+    "status.average_q10": "Q1–9 average: {average} {average_mark} · Q10: {q10} {q10_mark}",
+    "status.no_forms": "No valid forms yet, so no satisfaction rates.",
+    "status.reported": "Hamlets reported today: {reported}/{hamlets}",
+    "status.confirmed": "confirmed",
+    "status.unconfirmed": "not confirmed",
+    "status.questions": "\nEach question (satisfied forms, rate):",
+    "status.question": "Q{question} ({label}): {satisfied} · {percent} {mark}",
+    "status.hamlets": "\nHamlets (forms collected/households):",
+    "status.hamlet_reported": "✔️ {name}: {collected}/{households} ({percent})",
+    "status.hamlet_missing": "✖️ {name}: {collected}/{households} ({percent}) — no report today",
+    "status.need_households": "needs {count} more households to reach {percent}",
+    "status.need_forms": "{what} needs {count} more satisfied forms to reach {percent}",
+    "status.gap_question": "Q{question}",
+    "status.gap_average": "the Q1–9 average",
+    "status.impossible": "cannot be reached",
+}

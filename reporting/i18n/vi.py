@@ -1,0 +1,402 @@
+"""Vietnamese text, the default language. Keys name the meaning; {fields} are filled by text()."""
+
+MESSAGES: dict[str, str] = {
+    # --- verdicts ---
+    "verdict.met": "✅ Đạt",
+    "verdict.on_track": "🟢 Đúng tiến độ",
+    "verdict.at_risk": "⚠️ Có nguy cơ không đạt",
+    "verdict.not_met": "❌ Không đạt",
+    "verdict.none": "— Chưa có số liệu",
+    # --- campaign file ---
+    "campaign.unreadable": "Không đọc được tệp chiến dịch {file}: {error}",
+    "campaign.syntax": "Tệp chiến dịch {file} sai cú pháp TOML: {error}",
+    "campaign.section": "Tệp chiến dịch {file}: [{section}] phải là một mục (bảng) TOML.",
+    "campaign.missing": "Tệp chiến dịch {file}: thiếu khóa {key}.",
+    "campaign.bad_value": "Tệp chiến dịch {file}: {key} = {value!r} không hợp lệ — {problem}.",
+    "campaign.want_text": "cần một đoạn chữ không rỗng",
+    "campaign.want_zone": 'cần tên múi giờ IANA, ví dụ "Asia/Ho_Chi_Minh"',
+    "campaign.want_date": "cần một ngày dạng 2024-01-27",
+    "campaign.want_span": "cần hai ngày [bắt đầu, kết thúc], ví dụ [2024-01-27, 2024-02-03]",
+    "campaign.span_backwards": "ngày kết thúc đứng trước ngày bắt đầu",
+    "campaign.want_percent": "cần một số phần trăm lớn hơn 0 và không quá 100",
+    "campaign.phase_order": (
+        "Tệp chiến dịch {file}: giai đoạn {later} không thể bắt đầu (hoặc kết thúc) "
+        "trước giai đoạn {earlier}."
+    ),
+    "campaign.quiet": (
+        'Tệp chiến dịch {file}: alerts.quiet cần hai giờ, ví dụ ["21:00", "07:00"].'
+    ),
+    "campaign.clock": 'Tệp chiến dịch {file}: {key} = {value!r} không phải giờ dạng "17:00".',
+    "campaign.question_count": (
+        "Tệp chiến dịch {file}: cần đúng 10 câu hỏi [[questions]], tệp có {found} câu."
+    ),
+    "campaign.question_label": "Tệp chiến dịch {file}: câu hỏi số {number} thiếu nhãn (label).",
+    # --- roster ---
+    "import.row": "Dòng {line}: {problem}",
+    "import.cell": "Dòng {line}, cột «{column}»: {problem}",
+    "import.file_missing": "Không tìm thấy tệp {path}.",
+    "import.file_unreadable": "Không đọc được tệp {path} ({reason}).",
+    "import.file_xls": (
+        "Tệp {path} là bảng tính Excel kiểu cũ (.xls). "
+        "Xin mở bằng Excel và lưu lại dưới dạng .xlsx hoặc CSV UTF-8."
+    ),
+    "import.file_type": (
+        "Tệp {path} không phải CSV hay XLSX. Xin lưu bảng tính dưới dạng .xlsx hoặc CSV UTF-8."
+    ),
+    "import.file_encoding": (
+        "Không nhận ra bảng mã của tệp {path}. Xin lưu lại dưới dạng CSV UTF-8."
+    ),
+    "import.file_empty": "Tệp {path} trống: không có dòng tiêu đề.",
+    "import.no_rows": "Tệp {path} có dòng tiêu đề nhưng không có dòng số liệu nào.",
+    "import.same_column": (
+        "hai cột «{first}» và «{second}» cùng một nội dung; xin chỉ giữ lại một cột."
+    ),
+    "import.stray_cells": (
+        "có ô nằm ngoài các cột có tiêu đề («{cells}»). Trong tệp CSV, dấu phẩy trong số "
+        "(như 4,5) tách số thành hai ô; xin sửa lại số, hoặc đặt tiêu đề cho cột đó."
+    ),
+    "import.missing_column": "Thiếu cột «{column}» (hoặc «{english}»).",
+    "import.count_empty": "chưa điền số; cần một số nguyên từ 0 trở lên.",
+    "import.count_decimal": (
+        "«{value}» không phải số nguyên; cần số nguyên, dấu chấm chỉ để phân cách hàng nghìn "
+        "(ví dụ 1.234)."
+    ),
+    "import.count_negative": "«{value}» là số âm; cần số nguyên từ 0 trở lên.",
+    "import.count_not_number": "«{value}» không phải là số; cần số nguyên từ 0 trở lên, ví dụ 45.",
+    "import.empty_commune": "chưa điền tên xã.",
+    "import.empty_hamlet": "chưa điền tên xóm.",
+    "import.date_empty": "chưa điền ngày; viết ngày dạng dd/mm/yyyy, ví dụ 27/01/2024.",
+    "import.date_invalid": (
+        "«{value}» không phải ngày hợp lệ; viết dd/mm/yyyy (ví dụ 27/01/2024) hoặc yyyy-mm-dd."
+    ),
+    "import.unknown_question": "cột «{column}»: phiếu chỉ có câu 1 đến câu {count}.",
+    "import.duplicate_tally": (
+        "xóm «{hamlet}», xã «{commune}», ngày {day} đã có ở dòng {first}; "
+        "mỗi xóm mỗi ngày chỉ một dòng."
+    ),
+    "roster.households_zero": "số hộ phải lớn hơn 0.",
+    "roster.surveyed_invalid": (
+        "«{value}» không rõ; ghi 1 (có khảo sát) hoặc 0 (không khảo sát), có/không, "
+        "x hoặc để trống."
+    ),
+    "roster.duplicate_hamlet": (
+        "xóm «{hamlet}» của xã «{commune}» trùng với dòng {first} («{first_hamlet}»)."
+    ),
+    "roster.commune_spelling": (
+        "xã «{commune}» viết khác dòng {first} («{first_commune}»); "
+        "xin viết tên xã giống nhau ở mọi dòng."
+    ),
+    "roster.surveyed_conflict": (
+        "Xã «{commune}» vừa ghi có khảo sát (dòng {surveyed}) vừa ghi không khảo sát "
+        "(dòng {excluded}); mỗi xã chỉ ghi một cách."
+    ),
+    # --- tallies ---
+    "tally.question_count": "Cần đủ {expected} số hài lòng (câu 1 đến câu 10), mới có {found} số.",
+    "tally.negative_collected": "Số phiếu thu về không thể là số âm ({value}).",
+    "tally.negative_invalid": "Số phiếu không hợp lệ không thể là số âm ({value}).",
+    "tally.invalid_over_collected": (
+        "Số phiếu không hợp lệ ({invalid}) nhiều hơn số phiếu thu về ({collected}). "
+        "Số phiếu không hợp lệ phải từ 0 đến {collected}."
+    ),
+    "tally.satisfied_over_valid": (
+        "Câu {question} ({label}): {value} phiếu hài lòng, nhiều hơn số phiếu hợp lệ ({valid}). "
+        "Số phiếu hài lòng phải từ 0 đến {valid}."
+    ),
+    "tally.outside_window": (
+        "Ngày {day} không nằm trong thời gian thu phiếu ({start} – {end}). "
+        "Chỉ báo cáo được cho các ngày trong thời gian này."
+    ),
+    "tally.locked": (
+        "Xã {commune} đã xác nhận số liệu nên không sửa được nữa. "
+        "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."
+    ),
+    "tally.over_households": (
+        "{hamlet} có {households} hộ. Các ngày khác đã thu {earlier} phiếu, thêm {collected} "
+        "phiếu hôm nay thành {total} — nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về."
+    ),
+    # --- cli ---
+    "db.outdated": (
+        "Cơ sở dữ liệu chưa được tạo hoặc cần nâng cấp (phiên bản {revision}). "
+        "Hãy chạy: tallybot init"
+    ),
+    "db.no_campaign": "Chưa nạp chiến dịch nào. Hãy chạy: tallybot init",
+    "unit.unknown_commune": "Không tìm thấy xã «{query}».",
+    "unit.unknown_hamlet": "Không tìm thấy xóm «{query}».",
+    "unit.ambiguous": "«{query}» trùng với nhiều đơn vị: {candidates}. Xin ghi rõ hơn.",
+    "invite.hamlet_needs_one_hamlet": ('Mã mời vai trò hamlet cần đúng một xóm: --unit "Xã/Xóm".'),
+    "invite.commune_needs_one_commune": 'Mã mời vai trò commune cần đúng một xã: --unit "Xã".',
+    "invite.official_needs_communes": (
+        'Mã mời vai trò official cần một hoặc nhiều xã: --unit "Xã A" --unit "Xã B".'
+    ),
+    "invite.district_takes_no_unit": "Vai trò district xem toàn huyện, không cần --unit.",
+    "invite.unknown": "Mã mời không đúng. Xin kiểm tra lại mã (8 ký tự) cán bộ huyện đã gửi.",
+    "invite.used": "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.",
+    "invite.expired": "Mã mời này đã hết hạn. Xin liên hệ cán bộ huyện để lấy mã mới.",
+    "invite.already_registered": "Tài khoản này đã đăng ký rồi.",
+    "user.unknown": "Không có người dùng số {user_id}.",
+    "cli.init_done": "Đã sẵn sàng: cơ sở dữ liệu {url}, chiến dịch «{campaign}».",
+    "cli.roster_done": (
+        "Đã nạp danh sách: {communes} xã; thêm {added} xóm, cập nhật {updated} xóm, "
+        "{unchanged} xóm không đổi."
+    ),
+    "cli.invite_count": "--count phải từ 1 đến 500 (đang là {count}).",
+    "cli.user_active": "đang hoạt động",
+    "cli.user_revoked": "đã khóa",
+    "cli.no_users": "Chưa có người dùng nào. Tạo mã mời bằng: tallybot invite --role …",
+    "cli.revoked": "Đã khóa người dùng {user_id} ({name}). Dữ liệu của họ vẫn được giữ.",
+    "cli.backup_sqlite_only": (
+        "Lệnh backup chỉ dùng cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng pg_dump."
+    ),
+    "cli.backup_exists": "Tệp {path} đã có; chọn tên khác để không ghi đè.",
+    "cli.backup_failed": "Không sao lưu được vào {path}: {error}.",
+    "cli.backup_done": "Đã sao lưu vào {path} ({size} byte).",
+    "cli.tally_stored": "Đã lưu báo cáo của {hamlet} ngày {day}.",
+    "cli.tally_replaced": "Đã thay số liệu ngày {day} của {hamlet}; số cũ vẫn được lưu lại.",
+    "cli.import_done": "Đã nhập {rows} dòng báo cáo.",
+    "cli.export_done": "Đã ghi {path}.",
+    "cli.bad_option": "{option}: {problem}",
+    "cli.bad_date": "Ngày «{value}» không hợp lệ; viết dạng dd/mm/yyyy, ví dụ 27/01/2024.",
+    "cli.file_refused": "Tệp bị từ chối, không có gì được ghi ({count} lỗi):",
+    "cli.unexpected": "Lỗi không mong đợi: {error}. Chạy lại với --debug để xem chi tiết.",
+    # --- charts and exports ---
+    "chart.unit": "{level} {name}",
+    "chart.as_of": "Số liệu đến {time} ngày {day}",
+    "chart.page": " · trang {page}/{pages}",
+    "chart.question_tick": "Câu {question}",
+    "chart.average_tick": "BQ 1–9",
+    "chart.participation_title": "Tỷ lệ hộ tham gia theo {level} — {unit}",
+    "chart.participation_axis": "Số hộ đã cho ý kiến / tổng số hộ",
+    "chart.questions_title": "Tỷ lệ hài lòng theo câu hỏi — {unit}",
+    "chart.questions_axis": "Phiếu hài lòng / phiếu hợp lệ",
+    "chart.pace_title": "Tiến độ thu phiếu — {unit}",
+    "chart.pace_axis": "Số hộ đã cho ý kiến (cộng dồn)",
+    "chart.pace_actual": "Đã thu",
+    "chart.pace_target": "Tiến độ để đạt {percent}",
+    "chart.pace_needed": "Cần thu từ nay",
+    "chart.heatmap_title": "Tỷ lệ hài lòng (%) theo {level} và câu hỏi — {unit}",
+    "chart.legend_met": "Đạt ngưỡng",
+    "chart.legend_below": "Chưa đạt ngưỡng",
+    "chart.legend_worst": "Thấp nhất",
+    "chart.legend_none": "Chưa có phiếu",
+    "xlsx.as_of": (
+        "{level} {name} — số liệu đến {time} ngày {day} (thời gian thu phiếu {start} – {end})"
+    ),
+    "xlsx.number": "STT",
+    "xlsx.households": "Số hộ",
+    "xlsx.collected": "Số phiếu thu về",
+    "xlsx.participation": "Tỷ lệ hộ tham gia",
+    "xlsx.valid": "Phiếu hợp lệ",
+    "xlsx.invalid": "Phiếu không hợp lệ",
+    "xlsx.question": "Câu {question}. {label}",
+    "xlsx.satisfied": "Số phiếu hài lòng",
+    "xlsx.rate": "Tỷ lệ",
+    "xlsx.average": "Bình quân câu 1–9",
+    "xlsx.verdicts": "Kết quả so với chỉ tiêu",
+    "xlsx.verdict_participation": "Tham gia ≥ {percent}",
+    "xlsx.verdict_question_min": "Mỗi câu 1–9 ≥ {percent}",
+    "xlsx.verdict_average_q1_q9": "Bình quân câu 1–9 ≥ {percent}",
+    "xlsx.verdict_q10": "Câu 10 ≥ {percent}",
+    "xlsx.verdict.met": "Đạt",
+    "xlsx.verdict.on_track": "Đúng tiến độ",
+    "xlsx.verdict.at_risk": "Có nguy cơ không đạt",
+    "xlsx.verdict.not_met": "Không đạt",
+    "xlsx.verdict.none": "Chưa có số liệu",
+    "xlsx.confirmed": "Đã xác nhận",
+    "xlsx.yes": "Có",
+    "xlsx.no": "Chưa",
+    "xlsx.total": "Cộng toàn {level} {name}",
+    "posting.front": "ỦY BAN MTTQ VIỆT NAM",
+    "posting.state": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "posting.motto": "Độc lập – Tự do – Hạnh phúc",
+    "posting.title": "BẢNG CÔNG KHAI KẾT QUẢ",
+    "posting.unit": "{level} {name}",
+    "posting.period": "Thời gian thu phiếu: từ ngày {start} đến ngày {end}",
+    "posting.as_of": "Số liệu tổng hợp đến {time} ngày {day}",
+    "posting.households": "Tổng số hộ: {count} hộ",
+    "posting.collected": "Số phiếu thu về: {count} phiếu (bằng {percent} tổng số hộ)",
+    "posting.valid": "Số phiếu hợp lệ: {valid} phiếu; số phiếu không hợp lệ: {invalid} phiếu",
+    "posting.unconfirmed": "(Số liệu tạm thời: {level} chưa xác nhận số liệu)",
+    "posting.column_number": "STT",
+    "posting.column_question": "Nội dung lấy ý kiến",
+    "posting.column_satisfied": "Số phiếu hài lòng",
+    "posting.column_rate": "Tỷ lệ hài lòng",
+    "posting.average": "Bình quân câu 1–9",
+    "posting.rate_note": "Tỷ lệ hài lòng = số phiếu hài lòng / số phiếu hợp lệ.",
+    "posting.place_date": "{place}, ngày …… tháng …… năm {year}",
+    "posting.signer": "TM. Ban Thường trực Ủy ban MTTQ {level}",
+    "posting.signer_title": "CHỦ TỊCH",
+    "posting.sign_hint": "(Ký, ghi rõ họ tên, đóng dấu)",
+    "cli.no_token": "Chưa có TELEGRAM_BOT_TOKEN: đặt nó trong môi trường hoặc tệp .env.",
+    "cli.webhook_settings": "Chế độ webhook cần WEBHOOK_URL và WEBHOOK_SECRET (xem .env.example).",
+    # --- chat ---
+    "chat.text_only": (
+        "Xin gửi chữ hoặc số (bot chưa đọc được ảnh, nhãn dán hay tệp). Gõ /help để xem các lệnh."
+    ),
+    "chat.error": (
+        "Xin lỗi, hệ thống vừa gặp trục trặc nên chưa làm được việc này. Chưa có gì bị thay "
+        "đổi. Xin thử lại sau ít phút."
+    ),
+    "chat.unregistered": (
+        "Xin chào! Bạn chưa đăng ký sử dụng. Xin gửi mã mời (8 ký tự) mà cán bộ huyện "
+        "đã đưa, ví dụ: /start AB3KQ7MX"
+    ),
+    "chat.revoked": "Tài khoản của bạn đã bị tạm khóa. Xin liên hệ cán bộ huyện nếu cần dùng lại.",
+    "chat.ask_code": "Xin chào! Để bắt đầu, xin gửi mã mời (8 ký tự) mà cán bộ huyện đã đưa.",
+    "chat.welcome_back": "Chào {name}!",
+    "chat.registered_hamlet": (
+        "✅ Đăng ký xong! {name} là trưởng ban công tác Mặt trận của {units}."
+    ),
+    "chat.registered_commune": "✅ Đăng ký xong! {name} theo dõi xã {units}.",
+    "chat.registered_official": "✅ Đăng ký xong! {name} phụ trách các xã: {units}.",
+    "chat.registered_district": "✅ Đăng ký xong! {name} theo dõi toàn huyện {units}.",
+    "chat.help_heading": "Các lệnh bạn dùng được:",
+    "help.help": "/help (/trogiup) — xem các lệnh",
+    "help.report": "/report (/baocao) — gửi báo cáo hằng ngày",
+    "help.mine": "/mine (/xomtoi) — xem số liệu của xóm mình",
+    "help.status": "/status (/tinhhinh) [tên xã] — tình hình các xã",
+    "help.missing": "/missing (/chuabaocao) [tên xã] — xóm chưa báo cáo hôm nay",
+    "help.confirm": "/confirm (/xacnhan) — xác nhận số liệu của xã (giai đoạn tổng hợp)",
+    "help.lang": "/lang vi | en — đổi ngôn ngữ",
+    "help.cancel": "/cancel (/huy) — dừng việc đang làm",
+    "chat.unknown_command": "Không có lệnh /{command}. Gõ /help để xem các lệnh.",
+    "chat.not_for_role": (
+        "Lệnh /{command} không dành cho vai trò của bạn. Gõ /help để xem các lệnh bạn dùng được."
+    ),
+    "chat.no_flow": "Bạn muốn làm gì? Gõ /report để gửi báo cáo, hoặc /help để xem các lệnh.",
+    "chat.stale_button": (
+        "Nút này thuộc một tin nhắn cũ nên không dùng được nữa. Gõ /report để làm lại."
+    ),
+    "chat.draft_expired": (
+        "Bản báo cáo đang làm dở của ngày {day} đã hết hạn lúc nửa đêm và đã bị bỏ. Gõ /report "
+        "để báo cáo hôm nay."
+    ),
+    "chat.draft_resumed": (
+        "Bạn đang làm dở một báo cáo. Xin tiếp tục từ câu hỏi dưới đây (gõ /huy để bỏ)."
+    ),
+    "chat.not_collection_day": (
+        "Hôm nay ({day}) không phải ngày thu phiếu. Thời gian thu phiếu: {start} – {end}."
+    ),
+    "chat.commune_locked": (
+        "Xã đã xác nhận số liệu nên không gửi hay sửa báo cáo được nữa. Muốn sửa, xin liên hệ "
+        "cán bộ huyện."
+    ),
+    "chat.ask_hamlet": "Báo cáo giúp xóm nào? Chọn một xóm:",
+    "chat.ask_replace": (
+        "{hamlet} đã có báo cáo ngày {day}. Gửi lại sẽ THAY số liệu cũ (số cũ vẫn được lưu "
+        "lại). Bạn muốn gửi lại không?"
+    ),
+    "chat.replace_yes": "Có, gửi lại",
+    "chat.no": "Không",
+    "chat.kept_old": "Được, giữ nguyên số liệu đã gửi.",
+    "chat.tally_heading": "📝 Báo cáo ngày {day} — {hamlet}",
+    "chat.ask_collected": "Bước 1: Hôm nay xóm thu về bao nhiêu phiếu? (từ 0 đến {limit})",
+    "chat.ask_invalid": (
+        "Bước 2: Trong {collected} phiếu, có bao nhiêu phiếu không hợp lệ? (từ 0 đến "
+        "{collected}; không có thì chọn 0)"
+    ),
+    "chat.ask_satisfied": (
+        "Câu {question}/10 — {label}: bao nhiêu phiếu hài lòng? (từ 0 đến {valid})"
+    ),
+    "chat.all": "Tất cả ({count})",
+    "chat.ask_note": "Kiến nghị, ý kiến của người dân (nếu có): gõ vào đây, hoặc chọn Bỏ qua.",
+    "chat.skip": "Bỏ qua",
+    "chat.review_heading": "📋 Kiểm tra lại báo cáo ngày {day} — {hamlet}",
+    "chat.review_forms": "Phiếu thu về: {collected} · không hợp lệ: {invalid} · hợp lệ: {valid}",
+    "chat.review_question": "Câu {question} ({label}): {satisfied} hài lòng",
+    "chat.review_note": "Kiến nghị: {note}",
+    "chat.review_actions": "Đúng rồi thì chọn Gửi. Cần sửa thì chọn Sửa.",
+    "chat.send": "Gửi",
+    "chat.edit": "Sửa",
+    "chat.cancel": "Hủy",
+    "chat.ask_edit": "Sửa mục nào?",
+    "chat.field_collected": "Phiếu thu về",
+    "chat.field_invalid": "Không hợp lệ",
+    "chat.field_question": "Câu {question}",
+    "chat.field_note": "Kiến nghị",
+    "chat.ask_edit_collected": "Số phiếu thu về đúng là bao nhiêu? (từ 0 đến {limit})",
+    "chat.ask_edit_invalid": "Số phiếu không hợp lệ đúng là bao nhiêu? (từ 0 đến {limit})",
+    "chat.pick_from_list": "Xin chọn một trong các nút bên dưới (hoặc gõ số thứ tự của nút).",
+    "chat.over_limit": "Số {value} lớn hơn mức cho phép. Cần một số từ 0 đến {limit}.",
+    "chat.stuck_help": (
+        "Nếu khó nhập từng bước, bạn có thể gửi cả báo cáo trong một dòng:\n"
+        "/baocao PHIẾU_THU C1 C2 C3 C4 C5 C6 C7 C8 C9 C10\n"
+        "ví dụ: /baocao 45 44 43 45 45 42 44 45 44 45 45\n"
+        "Gõ /huy để dừng."
+    ),
+    "chat.cancelled": "Đã hủy. Chưa có gì được gửi.",
+    "chat.nothing_to_cancel": "Không có việc gì đang làm dở.",
+    "chat.tally_saved": "✅ Đã lưu báo cáo ngày {day} của {hamlet}.",
+    "chat.tally_replaced": "✅ Đã thay số liệu ngày {day} của {hamlet} (số cũ vẫn được lưu lại).",
+    "chat.running_total": "Cộng dồn: {collected}/{households} hộ đã góp ý ({percent}).",
+    "chat.lowest_so_far": "Câu thấp nhất: câu {question} ({label}) {percent}.",
+    "chat.oneline_hamlet_only": (
+        "Báo cáo một dòng chỉ dành cho trưởng xóm. Gõ /report để chọn xóm rồi nhập từng bước."
+    ),
+    "chat.oneline_format": (
+        "Báo cáo một dòng cần 11 hoặc 12 số (vừa có {found} số):\n"
+        "/baocao PHIẾU_THU C1 … C10 — ví dụ: /baocao 45 44 43 45 45 42 44 45 44 45 45\n"
+        "/baocao PHIẾU_THU KHÔNG_HỢP_LỆ C1 … C10 — ví dụ:\n"
+        "/baocao 45 1 44 43 44 44 42 43 44 43 44 44\n"
+        "Có thể ghi ngày trước các số: /baocao 28/01 45 44 …"
+    ),
+    "chat.oneline_number": (
+        "Số thứ {position} («{value}») không phải số nguyên từ 0 trở lên. Xin gõ lại cả dòng."
+    ),
+    "chat.oneline_day": "Ngày {day} không nằm trong thời gian thu phiếu ({start} – {end}).",
+    "chat.mine_heading": "🏠 {hamlet} (xã {commune})",
+    "chat.mine_no_collection": "Hôm nay ({day}) không phải ngày thu phiếu.",
+    "chat.mine_missing": "Hôm nay ({day}): chưa báo cáo. Gõ /report để gửi.",
+    "chat.mine_reported": "Hôm nay ({day}): đã báo cáo {collected} phiếu lúc {time}.",
+    "chat.out_of_scope": "Xã {commune} không thuộc các xã bạn phụ trách.",
+    "chat.missing_no_collection": "Hôm nay ({day}) không phải ngày thu phiếu.",
+    "chat.missing_heading": "📭 Xóm chưa báo cáo ngày {day}:",
+    "chat.missing_commune": "{commune} ({count}/{hamlets} xóm): {names}",
+    "chat.missing_none": "{commune}: tất cả {hamlets} xóm đã báo cáo ✅",
+    "chat.confirm_not_now": "Chỉ xác nhận được trong giai đoạn tổng hợp ({start} – {end}).",
+    "chat.confirm_already": "Xã {commune} đã xác nhận số liệu rồi.",
+    "chat.confirm_ask": (
+        "Xác nhận số liệu trên của xã {commune}? Sau khi xác nhận, các xóm không sửa được nữa."
+    ),
+    "chat.confirm_yes": "Xác nhận",
+    "chat.confirm_done": "✅ Đã xác nhận số liệu của xã {commune}. Số liệu đã được khóa.",
+    "chat.lang_usage": "Gõ /lang vi để dùng tiếng Việt, /lang en để dùng tiếng Anh.",
+    "chat.lang_set": "Đã chuyển sang tiếng Việt.",
+    "demo.played": (
+        "Đã chơi chiến dịch qua chat: {messages} tin nhắn, bot khởi động lại {restarts} lần "
+        "giữa chừng."
+    ),
+    "demo.written": "Đã ghi {files} vào {out}/",
+    "table.unit": "Đơn vị",
+    "table.households": "Số hộ",
+    "table.collected": "Đã thu",
+    "table.participation": "Tham gia",
+    "table.lowest": "Câu thấp nhất",
+    "table.average": "BQ 1–9",
+    "table.q10": "Câu 10",
+    "table.verdict": "KQ",
+    "table.question": "câu {question}",
+    "table.gaps": "Cần làm gì để đạt:",
+    "status.heading": "📊 Tình hình lúc {time} ngày {day} (ngày thu phiếu {elapsed}/{total})",
+    "status.unit_title": "{mark} {name}",
+    "status.participation": "Hộ tham gia: {collected}/{households} hộ ({percent}) {mark}",
+    "status.lowest": "Câu thấp nhất: câu {question} ({label}) {percent} {mark}",
+    "status.average_q10": (
+        "Bình quân câu 1–9: {average} {average_mark} · Câu 10: {q10} {q10_mark}"
+    ),
+    "status.no_forms": "Chưa có phiếu hợp lệ nên chưa tính tỷ lệ hài lòng.",
+    "status.reported": "Xóm đã báo cáo hôm nay: {reported}/{hamlets}",
+    "status.confirmed": "đã xác nhận",
+    "status.unconfirmed": "chưa xác nhận",
+    "status.questions": "\nTừng câu hỏi (số phiếu hài lòng, tỷ lệ):",
+    "status.question": "Câu {question} ({label}): {satisfied} · {percent} {mark}",
+    "status.hamlets": "\nCác xóm (số phiếu thu/số hộ):",
+    "status.hamlet_reported": "✔️ {name}: {collected}/{households} ({percent})",
+    "status.hamlet_missing": (
+        "✖️ {name}: {collected}/{households} ({percent}) — hôm nay chưa báo cáo"
+    ),
+    "status.need_households": "cần thêm {count} hộ để đạt {percent}",
+    "status.need_forms": "{what} cần thêm {count} phiếu hài lòng để đạt {percent}",
+    "status.gap_question": "câu {question}",
+    "status.gap_average": "bình quân câu 1–9",
+    "status.impossible": "không thể đạt",
+}

@@ -1,0 +1,347 @@
+"""The figures of SPEC §2.4 over integer counts, and how far each one is from its threshold.
+
+Everything here is pure and exact: figures are `Fraction`s between 0 and 1, thresholds are
+`Fraction` percents, and every comparison is an integer cross-multiplication, so 80.00 % passes
+and 79.99 % fails. Verdicts follow the ladder of SPEC §2.4: met, on track, at risk, not met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from enum import StrEnum
+from fractions import Fraction
+
+QUESTIONS = 10
+Q1_Q9 = range(1, 10)
+ALL_QUESTIONS = range(1, QUESTIONS + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Totals for a hamlet, a commune or the district; `satisfied[0]` is question 1."""
+
+    households: int
+    collected: int = 0
+    invalid: int = 0
+    satisfied: tuple[int, ...] = (0,) * QUESTIONS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "satisfied", tuple(self.satisfied))
+        if len(self.satisfied) != QUESTIONS:
+            raise ValueError(f"satisfied needs {QUESTIONS} figures, got {len(self.satisfied)}")
+
+    @property
+    def valid(self) -> int:
+        """Return the number of valid forms: collected minus invalid."""
+        return self.collected - self.invalid
+
+    def __add__(self, other: Counts) -> Counts:
+        """Return the field-by-field sum of two totals."""
+        if not isinstance(other, Counts):
+            return NotImplemented
+        return Counts(
+            households=self.households + other.households,
+            collected=self.collected + other.collected,
+            invalid=self.invalid + other.invalid,
+            satisfied=tuple(a + b for a, b in zip(self.satisfied, other.satisfied, strict=True)),
+        )
+
+    @classmethod
+    def zero(cls) -> Counts:
+        """Return empty totals: no households, nothing collected."""
+        return cls(households=0)
+
+
+def sum_counts(counts: Iterable[Counts]) -> Counts:
+    """Return the sum of all the totals (zero totals for none)."""
+    return sum(counts, Counts.zero())
+
+
+def _percent(value: Fraction | int | float) -> Fraction:
+    """Return `value` as a Fraction percent, refusing anything outside (0, 100]."""
+    # a float from TOML such as 79.99 means the decimal written, not its binary approximation
+    percent = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+    if not 0 < percent <= 100:
+        raise ValueError(f"a threshold is a percent in (0, 100], got {value}")
+    return percent
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The campaign's thresholds, in exact percents, each in (0, 100]."""
+
+    participation: Fraction
+    question_min: Fraction
+    average_q1_q9: Fraction
+    q10: Fraction
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            object.__setattr__(self, field.name, _percent(getattr(self, field.name)))
+
+
+REFERENCE_THRESHOLDS = Thresholds(Fraction(70), Fraction(80), Fraction(90), Fraction(95))
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where the collection window stands at the as-of moment."""
+
+    elapsed_days: int
+    total_days: int
+    closed: bool
+
+    def __post_init__(self) -> None:
+        if self.total_days < 1:
+            raise ValueError(f"total_days must be at least 1, got {self.total_days}")
+        if not 0 <= self.elapsed_days <= self.total_days:
+            raise ValueError(f"elapsed_days must lie in 0..{self.total_days}")
+
+    @property
+    def started(self) -> bool:
+        """Return True once at least one collection day has begun."""
+        return self.elapsed_days > 0
+
+
+def meets(numerator: int, denominator: int, percent: Fraction) -> bool:
+    """Return True when numerator/denominator >= percent %, compared in integers only."""
+    if denominator <= 0:
+        raise ValueError(f"denominator must be positive, got {denominator}")
+    return 100 * numerator * percent.denominator >= percent.numerator * denominator
+
+
+def _ceil_div(numerator: int, denominator: int) -> int:
+    """Return the exact integer ceiling of numerator/denominator (denominator > 0)."""
+    return -(-numerator // denominator)
+
+
+def participation(c: Counts) -> Fraction | None:
+    """Return collected/households (0..1), or None when there are no households."""
+    return Fraction(c.collected, c.households) if c.households else None
+
+
+def satisfied_on(c: Counts, questions: Iterable[int]) -> int:
+    """Return the satisfied answers summed over the given questions (numbered from 1)."""
+    return sum(c.satisfied[q - 1] for q in questions)
+
+
+def rate(c: Counts, question: int) -> Fraction | None:
+    """Return satisfied/valid (0..1) for one question (1..10), or None without valid forms."""
+    if question not in ALL_QUESTIONS:
+        raise ValueError(f"question must lie in 1..{QUESTIONS}, got {question}")
+    return Fraction(c.satisfied[question - 1], c.valid) if c.valid > 0 else None
+
+
+def average_q1_q9(c: Counts) -> Fraction | None:
+    """Return the mean of rate(1..9) (0..1), or None without valid forms."""
+    if c.valid <= 0:
+        return None
+    return Fraction(satisfied_on(c, Q1_Q9), len(Q1_Q9) * c.valid)
+
+
+def share_meets(c: Counts, questions: Sequence[int], percent: Fraction) -> bool:
+    """Return True when the satisfied share over `questions` reaches percent (False: no forms)."""
+    if c.valid <= 0:
+        return False
+    return meets(satisfied_on(c, questions), len(questions) * c.valid, percent)
+
+
+def households_left(c: Counts) -> int:
+    """Return how many households have not yet given their opinion (never below 0)."""
+    return max(0, c.households - c.collected)
+
+
+def households_needed(c: Counts, percent: Fraction) -> int:
+    """Return the fewest more households that bring participation to percent; 0 when met.
+
+    The answer may exceed `households_left(c)`: then the threshold cannot be reached.
+    """
+    target = _ceil_div(percent.numerator * c.households, 100 * percent.denominator)
+    return max(0, target - c.collected)
+
+
+def forms_needed(c: Counts, questions: Sequence[int], percent: Fraction) -> int | None:
+    """Return the fewest extra valid forms, satisfied on every question, that reach percent.
+
+    0 when already met; None when it would take more forms than households are left, or
+    when percent is 100 and some answer is already unsatisfied. Without valid forms the
+    share is undefined, so one satisfied form is needed.
+    """
+    if not questions:
+        raise ValueError("forms_needed needs at least one question")
+    if share_meets(c, questions, percent):
+        return 0
+    width = len(questions)
+    # (S + w*n) / (w*(v + n)) >= p/100  <=>  n * w*(100*p.den - p.num) >= w*v*p.num - 100*p.den*S
+    satisfied = satisfied_on(c, questions)
+    shortfall = width * c.valid * percent.numerator - 100 * percent.denominator * satisfied
+    gain = width * (100 * percent.denominator - percent.numerator)
+    if gain == 0 and c.valid > 0:
+        return None  # at 100 %, no number of extra forms makes up for an unsatisfied answer
+    needed = max(1, _ceil_div(shortfall, gain)) if gain else 1
+    return needed if needed <= households_left(c) else None
+
+
+def lowest_question(c: Counts) -> int | None:
+    """Return the question among 1..9 with the lowest rate (first on ties), None without forms."""
+    if c.valid <= 0:
+        return None
+    # every rate shares the denominator `valid`, so the fewest satisfied is the lowest rate
+    return min(Q1_Q9, key=lambda q: c.satisfied[q - 1])
+
+
+def projected_participation(c: Counts, p: Progress) -> Fraction | None:
+    """Return participation at the window's end at the pace so far (0..1), None without homes."""
+    if c.households <= 0:
+        return None
+    projected = Fraction(c.collected * p.total_days, c.households * max(1, p.elapsed_days))
+    return min(Fraction(1), projected)
+
+
+# --- verdicts -----------------------------------------------------------------------------
+
+
+class Verdict(StrEnum):
+    """A measure's standing, best first (SPEC §2.4)."""
+
+    MET = "met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    NOT_MET = "not_met"
+
+    @property
+    def rank(self) -> int:
+        """Return the verdict's place in the ladder: 0 for met, 3 for not met."""
+        return list(Verdict).index(self)
+
+
+def worst(verdicts: Iterable[Verdict | None]) -> Verdict | None:
+    """Return the worst verdict given, ignoring None; None when there is none."""
+    return max((v for v in verdicts if v is not None), key=lambda v: v.rank, default=None)
+
+
+def got_worse(old: Verdict | None, new: Verdict | None) -> bool:
+    """Return True when `new` stands lower in the ladder than `old` (None is never worse)."""
+    if old is None or new is None:
+        return False
+    return new.rank > old.rank
+
+
+def _pace_reaches(c: Counts, percent: Fraction, p: Progress) -> bool:
+    """Return True when collection so far, projected linearly to the window's end, reaches it."""
+    # a first day's forms count as at least one day's pace, even before the window opens
+    days = max(1, p.elapsed_days)
+    return meets(c.collected * p.total_days, c.households * days, percent)
+
+
+def participation_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
+    """Return the participation verdict, None without households or before anything started."""
+    if c.households <= 0:
+        return None
+    if meets(c.collected, c.households, t.participation):
+        return Verdict.MET
+    if p.closed:
+        return Verdict.NOT_MET
+    if not p.started and c.collected == 0:
+        return None
+    return Verdict.ON_TRACK if _pace_reaches(c, t.participation, p) else Verdict.AT_RISK
+
+
+def share_verdict(
+    c: Counts, questions: Sequence[int], percent: Fraction, p: Progress
+) -> Verdict | None:
+    """Return the verdict on the satisfied share over `questions`, None without valid forms."""
+    if c.valid <= 0:
+        return None
+    if share_meets(c, questions, percent):
+        return Verdict.MET
+    if p.closed or forms_needed(c, questions, percent) is None:
+        return Verdict.NOT_MET
+    return Verdict.AT_RISK
+
+
+def question_verdict(c: Counts, question: int, percent: Fraction, p: Progress) -> Verdict | None:
+    """Return the verdict on one question's rate, None without valid forms."""
+    return share_verdict(c, (question,), percent, p)
+
+
+def question_min_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
+    """Return the worst verdict of questions 1..9 against `t.question_min`."""
+    return worst(question_verdict(c, q, t.question_min, p) for q in Q1_Q9)
+
+
+def average_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
+    """Return the verdict on the Q1-9 average against `t.average_q1_q9`."""
+    return share_verdict(c, Q1_Q9, t.average_q1_q9, p)
+
+
+def q10_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
+    """Return the verdict on question 10's rate against `t.q10`."""
+    return question_verdict(c, 10, t.q10, p)
+
+
+# --- one unit's figures together ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """Every figure, verdict and gap of one unit (the M object of SPEC §4.1)."""
+
+    counts: Counts
+    participation: Fraction | None
+    rates: tuple[Fraction | None, ...]
+    average_q1_q9: Fraction | None
+    verdicts: dict[str, Verdict | None]
+    households_needed: int
+    forms_needed: dict[str, int | None]
+
+
+def question_threshold(question: int, t: Thresholds) -> Fraction:
+    """Return the threshold one question's rate is held to: q10 for 10, question_min else."""
+    return t.q10 if question == QUESTIONS else t.question_min
+
+
+def measure(c: Counts, t: Thresholds, p: Progress) -> Measures:
+    """Return every figure, verdict and gap of the unit with totals `c`."""
+    gaps = {str(q): forms_needed(c, (q,), question_threshold(q, t)) for q in ALL_QUESTIONS}
+    gaps["average_q1_q9"] = forms_needed(c, Q1_Q9, t.average_q1_q9)
+    return Measures(
+        counts=c,
+        participation=participation(c),
+        rates=tuple(rate(c, q) for q in ALL_QUESTIONS),
+        average_q1_q9=average_q1_q9(c),
+        verdicts={
+            "participation": participation_verdict(c, t, p),
+            "question_min": question_min_verdict(c, t, p),
+            "average_q1_q9": average_verdict(c, t, p),
+            "q10": q10_verdict(c, t, p),
+        },
+        households_needed=households_needed(c, t.participation),
+        forms_needed=gaps,
+    )
+
+
+def district_question_min_verdict(
+    communes: Sequence[Measures], own: Verdict | None, p: Progress
+) -> Verdict | None:
+    """Return the district's question_min verdict: its own and every surveyed commune's worst.
+
+    A commune without a verdict yet counts as at risk while the window is open and as not met
+    once it has closed; None only when neither the district nor any commune has a verdict.
+    """
+    mine = [m.verdicts["question_min"] for m in communes]
+    if own is None and all(v is None for v in mine):
+        return None
+    pending = Verdict.NOT_MET if p.closed else Verdict.AT_RISK
+    return worst([own, *(pending if v is None else v for v in mine)])
+
+
+def measure_district(communes: Sequence[Measures], t: Thresholds, p: Progress) -> Measures:
+    """Return the district's measures from its surveyed communes' (question_min over all)."""
+    own = measure(sum_counts(m.counts for m in communes), t, p)
+    verdicts = dict(own.verdicts)
+    verdicts["question_min"] = district_question_min_verdict(
+        communes, own.verdicts["question_min"], p
+    )
+    return replace(own, verdicts=verdicts)

@@ -1,0 +1,138 @@
+"""Users, their roles and chat identities, and the invite codes that let them in."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.errors import Problem
+from reporting.storage.models import Identity, Invite, Level, Role, Unit, User, UserUnit
+
+# No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+class InviteRefused(Problem):
+    """An invite that cannot be created or redeemed; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Who is writing: the user (None when unknown) and their identity on this channel."""
+
+    user: User | None
+    identity: Identity | None
+
+
+def check_role_units(role: Role, units: Sequence[Unit]) -> None:
+    """Raises InviteRefused unless the units fit the role (SPEC §2.2)."""
+    levels = {unit.level for unit in units}
+    if role is Role.HAMLET and (len(units) != 1 or levels != {Level.HAMLET}):
+        raise InviteRefused("invite.hamlet_needs_one_hamlet")
+    if role is Role.COMMUNE and (len(units) != 1 or levels != {Level.COMMUNE}):
+        raise InviteRefused("invite.commune_needs_one_commune")
+    if role is Role.OFFICIAL and (not units or levels != {Level.COMMUNE}):
+        raise InviteRefused("invite.official_needs_communes")
+    if role is Role.DISTRICT and units:
+        raise InviteRefused("invite.district_takes_no_unit")
+
+
+async def create_invites(
+    session: AsyncSession, role: Role, units: Sequence[Unit], count: int, now: datetime, days: int
+) -> list[Invite]:
+    """Creates `count` single-use codes for a role and its units, valid for `days` days."""
+    check_role_units(role, units)
+    invites = [
+        Invite(
+            code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
+            role=role.value,
+            unit_ids=[unit.id for unit in units],
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        for _ in range(count)
+    ]
+    session.add_all(invites)
+    await session.commit()
+    return invites
+
+
+async def account(session: AsyncSession, channel: str, external_id: str) -> Account:
+    """Returns the user behind a chat account, or an empty Account for a stranger."""
+    identity = await session.scalar(
+        select(Identity).where(Identity.channel == channel, Identity.external_id == external_id)
+    )
+    if identity is None:
+        return Account(user=None, identity=None)
+    return Account(user=await session.get(User, identity.user_id), identity=identity)
+
+
+async def redeem_invite(
+    session: AsyncSession,
+    code: str,
+    *,
+    channel: str,
+    external_id: str,
+    chat_id: str,
+    display_name: str,
+    now: datetime,
+) -> User:
+    """Registers a chat account with the role and units of an unused, unexpired code; commits."""
+    invite = await session.get(Invite, code.strip().upper())
+    if invite is None:
+        raise InviteRefused("invite.unknown")
+    if invite.used_at is not None:
+        raise InviteRefused("invite.used")
+    if invite.expires_at < now:
+        raise InviteRefused("invite.expired")
+    current = await account(session, channel, external_id)
+    if current.user is not None and current.user.revoked_at is None:
+        raise InviteRefused("invite.already_registered")
+    user = User(name=display_name, role=invite.role, created_at=now, invite_code=invite.code)
+    session.add(user)
+    await session.flush()
+    session.add_all(UserUnit(user_id=user.id, unit_id=unit_id) for unit_id in invite.unit_ids)
+    if current.identity is not None:
+        current.identity.user_id, current.identity.chat_id = user.id, chat_id
+        current.identity.blocked_at = None
+    else:
+        session.add(_identity(user.id, channel, external_id, chat_id, display_name, now))
+    invite.used_at, invite.used_by = now, user.id
+    await session.commit()
+    await session.refresh(user, ["units", "identities"])
+    return user
+
+
+async def list_users(session: AsyncSession) -> list[User]:
+    """Returns every user, revoked ones included, oldest first."""
+    return list(await session.scalars(select(User).order_by(User.id)))
+
+
+async def revoke_user(session: AsyncSession, user_id: int, now: datetime) -> User:
+    """Disables a user (kept for the audit trail, never deleted); commits."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise InviteRefused("user.unknown", user_id=user_id)
+    if user.revoked_at is None:
+        user.revoked_at = now
+        await session.commit()
+    return user
+
+
+def _identity(
+    user_id: int, channel: str, external_id: str, chat_id: str, name: str, now: datetime
+) -> Identity:
+    return Identity(
+        user_id=user_id,
+        channel=channel,
+        external_id=external_id,
+        chat_id=chat_id,
+        display_name=name,
+        created_at=now,
+    )

@@ -1,0 +1,96 @@
+"""Loading a roster into the units table: re-import updates and adds, never duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.names import clean, fold
+from reporting.roster_file import RosterRow
+from reporting.storage.models import Level, Unit
+from reporting.units import ensure_district
+
+
+@dataclass
+class RosterChanges:
+    """What an import changed, for the admin to read."""
+
+    communes_added: int = 0
+    hamlets_added: int = 0
+    hamlets_updated: int = 0
+    unchanged: int = 0
+    communes: set[str] = field(default_factory=set)
+
+
+async def import_roster(
+    session: AsyncSession, rows: list[RosterRow], district_name: str, now: datetime
+) -> RosterChanges:
+    """Adds or updates the communes and hamlets of a parsed roster, then commits."""
+    district = await ensure_district(session, district_name, now)
+    existing = list(await session.scalars(select(Unit).where(Unit.level != Level.DISTRICT)))
+    by_key = {(unit.parent_id, unit.name_key): unit for unit in existing}
+    changes = RosterChanges()
+    for row in rows:
+        commune = by_key.get((district.id, fold(row.commune)))
+        if commune is None:
+            commune = _new_unit(Level.COMMUNE, district.id, row.commune, 0, now)
+            session.add(commune)
+            await session.flush()
+            by_key[(district.id, commune.name_key)] = commune
+            changes.communes_added += 1
+        if commune.surveyed != row.surveyed:
+            commune.surveyed, commune.updated_at = row.surveyed, now
+        changes.communes.add(commune.name)
+        _apply_hamlet(session, by_key, commune, row, now, changes)
+    await session.flush()
+    await _total_commune_households(session, district.id, now)
+    await session.commit()
+    return changes
+
+
+def _apply_hamlet(
+    session: AsyncSession,
+    by_key: dict[tuple[int | None, str], Unit],
+    commune: Unit,
+    row: RosterRow,
+    now: datetime,
+    changes: RosterChanges,
+) -> None:
+    hamlet = by_key.get((commune.id, fold(row.hamlet)))
+    if hamlet is None:
+        hamlet = _new_unit(Level.HAMLET, commune.id, row.hamlet, row.households, now)
+        session.add(hamlet)
+        by_key[(commune.id, hamlet.name_key)] = hamlet
+        changes.hamlets_added += 1
+    elif hamlet.households != row.households or hamlet.name != clean(row.hamlet):
+        hamlet.households, hamlet.name, hamlet.updated_at = row.households, clean(row.hamlet), now
+        changes.hamlets_updated += 1
+    else:
+        changes.unchanged += 1
+
+
+async def _total_commune_households(
+    session: AsyncSession, district_id: int, now: datetime
+) -> None:
+    communes = list(await session.scalars(select(Unit).where(Unit.parent_id == district_id)))
+    hamlets = list(await session.scalars(select(Unit).where(Unit.level == Level.HAMLET)))
+    for commune in communes:
+        total = sum(h.households for h in hamlets if h.parent_id == commune.id)
+        if commune.households != total:
+            commune.households, commune.updated_at = total, now
+
+
+def _new_unit(level: Level, parent_id: int, name: str, households: int, now: datetime) -> Unit:
+    return Unit(
+        level=level,
+        parent_id=parent_id,
+        name=clean(name),
+        name_key=fold(name),
+        households=households,
+        surveyed=True,
+        created_at=now,
+        updated_at=now,
+    )

@@ -1,0 +1,70 @@
+"""The one settings object, read once from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tallybot.db"
+DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A setting with a value that cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting tallybot reads; each field is the environment variable of the same name."""
+
+    DATABASE_URL: str = DEFAULT_DATABASE_URL
+    CAMPAIGN_FILE: str = ""
+    TELEGRAM_BOT_TOKEN: str = ""
+    TELEGRAM_API_BASE_URL: str = DEFAULT_TELEGRAM_API_BASE_URL
+    WEBHOOK_URL: str = ""
+    WEBHOOK_SECRET: str = ""
+    WEBHOOK_LISTEN: str = "0.0.0.0"
+    WEBHOOK_PORT: int = 8443
+    TELEGRAM_MAX_RATE: int = 30
+    INVITE_DAYS: int = 14
+    LOG_LEVEL: str = "INFO"
+
+    @property
+    def campaign_path(self) -> Path | None:
+        """Returns the campaign file to load, or None for the bundled reference campaign."""
+        return Path(self.CAMPAIGN_FILE) if self.CAMPAIGN_FILE else None
+
+
+def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Reads settings from `.env` (if present) overridden by the process environment."""
+    dotenv_path = env_file if env_file is not None else Path(".env")
+    values: dict[str, str] = {}
+    if dotenv_path.is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ if env is None else env)
+    chosen: dict[str, object] = {}
+    for field in fields(Settings):
+        raw = values.get(field.name)
+        if raw is None or raw == "":
+            continue
+        chosen[field.name] = _convert(field.name, raw, field.type)
+    return Settings(**chosen)  # type: ignore[arg-type]
+
+
+def _convert(name: str, raw: str, kind: object) -> object:
+    if kind in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{name}={raw!r}: cần một số nguyên (an integer)") from None
+    if name == "LOG_LEVEL":
+        # logging takes only upper-case names and fails late, as an "unexpected" error
+        if raw.strip().upper() not in LOG_LEVELS:
+            raise SettingsError(f"{name}={raw!r}: cần một trong (one of) {', '.join(LOG_LEVELS)}")
+        return raw.strip().upper()
+    return raw.strip()

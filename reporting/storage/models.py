@@ -1,0 +1,258 @@
+"""The tables. The schema itself comes only from Alembic migrations; a test checks they agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware timestamp stored in UTC; SQLite hands back naive values, so they are re-marked."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuses naive timestamps and stores aware ones in UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use an aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Returns the stored timestamp as an aware UTC datetime."""
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint names that migrations can refer to."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Level(StrEnum):
+    """The three levels of units."""
+
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    HAMLET = "hamlet"
+
+
+class Role(StrEnum):
+    """What a user may do (SPEC §2.2)."""
+
+    HAMLET = "hamlet"
+    COMMUNE = "commune"
+    OFFICIAL = "official"
+    DISTRICT = "district"
+
+
+class Unit(Base):
+    """A district, commune or hamlet; hamlets carry their households."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("parent_id", "name_key", name="uq_units_parent_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    surveyed: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class User(Base):
+    """A person; one active role, bound to units through user_units, reached on many channels."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    invite_code: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    units: Mapped[list[Unit]] = relationship(secondary="user_units", lazy="selectin")
+    identities: Mapped[list[Identity]] = relationship(back_populates="user", lazy="selectin")
+
+
+class UserUnit(Base):
+    """Which units a user's role is bound to."""
+
+    __tablename__ = "user_units"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+
+class Identity(Base):
+    """One chat account of a user on one channel (telegram, zalo, …)."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_identities_account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    user: Mapped[User] = relationship(back_populates="identities")
+
+
+class Invite(Base):
+    """A single-use, expiring code that fixes the role and units of whoever redeems it."""
+
+    __tablename__ = "invites"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit_ids: Mapped[list[int]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CampaignRecord(Base):
+    """Each campaign file loaded by `init`, kept as its text (the newest row is in force)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    district: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Tally(Base):
+    """The current figures of one hamlet on one day; earlier figures live in tally_revisions."""
+
+    __tablename__ = "tallies"
+    __table_args__ = (
+        UniqueConstraint("hamlet_id", "day", name="uq_tallies_hamlet_day"),
+        CheckConstraint("invalid >= 0 AND invalid <= collected", name="invalid_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    collected: Mapped[int] = mapped_column(Integer)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    q1: Mapped[int] = mapped_column(Integer)
+    q2: Mapped[int] = mapped_column(Integer)
+    q3: Mapped[int] = mapped_column(Integer)
+    q4: Mapped[int] = mapped_column(Integer)
+    q5: Mapped[int] = mapped_column(Integer)
+    q6: Mapped[int] = mapped_column(Integer)
+    q7: Mapped[int] = mapped_column(Integer)
+    q8: Mapped[int] = mapped_column(Integer)
+    q9: Mapped[int] = mapped_column(Integer)
+    q10: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    @property
+    def satisfied(self) -> tuple[int, ...]:
+        """Returns the satisfied counts of questions 1..10, in order."""
+        return (
+            self.q1, self.q2, self.q3, self.q4, self.q5,
+            self.q6, self.q7, self.q8, self.q9, self.q10,
+        )  # fmt: skip
+
+
+class TallyRevision(Base):
+    """One change of a tally: who, when, through which channel, old → new, and why."""
+
+    __tablename__ = "tally_revisions"
+    __table_args__ = (UniqueConstraint("tally_id", "revision", name="uq_tally_revisions_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tally_id: Mapped[int] = mapped_column(ForeignKey("tallies.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class Confirmation(Base):
+    """A commune's figures confirmed (locked) in aggregation; unlocking stamps, never deletes."""
+
+    __tablename__ = "confirmations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unlocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    unlocked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Dialog(Base):
+    """A half-finished conversation (a draft tally, a confirmation), kept across restarts."""
+
+    __tablename__ = "dialogs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    day: Mapped[date] = mapped_column(Date)
+    token: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProcessedUpdate(Base):
+    """An update already handled, so that one delivered twice is processed once."""
+
+    __tablename__ = "processed_updates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime())

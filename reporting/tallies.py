@@ -1,0 +1,216 @@
+"""The one way a tally enters the database: validated, replacing same-day figures, audited."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.campaign import Campaign
+from reporting.errors import Problem
+from reporting.i18n import fmt_count
+from reporting.measures import QUESTIONS, Counts
+from reporting.storage.models import Confirmation, Tally, TallyRevision, Unit
+
+
+class TallyRejected(Problem):
+    """A tally that breaks a rule of SPEC §2.3; the message says what and what is expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What a hamlet reports for one day."""
+
+    collected: int
+    invalid: int
+    satisfied: tuple[int, ...]
+    note: str | None = None
+
+    @property
+    def valid(self) -> int:
+        """Returns the number of valid forms."""
+        return self.collected - self.invalid
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """The outcome of a stored tally: the row, whether it replaced one, and the hamlet's totals."""
+
+    tally: Tally
+    replaced: bool
+    totals: Counts
+
+
+def check_figures(figures: Figures, campaign: Campaign) -> None:
+    """Raises TallyRejected for figures that contradict each other (SPEC §2.3)."""
+    if len(figures.satisfied) != QUESTIONS:
+        found = len(figures.satisfied)
+        raise TallyRejected("tally.question_count", expected=QUESTIONS, found=found)
+    for name, value in (("collected", figures.collected), ("invalid", figures.invalid)):
+        if value < 0:
+            raise TallyRejected(f"tally.negative_{name}", value=value)
+    if figures.invalid > figures.collected:
+        raise TallyRejected(
+            "tally.invalid_over_collected", invalid=figures.invalid, collected=figures.collected
+        )
+    for number, value in enumerate(figures.satisfied, start=1):
+        if not 0 <= value <= figures.valid:
+            raise TallyRejected(
+                "tally.satisfied_over_valid",
+                question=number,
+                label=campaign.questions[number - 1],
+                value=value,
+                valid=figures.valid,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One hamlet-day to store: the figures, who sends them, through which channel, and when."""
+
+    hamlet: Unit
+    day: date
+    figures: Figures
+    user_id: int | None
+    channel: str
+    now: datetime
+    reason: str | None = None
+    allow_late: bool = False
+
+
+async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
+    """Validates and stores one hamlet-day inside the caller's transaction (no commit)."""
+    check_figures(entry.figures, campaign)
+    if not entry.allow_late and not campaign.in_collection(entry.day):
+        start, end = campaign.phases.collection
+        raise TallyRejected(
+            "tally.outside_window", day=_dm(entry.day), start=_dm(start), end=_dm(end)
+        )
+    await _refuse_if_locked(session, entry.hamlet)
+    await _refuse_over_households(session, entry)
+    current = await tally_on(session, entry.hamlet.id, entry.day)
+    old = _snapshot_of(current) if current is not None else None
+    tally = current or Tally(hamlet_id=entry.hamlet.id, day=entry.day, revision=0)
+    _write(tally, entry)
+    session.add(tally)
+    await session.flush()
+    session.add(
+        TallyRevision(
+            tally_id=tally.id,
+            revision=tally.revision,
+            changed_at=entry.now,
+            user_id=entry.user_id,
+            channel=entry.channel,
+            old=old,
+            new=_snapshot(entry.figures),
+            reason=entry.reason or ("replace" if old else "new"),
+        )
+    )
+    await session.flush()
+    totals = await hamlet_totals(session, entry.hamlet, up_to=None)
+    return Submission(tally=tally, replaced=old is not None, totals=totals)
+
+
+async def submit_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
+    """Records a tally (see record_tally) and commits it before anyone is told it is stored."""
+    try:
+        submission = await record_tally(session, campaign, entry)
+    except BaseException:
+        await session.rollback()
+        raise
+    await session.commit()
+    return submission
+
+
+async def hamlet_totals(session: AsyncSession, hamlet: Unit, up_to: date | None) -> Counts:
+    """Returns a hamlet's summed figures over its tallies (up to and including a day)."""
+    columns = [func.coalesce(func.sum(getattr(Tally, f"q{q}")), 0) for q in range(1, 11)]
+    query = select(
+        func.coalesce(func.sum(Tally.collected), 0),
+        func.coalesce(func.sum(Tally.invalid), 0),
+        *columns,
+    ).where(Tally.hamlet_id == hamlet.id)
+    if up_to is not None:
+        query = query.where(Tally.day <= up_to)
+    row = (await session.execute(query)).one()
+    return Counts(
+        households=hamlet.households,
+        collected=int(row[0]),
+        invalid=int(row[1]),
+        satisfied=tuple(int(value) for value in row[2:]),
+    )
+
+
+async def tally_on(session: AsyncSession, hamlet_id: int, day: date) -> Tally | None:
+    """Returns the current tally of a hamlet for a day, if one was sent."""
+    return await session.scalar(
+        select(Tally).where(Tally.hamlet_id == hamlet_id, Tally.day == day)
+    )
+
+
+async def is_locked(session: AsyncSession, commune_id: int) -> bool:
+    """Says whether a commune's figures are confirmed and so closed to changes."""
+    open_lock = select(Confirmation.id).where(
+        Confirmation.commune_id == commune_id, Confirmation.unlocked_at.is_(None)
+    )
+    return (await session.scalar(open_lock.limit(1))) is not None
+
+
+async def _refuse_if_locked(session: AsyncSession, hamlet: Unit) -> None:
+    if hamlet.parent_id is not None and await is_locked(session, hamlet.parent_id):
+        commune = await session.get(Unit, hamlet.parent_id)
+        raise TallyRejected("tally.locked", commune=commune.name if commune else "")
+
+
+async def collected_elsewhere(session: AsyncSession, hamlet_id: int, day: date) -> int:
+    """Returns the forms a hamlet collected on every day but `day`."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Tally.collected), 0)).where(
+            Tally.hamlet_id == hamlet_id, Tally.day != day
+        )
+    )
+    return int(total or 0)
+
+
+async def _refuse_over_households(session: AsyncSession, entry: Entry) -> None:
+    hamlet = entry.hamlet
+    earlier = await collected_elsewhere(session, hamlet.id, entry.day)
+    total = earlier + entry.figures.collected
+    if total > hamlet.households:
+        raise TallyRejected(
+            "tally.over_households",
+            hamlet=hamlet.name,
+            households=fmt_count(hamlet.households),
+            earlier=fmt_count(earlier),
+            collected=fmt_count(entry.figures.collected),
+            total=fmt_count(total),
+        )
+
+
+def _write(tally: Tally, entry: Entry) -> None:
+    figures = entry.figures
+    tally.collected = figures.collected
+    tally.invalid = figures.invalid
+    for number, value in enumerate(figures.satisfied, start=1):
+        setattr(tally, f"q{number}", value)
+    tally.note = figures.note
+    tally.revision = (tally.revision or 0) + 1
+    tally.entered_by = entry.user_id
+    tally.channel = entry.channel
+    tally.updated_at = entry.now
+
+
+def _snapshot(figures: Figures) -> dict[str, object]:
+    snapshot = asdict(figures)
+    snapshot["satisfied"] = list(figures.satisfied)
+    return snapshot
+
+
+def _snapshot_of(tally: Tally) -> dict[str, object]:
+    return _snapshot(Figures(tally.collected, tally.invalid, tally.satisfied, tally.note))
+
+
+def _dm(day: date) -> str:
+    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,120 @@
+"""The district's units: look-ups by name as people type them, and the lists users pick from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.errors import Problem
+from reporting.names import clean, find_units, fold
+from reporting.storage.models import Level, Unit
+
+
+class UnitNotFound(Problem):
+    """No unit, or more than one, answers to a name; the message lists the candidates."""
+
+
+async def district(session: AsyncSession) -> Unit | None:
+    """Returns the district unit (the root), if the roster has been loaded."""
+    return await session.scalar(select(Unit).where(Unit.level == Level.DISTRICT))
+
+
+async def ensure_district(session: AsyncSession, name: str, now: datetime) -> Unit:
+    """Returns the district unit, creating or renaming it to match the campaign."""
+    unit = await district(session)
+    if unit is None:
+        unit = Unit(level=Level.DISTRICT, parent_id=None, created_at=now, households=0)
+        session.add(unit)
+    if unit.name != clean(name):
+        unit.name, unit.name_key, unit.updated_at = clean(name), fold(name), now
+    await session.flush()
+    return unit
+
+
+async def communes(session: AsyncSession, *, surveyed_only: bool = False) -> list[Unit]:
+    """Returns the communes in name order (only surveyed ones when asked)."""
+    query = select(Unit).where(Unit.level == Level.COMMUNE).order_by(Unit.name_key)
+    if surveyed_only:
+        query = query.where(Unit.surveyed.is_(True))
+    return list(await session.scalars(query))
+
+
+async def hamlets(session: AsyncSession, commune_ids: Sequence[int] | None = None) -> list[Unit]:
+    """Returns the hamlets (of some communes, or all) in name order."""
+    query = select(Unit).where(Unit.level == Level.HAMLET).order_by(Unit.name_key)
+    if commune_ids is not None:
+        query = query.where(Unit.parent_id.in_(commune_ids))
+    return list(await session.scalars(query))
+
+
+async def find_commune(
+    session: AsyncSession, query: str, within: Sequence[Unit] | None = None
+) -> Unit:
+    """Returns the one commune a typed name means, or raises UnitNotFound saying why."""
+    candidates = within if within is not None else await communes(session)
+    return _one(find_units(query, candidates, name_of=_name), query, "commune")
+
+
+async def find_hamlet(session: AsyncSession, query: str) -> Unit:
+    """Returns the hamlet meant by "Hamlet" or "Commune/Hamlet", or raises UnitNotFound."""
+    commune_part, _, hamlet_part = query.rpartition("/")
+    if commune_part:
+        commune = await find_commune(session, commune_part)
+        candidates = await hamlets(session, [commune.id])
+    else:
+        candidates = await hamlets(session)
+    found = find_units(hamlet_part, candidates, name_of=_name)
+    if len(found) > 1 and not commune_part:
+        labels = await _paths(session, found)
+        raise UnitNotFound("unit.ambiguous", query=query, candidates=labels)
+    return _one(found, hamlet_part, "hamlet")
+
+
+async def find_unit_path(session: AsyncSession, path: str) -> Unit:
+    """Returns the unit named by "Commune" or "Commune/Hamlet" (as in `invite --unit`).
+
+    A bare name that no commune has is looked up among the hamlets, so that a hamlet's name
+    finds it when it is unique and lists the "Commune/Hamlet" candidates when it is not.
+    """
+    if "/" in path:
+        return await find_hamlet(session, path)
+    try:
+        return await find_commune(session, path)
+    except UnitNotFound as no_commune:
+        if no_commune.key != "unit.unknown_commune":
+            raise
+        try:
+            return await find_hamlet(session, path)
+        except UnitNotFound as no_hamlet:
+            if no_hamlet.key == "unit.unknown_hamlet":
+                raise no_commune from None
+            raise
+
+
+async def unit_path(session: AsyncSession, unit: Unit) -> str:
+    """Returns "Commune/Hamlet" for a hamlet and the name for anything else."""
+    if unit.level != Level.HAMLET or unit.parent_id is None:
+        return unit.name
+    commune = await session.get(Unit, unit.parent_id)
+    return f"{commune.name}/{unit.name}" if commune else unit.name
+
+
+def _one(found: list[Unit], query: str, kind: str) -> Unit:
+    if not found:
+        raise UnitNotFound(f"unit.unknown_{kind}", query=query)
+    if len(found) > 1:
+        raise UnitNotFound(
+            "unit.ambiguous", query=query, candidates=", ".join(u.name for u in found)
+        )
+    return found[0]
+
+
+async def _paths(session: AsyncSession, units: Sequence[Unit]) -> str:
+    return ", ".join([await unit_path(session, unit) for unit in units])
+
+
+def _name(unit: Unit) -> str:
+    return unit.name

@@ -1,0 +1,582 @@
+"""`tallybot` in-process: every command's success and failure, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from reporting.people import CODE_ALPHABET, redeem_invite
+from reporting.settings import Settings
+from reporting.storage.db import create_engine, sessions
+
+HEADER = "commune,hamlet,date,collected,invalid," + ",".join(f"q{q}" for q in range(1, 11))
+ALL_TEN = ",".join(["8"] * 10)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one command did: its exit code and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Cli:
+    """Runs `tallybot` in this process against the test's database file."""
+
+    capsys: pytest.CaptureFixture[str]
+    db: Path
+    directory: Path
+
+    def __call__(self, *argv: str) -> Result:
+        code = main(list(argv))
+        out, err = self.capsys.readouterr()
+        assert "Traceback" not in err, err
+        return Result(code, out, err)
+
+    def count(self, table: str) -> int:
+        """Returns the rows of a table, read through a connection of its own."""
+        return int(_query(self.db, f"SELECT count(*) FROM {table}")[0][0])
+
+    def write(self, name: str, content: str) -> Path:
+        """Writes a UTF-8 file next to the database and returns its path."""
+        path = self.directory / name
+        path.write_text(content, encoding="utf-8")
+        return path
+
+
+def _query(db: Path, sql: str) -> list[tuple[object, ...]]:
+    """Returns the rows of a query, read through a SQLite connection of its own."""
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute(sql).fetchall()
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Cli:
+    """`tallybot` on a database file that does not exist yet; no .env is read."""
+    monkeypatch.chdir(tmp_path)
+    for field in fields(Settings):
+        monkeypatch.delenv(field.name, raising=False)
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{db}")
+    return Cli(capsys, db, tmp_path)
+
+
+@pytest.fixture
+def ready(cli: Cli, loaded_template: Path) -> Cli:
+    """`tallybot` after `init` and `roster import` of the sample roster."""
+    shutil.copyfile(loaded_template, cli.db)
+    return cli
+
+
+def _one_line(result: Result) -> str:
+    assert result.code == 1
+    assert result.out == ""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    return lines[0]
+
+
+# --- init and roster import ---------------------------------------------------------------
+
+
+def test_init_creates_the_database_and_loads_the_campaign(cli: Cli) -> None:
+    result = cli("init")
+    assert result.code == 0
+    assert "Đã sẵn sàng" in result.out
+    assert "Định Hóa" in result.out
+    assert cli.count("campaigns") == 1
+    assert cli.count("units") == 1  # the district
+
+    assert cli("init").code == 0  # twice is fine
+    assert cli.count("campaigns") == 1
+
+
+def test_init_then_roster_import_loads_the_sample(cli: Cli, sample_roster: Path) -> None:
+    cli("init")
+    result = cli("roster", "import", str(sample_roster))
+    assert result.code == 0
+    assert result.out.strip() == (
+        "Đã nạp danh sách: 23 xã; thêm 311 xóm, cập nhật 0 xóm, 0 xóm không đổi."
+    )
+    assert cli.count("units") == 1 + 23 + 311
+
+    again = cli("roster", "import", str(sample_roster))
+    assert "thêm 0 xóm, cập nhật 0 xóm, 311 xóm không đổi" in again.out
+    assert cli.count("units") == 1 + 23 + 311
+
+
+def test_init_with_a_bad_campaign_file_names_the_key(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    campaign = cli.write("campaign.toml", "[campaign]\nname = 'x'\ndistrict = ''\n")
+    monkeypatch.setenv("CAMPAIGN_FILE", str(campaign))
+    message = _one_line(cli("init"))
+    assert "campaign.district" in message
+
+
+def test_init_with_a_missing_campaign_file_fails_cleanly(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGN_FILE", "nowhere.toml")
+    assert "nowhere.toml" in _one_line(cli("init"))
+    assert not cli.db.exists()
+
+
+@pytest.mark.parametrize(("name", "value"), [("INVITE_DAYS", "two weeks"), ("LOG_LEVEL", "LOUD")])
+def test_bad_setting_fails_cleanly(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert name in _one_line(cli("init"))
+    assert not cli.db.exists()
+
+
+def test_bad_roster_file_lists_its_lines_and_writes_nothing(cli: Cli) -> None:
+    cli("init")
+    roster = cli.write(
+        "roster.csv",
+        "xã,xóm,số hộ\nBảo Cường,Xóm Một,50\nBảo Cường,Xóm Hai,abc\nBảo Cường,,40\n"
+        "Bảo Cường,Xóm Ba,-4\n",
+    )
+    result = cli("roster", "import", str(roster))
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert lines[0].startswith("Tệp bị từ chối, không có gì được ghi (3 lỗi)")
+    assert [line.split(",")[0].split(":")[0] for line in lines[1:]] == [
+        "Dòng 3",
+        "Dòng 4",
+        "Dòng 5",
+    ]
+    assert cli.count("units") == 1
+
+
+def test_missing_roster_file_is_refused(cli: Cli) -> None:
+    cli("init")
+    assert "Không tìm thấy tệp" in cli("roster", "import", "nowhere.csv").err
+    assert cli.count("units") == 1
+
+
+# --- before init --------------------------------------------------------------------------
+
+
+COMMANDS = [
+    ("users",),
+    ("revoke", "1"),
+    ("invite", "--role", "district"),
+    ("roster", "import", "ROSTER"),
+    ("tally", "add", "--hamlet", "Bảo Cường/Xóm Trung Tâm", "--date", "27/01/2024")
+    + ("--collected", "10", "--satisfied", ALL_TEN),
+    ("tally", "import", "TALLIES"),
+    ("export", "--format", "json"),
+    ("backup", "copy.db"),
+]
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: " ".join(argv[:2]))
+def test_command_before_init_says_to_run_init(
+    cli: Cli, sample_roster: Path, argv: tuple[str, ...]
+) -> None:
+    tallies = cli.write(
+        "tallies.csv", f"{HEADER}\nBảo Cường,Xóm Trung Tâm,27/01/2024,10,0,{ALL_TEN}\n"
+    )
+    paths = {"ROSTER": str(sample_roster), "TALLIES": str(tallies)}
+    message = _one_line(cli(*(paths.get(arg, arg) for arg in argv)))
+    assert message.endswith("Hãy chạy: tallybot init")
+    assert not cli.db.exists()
+    assert not (cli.directory / "copy.db").exists()
+
+
+def test_migrated_database_without_campaign_says_to_run_init(
+    cli: Cli, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert _one_line(cli("users")) == "Chưa nạp chiến dịch nào. Hãy chạy: tallybot init"
+
+
+# --- invite, users, revoke ----------------------------------------------------------------
+
+
+def _codes(result: Result) -> list[str]:
+    assert result.code == 0, result.err
+    codes = result.out.split()
+    assert all(len(code) == 8 and set(code) <= set(CODE_ALPHABET) for code in codes)
+    return codes
+
+
+@pytest.mark.parametrize(
+    ("role", "units"),
+    [
+        ("district", ()),
+        ("commune", ("--unit", "Bảo Cường")),
+        ("official", ("--unit", "bao cuong", "--unit", "Phú Đình")),
+        ("hamlet", ("--unit", "Bảo Cường/Xóm Trung Tâm")),
+        ("hamlet", ("--unit", "Xóm Nà Mò")),  # a hamlet's own name, unique in the district
+    ],
+    ids=["district", "commune", "official", "hamlet", "hamlet-by-name"],
+)
+def test_invite_prints_one_code_per_line(ready: Cli, role: str, units: tuple[str, ...]) -> None:
+    codes = _codes(ready("invite", "--role", role, *units, "--count", "3"))
+    assert len(codes) == len(set(codes)) == 3
+    assert ready.count("invites") == 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--role", "hamlet", "--unit", "Bảo Cường"), "cần đúng một xóm"),
+        (("--role", "hamlet"), "cần đúng một xóm"),
+        (("--role", "commune"), "cần đúng một xã"),
+        (("--role", "commune", "--unit", "Bảo Cường/Xóm Trung Tâm"), "cần đúng một xã"),
+        (("--role", "official"), "một hoặc nhiều xã"),
+        (("--role", "district", "--unit", "Bảo Cường"), "không cần --unit"),
+        (("--role", "district", "--count", "0"), "--count phải từ 1 đến 500"),
+        (("--role", "commune", "--unit", "Hà Nội"), "Không tìm thấy xã «Hà Nội»"),
+        (("--role", "hamlet", "--unit", "Bảo Cường/Xóm Xa"), "Không tìm thấy xóm «Xóm Xa»"),
+    ],
+)
+def test_invite_refusals_are_one_line(ready: Cli, argv: tuple[str, ...], expected: str) -> None:
+    assert expected in _one_line(ready("invite", *argv))
+    assert ready.count("invites") == 0
+
+
+def test_invite_with_an_ambiguous_hamlet_name_lists_the_candidates(ready: Cli) -> None:
+    message = _one_line(ready("invite", "--role", "hamlet", "--unit", "Xóm Trung Tâm"))
+    for candidate in (
+        "Bảo Cường/Xóm Trung Tâm",
+        "Phú Đình/Xóm Trung Tâm",
+        "Tân Dương/Xóm Trung Tâm",
+    ):
+        assert candidate in message
+    assert ready.count("invites") == 0
+
+
+def test_unknown_role_is_a_usage_error(ready: Cli) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["invite", "--role", "mayor"])
+    assert exited.value.code == 2
+    err = ready.capsys.readouterr().err
+    assert "invalid choice: 'mayor'" in err
+    assert "Traceback" not in err
+
+
+def _register(cli: Cli, code: str, external_id: str, name: str) -> None:
+    async def redeem() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{cli.db}")
+        try:
+            async with sessions(engine)() as session:
+                await redeem_invite(
+                    session,
+                    code,
+                    channel="telegram",
+                    external_id=external_id,
+                    chat_id=external_id,
+                    display_name=name,
+                    now=datetime.now(UTC),
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(redeem())
+
+
+def test_users_revoke_and_users_again(ready: Cli) -> None:
+    assert "Chưa có người dùng nào" in ready("users").out
+    [hamlet_code] = _codes(
+        ready("invite", "--role", "hamlet", "--unit", "Bảo Cường/Xóm Trung Tâm")
+    )
+    [district_code] = _codes(ready("invite", "--role", "district"))
+    _register(ready, hamlet_code, "1001", "Nguyễn Văn An")
+    _register(ready, district_code, "2002", "Trần Thị Bình")
+
+    listed = ready("users")
+    assert listed.code == 0
+    first, second = listed.out.strip().splitlines()
+    assert first.split("\t") == [
+        "1",
+        "hamlet",
+        "đang hoạt động",
+        "Nguyễn Văn An",
+        "Bảo Cường/Xóm Trung Tâm",
+        "telegram:1001",
+    ]
+    assert second.split("\t")[:5] == ["2", "district", "đang hoạt động", "Trần Thị Bình", "—"]
+
+    revoked = ready("revoke", "1")
+    assert revoked.code == 0
+    assert "Đã khóa người dùng 1 (Nguyễn Văn An)" in revoked.out
+    assert ready("users").out.splitlines()[0].split("\t")[2] == "đã khóa"
+    assert ready.count("users") == 2
+
+
+def test_revoke_of_an_unknown_user_is_refused(ready: Cli) -> None:
+    assert _one_line(ready("revoke", "42")) == "Không có người dùng số 42."
+
+
+# --- tally add ----------------------------------------------------------------------------
+
+TRUNG_TAM = ("--hamlet", "Bảo Cường/Xóm Trung Tâm")
+
+
+def _tally_add(cli: Cli, *options: str, day: str = "27/01/2024") -> Result:
+    return cli("tally", "add", *TRUNG_TAM, "--date", day, *options)
+
+
+def test_tally_add_stores_then_replaces(ready: Cli) -> None:
+    stored = _tally_add(ready, "--collected", "10", "--satisfied", ALL_TEN)
+    assert stored.code == 0
+    assert stored.out.strip() == "Đã lưu báo cáo của Xóm Trung Tâm ngày 27/01/2024."
+
+    replaced = _tally_add(
+        ready, "--collected", " 10 ", "--invalid", "1", "--satisfied", ",".join(["9"] * 10)
+    )
+    assert replaced.code == 0, replaced.err
+    assert "Đã thay số liệu ngày 27/01/2024 của Xóm Trung Tâm" in replaced.out
+    assert (ready.count("tallies"), ready.count("tally_revisions")) == (1, 2)
+    assert _query(ready.db, "SELECT collected, invalid, channel FROM tallies") == [(10, 1, "cli")]
+
+
+def test_tally_add_takes_a_note_and_iso_dates(ready: Cli) -> None:
+    result = _tally_add(
+        ready,
+        "--collected",
+        "10",
+        "--satisfied",
+        ALL_TEN,
+        "--note",
+        "Xin làm đường",
+        day="2024-01-28",
+    )
+    assert result.code == 0
+    assert _query(ready.db, "SELECT day, note FROM tallies") == [("2024-01-28", "Xin làm đường")]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            ("--collected", "4,5", "--satisfied", ALL_TEN),
+            "--collected: «4,5» không phải số nguyên",
+        ),
+        (("--collected", "-3", "--satisfied", ALL_TEN), "--collected: «-3» là số âm"),
+        (("--collected", "abc", "--satisfied", ALL_TEN), "«abc» không phải là số"),
+        (("--collected", "10", "--satisfied", "8,8,8"), "mới có 3 số"),
+        (("--collected", "10", "--satisfied", "8,8,8,8,8,8,8,8,8,x"), "--satisfied: «x»"),
+        (("--collected", "10", "--invalid", "11", "--satisfied", ALL_TEN), "không hợp lệ (11)"),
+        (
+            ("--collected", "10", "--invalid", "3", "--satisfied", ALL_TEN),
+            "Câu 1 (Quy hoạch): 8 phiếu hài lòng, nhiều hơn số phiếu hợp lệ (7)",
+        ),
+        (("--collected", "68", "--satisfied", ALL_TEN), "Xóm Trung Tâm có 67 hộ"),
+    ],
+)
+def test_tally_add_refusals_are_vietnamese_and_write_nothing(
+    ready: Cli, options: tuple[str, ...], expected: str
+) -> None:
+    assert expected in _one_line(_tally_add(ready, *options))
+    assert ready.count("tallies") == 0
+
+
+def test_tally_add_outside_collection_needs_late(ready: Cli) -> None:
+    options = ("--collected", "10", "--satisfied", ALL_TEN)
+    message = _one_line(_tally_add(ready, *options, day="05/02/2024"))
+    assert message.startswith("Ngày 05/02/2024 không nằm trong thời gian thu phiếu")
+    assert ready.count("tallies") == 0
+    assert _tally_add(ready, *options, "--late", day="05/02/2024").code == 0
+    assert ready.count("tallies") == 1
+
+
+def test_tally_add_with_a_bad_date_is_refused(ready: Cli) -> None:
+    message = _one_line(_tally_add(ready, "--collected", "1", "--satisfied", ALL_TEN, day="31/02"))
+    assert message.startswith("Ngày «31/02» không hợp lệ")
+
+
+def test_tally_add_asks_which_hamlet_an_ambiguous_name_means(ready: Cli) -> None:
+    result = ready(
+        "tally", "add", "--hamlet", "xom trung tam", "--date", "27/01/2024",
+        "--collected", "10", "--satisfied", ALL_TEN,
+    )  # fmt: skip
+    message = _one_line(result)
+    assert "Bảo Cường/Xóm Trung Tâm, Phú Đình/Xóm Trung Tâm, Tân Dương/Xóm Trung Tâm" in message
+    assert ready.count("tallies") == 0
+
+
+def test_tally_add_to_an_unknown_hamlet_is_refused(ready: Cli) -> None:
+    result = ready(
+        "tally", "add", "--hamlet", "Xóm Không Có", "--date", "27/01/2024",
+        "--collected", "10", "--satisfied", ALL_TEN,
+    )  # fmt: skip
+    assert _one_line(result) == "Không tìm thấy xóm «Xóm Không Có»."
+
+
+# --- tally import -------------------------------------------------------------------------
+
+
+def _tally_file(cli: Cli, *rows: str) -> str:
+    return str(cli.write("tallies.csv", "\n".join([HEADER, *rows]) + "\n"))
+
+
+GOOD_ROWS = (
+    f"Bảo Cường,Xóm Trung Tâm,27/01/2024,10,0,{ALL_TEN}",
+    f"Bảo Cường,Xóm Trung Tâm,28/01/2024,12,1,{ALL_TEN}",
+    f"Phú Đình,Xóm Trung Tâm,2024-01-27,9,1,{ALL_TEN}",
+)
+
+
+def test_tally_import_stores_every_row(ready: Cli) -> None:
+    result = ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
+    assert result.code == 0, result.err
+    assert result.out.strip() == "Đã nhập 3 dòng báo cáo."
+    assert (ready.count("tallies"), ready.count("tally_revisions")) == (3, 3)
+
+
+def test_tally_import_replaces_earlier_figures_of_the_same_day(ready: Cli) -> None:
+    _tally_add(ready, "--collected", "5", "--satisfied", ",".join(["5"] * 10))
+    assert ready("tally", "import", _tally_file(ready, *GOOD_ROWS)).code == 0
+    assert (ready.count("tallies"), ready.count("tally_revisions")) == (3, 4)
+
+
+def test_tally_import_with_bad_rows_lists_each_and_writes_nothing(ready: Cli) -> None:
+    rows = (
+        GOOD_ROWS[0],
+        f"Bảo Cường,Xóm Không Có,27/01/2024,10,0,{ALL_TEN}",  # line 3: unknown hamlet
+        GOOD_ROWS[1],
+        f"Phú Đình,Xóm Trung Tâm,27/01/2024,7,0,{ALL_TEN}",  # line 5: satisfied over valid
+        f"Bảo Cường,Xóm Đồng Chùa,10/02/2024,10,0,{ALL_TEN}",  # line 6: after collection
+        f"Bảo Cường,Xóm Hợp Thành,28/01/2024,73,0,{ALL_TEN}",  # line 7: over 72 households
+        GOOD_ROWS[2].replace("Phú Đình", "Tân Dương"),
+    )
+    result = ready("tally", "import", _tally_file(ready, *rows))
+    assert result.code == 1
+    assert result.out == ""
+    lines = result.err.strip().splitlines()
+    assert lines[0] == "Tệp bị từ chối, không có gì được ghi (4 lỗi):"
+    assert [line.split(":")[0] for line in lines[1:]] == ["Dòng 3", "Dòng 5", "Dòng 6", "Dòng 7"]
+    assert "Xóm Không Có" in lines[1]
+    assert "Câu 1" in lines[2]
+    assert "10/02/2024" in lines[3]
+    assert "72 hộ" in lines[4]
+    assert (ready.count("tallies"), ready.count("tally_revisions")) == (0, 0)
+
+
+def test_tally_import_with_unreadable_cells_lists_them_and_writes_nothing(ready: Cli) -> None:
+    rows = (
+        GOOD_ROWS[0],
+        'Bảo Cường,Xóm Đồng Chùa,31/02/2024,abc,0,8,8,"4,5",8,8,8,8,8,8,8',
+        GOOD_ROWS[1],
+        f"Bảo Cường,Xóm Hợp Thành,28/01/2024,-2,0,{ALL_TEN}",
+    )
+    result = ready("tally", "import", _tally_file(ready, *rows))
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert lines[0] == "Tệp bị từ chối, không có gì được ghi (4 lỗi):"
+    assert [line.split(",")[0] for line in lines[1:]] == ["Dòng 3", "Dòng 3", "Dòng 3", "Dòng 5"]
+    assert "«31/02/2024»" in lines[1]
+    assert "«abc»" in lines[2]
+    assert "«4,5»" in lines[3]
+    assert "«-2» là số âm" in lines[4]
+    assert ready.count("tallies") == 0
+
+
+def test_tally_import_late_rows_need_late(ready: Cli) -> None:
+    path = _tally_file(ready, f"Bảo Cường,Xóm Trung Tâm,05/02/2024,10,0,{ALL_TEN}")
+    assert ready("tally", "import", path).code == 1
+    assert ready("tally", "import", path, "--late").code == 0
+    assert ready.count("tallies") == 1
+
+
+# --- export and backup --------------------------------------------------------------------
+
+
+def test_export_json_to_stdout(ready: Cli) -> None:
+    ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
+    result = ready("export", "--format", "json")
+    assert result.code == 0
+    assert result.err == ""
+    document = json.loads(result.out)
+    assert set(document) == {"campaign", "as_of", "district", "communes"}
+    assert document["district"]["collected"] == 31
+    assert len(document["communes"]) == 22
+    assert document["district"]["verdicts"]["participation"] == "not_met"  # today is long after
+
+
+def test_export_as_of_a_date_leaves_out_later_days(ready: Cli) -> None:
+    ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
+    document = json.loads(ready("export", "--format", "json", "--as-of", "27/01/2024").out)
+    assert document["as_of"] == "2024-01-27"
+    assert document["district"]["collected"] == 19
+    assert document["district"]["verdicts"]["participation"] in {"on_track", "at_risk"}
+
+
+def test_export_to_a_file(ready: Cli) -> None:
+    ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
+    result = ready("export", "--format", "json", "--out", "figures.json")
+    assert result.code == 0
+    assert result.out == ""
+    assert result.err.strip() == "Đã ghi figures.json."
+    written = json.loads((ready.directory / "figures.json").read_text(encoding="utf-8"))
+    assert written["campaign"]["district"] == "Định Hóa"
+
+
+def test_export_csv(ready: Cli) -> None:
+    ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
+    result = ready("export", "--format", "csv", "--as-of", "2024-01-28")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].startswith("level,commune,hamlet,households,collected")
+    assert len(lines) == 1 + 1 + 22 + 303
+    assert lines[1].startswith("district,,,25978,31,2,29,")
+
+
+def test_export_with_a_bad_as_of_is_refused(ready: Cli) -> None:
+    message = _one_line(ready("export", "--format", "json", "--as-of", "yesterday"))
+    assert message.startswith("Ngày «yesterday» không hợp lệ")
+
+
+def test_backup_writes_a_copy_with_the_same_tallies(ready: Cli) -> None:
+    ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
+    result = ready("backup", "copy.db")
+    assert result.code == 0
+    assert result.out.startswith("Đã sao lưu vào copy.db (")
+    copy = ready.directory / "copy.db"
+    query = "SELECT hamlet_id, day, collected, q1, q10, revision FROM tallies ORDER BY id"
+    assert len(_query(copy, query)) == 3
+    assert _query(copy, query) == _query(ready.db, query)
+    assert _query(copy, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_backup_opens_as_a_tallybot_database(ready: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
+    ready("backup", "copy.db")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{ready.directory / 'copy.db'}")
+    document = json.loads(ready("export", "--format", "json").out)
+    assert document["district"]["collected"] == 31
+
+
+def test_backup_never_overwrites(ready: Cli) -> None:
+    (ready.directory / "copy.db").write_text("keep me")
+    assert "đã có" in _one_line(ready("backup", "copy.db"))
+    assert (ready.directory / "copy.db").read_text() == "keep me"
+
+
+def test_backup_into_a_missing_folder_is_refused(ready: Cli) -> None:
+    message = _one_line(ready("backup", "no/such/folder/copy.db"))
+    assert message.startswith("Không sao lưu được vào no/such/folder/copy.db")
+
+
+def test_backup_is_for_sqlite_only(ready: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://tallybot@localhost/tallybot")
+    assert "pg_dump" in _one_line(ready("backup", "copy.db"))

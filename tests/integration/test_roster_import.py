@@ -1,0 +1,161 @@
+"""Loading the roster into units: the sample Định Hóa roster, and re-imports without duplicates."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reporting.campaign import Campaign
+from reporting.clock import SimulatedClock
+from reporting.roster import import_roster
+from reporting.roster_file import RosterRow, parse_roster
+from reporting.storage.models import Level, Unit
+from reporting.units import communes, district, find_commune, find_hamlet, hamlets
+
+Sessions = async_sessionmaker[AsyncSession]
+
+# The sample file's own figures (reporting/data/README.md): 22 surveyed xã and thị trấn Chợ Chu.
+COMMUNES = 23
+HAMLETS = 311
+HOUSEHOLDS = 27_529
+SURVEYED_HAMLETS = 303
+SURVEYED_HOUSEHOLDS = 25_978
+
+
+def _file_totals(path: Path) -> tuple[int, int, int]:
+    """Returns (communes, hamlets, households) counted straight from the CSV."""
+    with path.open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    return (
+        len({row["commune"] for row in rows}),
+        len(rows),
+        sum(int(row["households"]) for row in rows),
+    )
+
+
+async def _unit_count(session: AsyncSession, level: Level) -> int:
+    count = await session.scalar(select(func.count()).select_from(Unit).where(Unit.level == level))
+    return int(count or 0)
+
+
+def test_expected_totals_are_those_of_the_file(sample_roster: Path) -> None:
+    assert _file_totals(sample_roster) == (COMMUNES, HAMLETS, HOUSEHOLDS)
+
+
+async def test_sample_roster_loads_every_commune_and_hamlet(
+    session_factory: Sessions, loaded: Campaign
+) -> None:
+    async with session_factory() as session:
+        assert await _unit_count(session, Level.DISTRICT) == 1
+        assert await _unit_count(session, Level.COMMUNE) == COMMUNES
+        assert await _unit_count(session, Level.HAMLET) == HAMLETS
+        root = await district(session)
+        assert root is not None
+        assert root.name == "Định Hóa"
+        everything = await communes(session)
+        assert sum(c.households for c in everything) == HOUSEHOLDS
+        assert all(c.parent_id == root.id for c in everything)
+        surveyed = await communes(session, surveyed_only=True)
+        assert len(surveyed) == COMMUNES - 1
+        assert sum(c.households for c in surveyed) == SURVEYED_HOUSEHOLDS
+        assert len(await hamlets(session, [c.id for c in surveyed])) == SURVEYED_HAMLETS
+
+
+async def test_cho_chu_is_listed_but_not_surveyed(
+    session_factory: Sessions, loaded: Campaign
+) -> None:
+    async with session_factory() as session:
+        cho_chu = await find_commune(session, "cho chu")
+        assert (cho_chu.name, cho_chu.surveyed) == ("Chợ Chu", False)
+        assert len(await hamlets(session, [cho_chu.id])) == 8
+        assert cho_chu.households == 1_551
+
+
+async def test_commune_households_are_the_sum_of_their_hamlets(
+    session_factory: Sessions, loaded: Campaign
+) -> None:
+    async with session_factory() as session:
+        all_hamlets = await hamlets(session)
+        for commune in await communes(session):
+            own = [h.households for h in all_hamlets if h.parent_id == commune.id]
+            assert commune.households == sum(own), commune.name
+
+
+async def test_names_keep_their_diacritics_and_are_found_without_them(
+    session_factory: Sessions, loaded: Campaign
+) -> None:
+    async with session_factory() as session:
+        assert (await find_commune(session, "dinh bien")).name == "Định Biên"
+        hamlet = await find_hamlet(session, "dinh bien/na mo")
+        assert (hamlet.name, hamlet.households) == ("Xóm Nà Mỏ", hamlet.households)
+        assert hamlet.name_key == "xom na mo"
+
+
+async def test_reimport_of_the_same_file_changes_nothing(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock, sample_roster: Path
+) -> None:
+    async with session_factory() as session:
+        changes = await import_roster(
+            session, parse_roster(sample_roster), loaded.district, clock.now()
+        )
+        assert (changes.communes_added, changes.hamlets_added, changes.hamlets_updated) == (
+            0,
+            0,
+            0,
+        )
+        assert changes.unchanged == HAMLETS
+        assert len(changes.communes) == COMMUNES
+        assert await _unit_count(session, Level.HAMLET) == HAMLETS
+
+
+async def test_reimport_updates_households_and_adds_new_units_without_duplicating(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    changed = tmp_path / "roster.csv"
+    changed.write_text(
+        "xã,xóm,số hộ\n"
+        "bảo cường,Xóm Trung Tâm,70\n"  # was 67; the commune typed in lower case
+        "bảo cường,Xóm Đồng Chùa,80\n"  # unchanged
+        "bảo cường,xóm hợp thành,72\n"  # same figures, written in lower case
+        "bảo cường,Xóm Mới Lập,45\n"  # new hamlet
+        "Xã Mới,Xóm Một,30\n",  # new commune
+        encoding="utf-8",
+    )
+    async with session_factory() as session:
+        changes = await import_roster(session, parse_roster(changed), loaded.district, clock.now())
+    assert (changes.communes_added, changes.hamlets_added, changes.hamlets_updated) == (1, 2, 2)
+    assert changes.unchanged == 1
+
+    async with session_factory() as session:
+        assert await _unit_count(session, Level.COMMUNE) == COMMUNES + 1
+        assert await _unit_count(session, Level.HAMLET) == HAMLETS + 2
+        bao_cuong = await find_commune(session, "Bảo Cường")
+        trung_tam = await find_hamlet(session, "Bảo Cường/Xóm Trung Tâm")
+        hop_thanh = await find_hamlet(session, "Bảo Cường/Xóm Hợp Thành")
+        assert trung_tam.households == 70
+        assert bao_cuong.name == "Bảo Cường"
+        assert hop_thanh.name == "xóm hợp thành"  # written as the newest roster writes it
+        assert trung_tam.updated_at == clock.now()
+        assert bao_cuong.households == sum(
+            h.households for h in await hamlets(session, [bao_cuong.id])
+        )
+        new_commune = await find_commune(session, "Xã Mới")
+        assert (new_commune.households, new_commune.surveyed) == (30, True)
+        names = Counter((h.parent_id, h.name_key) for h in await hamlets(session))
+        assert max(names.values()) == 1
+
+
+async def test_reimport_can_exclude_a_commune_from_the_survey(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
+) -> None:
+    rows = [RosterRow(2, "Bảo Linh", "Xóm Nà Mò", 90, surveyed=False)]
+    async with session_factory() as session:
+        await import_roster(session, rows, loaded.district, clock.now())
+    async with session_factory() as session:
+        bao_linh = await find_commune(session, "Bảo Linh")
+        assert not bao_linh.surveyed
+        assert len(await communes(session, surveyed_only=True)) == COMMUNES - 2

@@ -1,0 +1,85 @@
+"""The text catalogs agree with each other, and numbers are written the Vietnamese way."""
+
+from __future__ import annotations
+
+import string
+from fractions import Fraction
+
+import pytest
+
+from reporting.i18n import en, fmt_count, fmt_percent, text, vi
+
+
+def _placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+def test_vietnamese_and_english_catalogs_have_the_same_keys() -> None:
+    assert set(vi.MESSAGES) - set(en.MESSAGES) == set()
+    assert set(en.MESSAGES) - set(vi.MESSAGES) == set()
+
+
+@pytest.mark.parametrize("key", sorted(vi.MESSAGES))
+def test_placeholders_match_between_languages(key: str) -> None:
+    assert _placeholders(vi.MESSAGES[key]) == _placeholders(en.MESSAGES[key])
+
+
+def test_every_vietnamese_message_has_text() -> None:
+    assert [key for key, message in vi.MESSAGES.items() if not message.strip()] == []
+
+
+def test_text_fills_placeholders_in_the_chosen_language() -> None:
+    assert text("user.unknown", user_id=7) == "Không có người dùng số 7."
+    assert text("user.unknown", "en", user_id=7) == "There is no user 7."
+
+
+def test_unknown_language_falls_back_to_vietnamese() -> None:
+    assert text("invite.used", "fr") == vi.MESSAGES["invite.used"]
+
+
+def test_a_deliberately_empty_message_is_not_replaced_by_vietnamese(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(en.MESSAGES, "verdict.none", "")
+    assert text("verdict.none", "en") == ""
+
+
+def test_vietnamese_text_keeps_its_diacritics() -> None:
+    assert "Hãy chạy: tallybot init" in text("db.no_campaign")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, "0"), (999, "999"), (1000, "1.000"), (24275, "24.275"), (1234567, "1.234.567")],
+)
+def test_fmt_count_uses_a_dot_for_thousands(value: int, shown: str) -> None:
+    assert fmt_count(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Fraction(9861, 10000), "98,61 %"),
+        (Fraction(7, 10), "70,00 %"),
+        (Fraction(1), "100,00 %"),
+        (Fraction(0), "0,00 %"),
+        (Fraction(1, 3), "33,33 %"),
+        (Fraction(2, 3), "66,66 %"),
+    ],
+)
+def test_fmt_percent_uses_a_decimal_comma(value: Fraction, shown: str) -> None:
+    assert fmt_percent(value) == shown
+
+
+def test_fmt_percent_truncates_so_a_failing_rate_never_shows_as_passing() -> None:
+    assert fmt_percent(Fraction(79996, 100000)) == "79,99 %"
+    assert fmt_percent(Fraction(799999, 1000000)) == "79,99 %"
+    assert fmt_percent(Fraction(8, 10)) == "80,00 %"
+
+
+def test_fmt_percent_in_english_uses_a_decimal_point() -> None:
+    assert fmt_percent(Fraction(9861, 10000), "en") == "98.61 %"
+
+
+def test_fmt_percent_without_a_figure_is_a_dash() -> None:
+    assert fmt_percent(None) == "—"
