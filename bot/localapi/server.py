@@ -1,0 +1,257 @@
+"""A local HTTP server speaking the Telegram Bot API as python-telegram-bot uses it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from bot.localapi.messages import MessageMethods, Method, Params, bad_request
+from bot.localapi.store import ApiError, Chat, JsonDict, Store, TranscriptEvent, scope_key
+from bot.localapi.users import FakeUser
+
+MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files a bot sends
+FAULTS = {
+    400: "Bad Request: injected fault",
+    403: "Forbidden: bot was blocked by the user",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+
+
+async def read_params(request: web.Request) -> Params:
+    """Collects a request's parameters from its query string and body, whatever the encoding."""
+    values: dict[str, Any] = dict(request.query)
+    files: dict[str, web.FileField] = {}
+    if request.content_type == "application/json" and request.can_read_body:
+        try:
+            values.update(await request.json())
+        except ValueError:
+            raise bad_request("can't parse JSON request body") from None
+    elif request.can_read_body:
+        for name, value in (await request.post()).items():
+            if isinstance(value, web.FileField):
+                files[name] = value
+            else:
+                values[name] = value
+    return Params(values, files)
+
+
+class AccountMethods:
+    """The methods about the bot itself: identity, updates, webhook, command menus."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def table(self) -> dict[str, Method]:
+        """Returns these methods by their Bot API names."""
+        return {
+            "getMe": self.get_me,
+            "getUpdates": self.get_updates,
+            "deleteWebhook": self.delete_webhook,
+            "getWebhookInfo": self.get_webhook_info,
+            "setMyCommands": self.set_my_commands,
+            "getMyCommands": self.get_my_commands,
+            "deleteMyCommands": self.delete_my_commands,
+            "logOut": self.done,
+            "close": self.done,
+        }
+
+    async def get_me(self, p: Params) -> JsonDict:
+        """Returns the bot's User object."""
+        return self.store.bot_user
+
+    async def done(self, p: Params) -> bool:
+        """Accepts logOut and close; there is nothing to release."""
+        return True
+
+    async def get_updates(self, p: Params) -> list[JsonDict]:
+        """Confirms updates below offset and long-polls for the next ones."""
+        updates = self.store.updates
+        if "allowed_updates" in p.values:
+            updates.allowed = frozenset(p.json("allowed_updates") or ())
+        limit = min(max(p.integer("limit", 100), 1), 100)
+        return await updates.fetch(p.integer("offset", 0), limit, p.integer("timeout", 0))
+
+    async def delete_webhook(self, p: Params) -> bool:
+        """Accepts the call (no webhook is ever set); may drop pending updates."""
+        if p.flag("drop_pending_updates"):
+            self.store.updates.drop_all()
+        return True
+
+    async def get_webhook_info(self, p: Params) -> JsonDict:
+        """Returns an empty WebhookInfo with the pending update count."""
+        pending = len(self.store.updates)
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+
+    async def set_my_commands(self, p: Params) -> bool:
+        """Stores the command list for a scope and language."""
+        commands = p.json("commands") or []
+        for item in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(item.get("command"))):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(item.get("description", ""))) <= 256:
+                raise bad_request("command description must be 1-256 characters")
+        listed = [{"command": c["command"], "description": c["description"]} for c in commands]
+        self.store.commands[self._commands_key(p)] = listed
+        return True
+
+    async def get_my_commands(self, p: Params) -> list[JsonDict]:
+        """Returns the command list of exactly this scope and language."""
+        return self.store.commands.get(self._commands_key(p), [])
+
+    async def delete_my_commands(self, p: Params) -> bool:
+        """Forgets the command list of this scope and language."""
+        self.store.commands.pop(self._commands_key(p), None)
+        return True
+
+    def _commands_key(self, p: Params) -> tuple[str, str]:
+        return scope_key(p.json("scope")), p.text("language_code")
+
+
+class LocalBotApi:
+    """A Bot API server on localhost for one bot token, with fake users to drive the bot."""
+
+    def __init__(
+        self,
+        token: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], datetime] | None = None,
+        bot_username: str = "tallybot_local_bot",
+    ) -> None:
+        bot_id = token.partition(":")[0]
+        self.token, self.host, self.port = token, host, port
+        bot_user = _bot_user(int(bot_id) if bot_id.isdigit() else 1, bot_username)
+        self.store = Store(bot_user, clock or (lambda: datetime.now(UTC)))
+        table = AccountMethods(self.store).table() | MessageMethods(self.store).table()
+        self._methods = {name.lower(): (name, method) for name, method in table.items()}
+        self._users: dict[int, FakeUser] = {}
+        self._faults: defaultdict[str, deque[ApiError]] = defaultdict(deque)
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Returns the value for ApplicationBuilder().base_url(...)."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Returns the value for ApplicationBuilder().base_file_url(...)."""
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    @property
+    def transcript(self) -> list[TranscriptEvent]:
+        """Returns every message in and out, across all chats, in order."""
+        return self.store.transcript
+
+    @property
+    def requests(self) -> Counter[str]:
+        """Returns how many times each Bot API method was called, by its Bot API name."""
+        return self.store.requests
+
+    async def start(self) -> None:
+        """Starts serving; with port 0 a free port is chosen and stored in .port."""
+        self.store.updates.closed = False
+        app = web.Application(client_max_size=MAX_UPLOAD)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        self.port = int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Ends pending long polls and stops serving."""
+        self.store.updates.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Nguyễn Văn A",
+        language_code: str = "vi",
+        username: str | None = None,
+    ) -> FakeUser:
+        """Returns the fake user with this id, creating them (not yet talking to the bot)."""
+        if user_id not in self._users:
+            info = {"id": user_id, "is_bot": False, "first_name": first_name}
+            info |= ({"username": username} if username else {}) | {"language_code": language_code}
+            chat = self.store.chats.setdefault(user_id, Chat(info))
+            self._users[user_id] = FakeUser(self.store, chat)
+        return self._users[user_id]
+
+    def block(self, user_id: int) -> None:
+        """Makes the user block the bot: sending to them fails with 403 until they write again."""
+        self.user(user_id)
+        self.store.chats[user_id].blocked = True
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        count: int = 1,
+        retry_after: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Makes the next count calls of method fail with this HTTP status (429: retry_after)."""
+        if method.lower() not in self._methods:
+            raise ValueError(f"the local server does not implement {method!r}")
+        if status == 429:
+            retry_after = retry_after or 1
+            description = description or f"Too Many Requests: retry after {retry_after}"
+        error = ApiError(status, description or FAULTS.get(status, f"Error {status}"), retry_after)
+        self._faults[method.lower()].extend(error for _ in range(count))
+
+    def commands(
+        self, language_code: str = "", scope: JsonDict | None = None
+    ) -> list[tuple[str, str]]:
+        """Returns the (command, description) pairs set for exactly this scope and language."""
+        stored = self.store.commands.get((scope_key(scope), language_code), [])
+        return [(c["command"], c["description"]) for c in stored]
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        try:
+            result = await self._call(request)
+        except ApiError as error:
+            return web.json_response(error.payload(), status=error.status)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _call(self, request: web.Request) -> Any:
+        if request.match_info["token"] != self.token:
+            raise ApiError(401, "Unauthorized")
+        name, method = self._methods.get(request.match_info["method"].lower(), ("", None))
+        if method is None:
+            raise ApiError(404, "Not Found")
+        self.store.requests[name] += 1
+        if faults := self._faults.get(name.lower()):
+            raise faults.popleft()
+        return await method(await read_params(request))
+
+
+def _bot_user(bot_id: int, username: str) -> JsonDict:
+    """Returns the bot's User object as getMe reports it."""
+    return {
+        "id": bot_id,
+        "is_bot": True,
+        "first_name": "Tallybot",
+        "username": username,
+        "can_join_groups": False,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
