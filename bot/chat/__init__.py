@@ -1,0 +1,1 @@
+"""The conversation, channel-neutral: commands, dialogs and replies, whatever the chat app."""

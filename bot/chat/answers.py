@@ -1,0 +1,101 @@
+"""Read-only answers: /mine for hamlet leaders, /status and /missing for communes and up."""
+
+from __future__ import annotations
+
+from bot.chat.scope import commune_in_scope, scope_communes
+from bot.chat.types import Turn
+from bot.views.status import split_message, status_detail, status_overview
+from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.measures import lowest_question, participation, rate
+from reporting.storage.models import Role, Unit
+from reporting.summaries import summarize
+from reporting.tallies import hamlet_totals, tally_on
+
+
+async def mine(turn: Turn, _args: str) -> None:
+    """Tells a hamlet leader their hamlet's running totals and whether today is reported."""
+    assert turn.user is not None
+    hamlet, lang = turn.user.units[0], turn.lang
+    totals = await hamlet_totals(turn.session, hamlet, up_to=None)
+    commune = await turn.session.get(Unit, hamlet.parent_id)
+    lines = [
+        text(
+            "chat.mine_heading", lang, hamlet=hamlet.name, commune=commune.name if commune else ""
+        ),
+        text(
+            "chat.running_total",
+            lang,
+            collected=fmt_count(totals.collected),
+            households=fmt_count(totals.households),
+            percent=fmt_percent(participation(totals), lang),
+        ),
+    ]
+    lowest = lowest_question(totals)
+    if lowest is not None:
+        lines.append(
+            text(
+                "chat.lowest_so_far",
+                lang,
+                question=lowest,
+                label=turn.campaign.questions[lowest - 1],
+                percent=fmt_percent(rate(totals, lowest), lang),
+            )
+        )
+    lines.append(await _today_line(turn, hamlet))
+    turn.say("\n".join(lines))
+
+
+async def _today_line(turn: Turn, hamlet: Unit) -> str:
+    today = turn.campaign.local_date(turn.now)
+    day = today.strftime("%d/%m")
+    if not turn.campaign.in_collection(today):
+        return text("chat.mine_no_collection", turn.lang, day=day)
+    tally = await tally_on(turn.session, hamlet.id, today)
+    if tally is None:
+        return text("chat.mine_missing", turn.lang, day=day)
+    sent = tally.updated_at.astimezone(turn.campaign.timezone).strftime("%H:%M")
+    return text("chat.mine_reported", turn.lang, day=day, collected=tally.collected, time=sent)
+
+
+async def status(turn: Turn, args: str) -> None:
+    """Answers /status (all the user's communes, worst first) or /status <commune> in detail."""
+    assert turn.user is not None
+    if args.strip():
+        commune = await commune_in_scope(turn, args)
+        summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of={commune.id})
+        answer = status_detail(summary, summary.commune(commune.id), turn.lang)
+    else:
+        communes = await scope_communes(turn)
+        summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=())
+        mine = [summary.commune(unit.id) for unit in communes]
+        with_district = turn.user.role == Role.DISTRICT
+        answer = status_overview(summary, mine, turn.lang, with_district)
+    for part in split_message(answer):
+        turn.say(part)
+
+
+async def missing(turn: Turn, args: str) -> None:
+    """Lists the hamlets without today's tally, commune by commune."""
+    today = turn.campaign.local_date(turn.now)
+    if not turn.campaign.in_collection(today):
+        turn.say(text("chat.missing_no_collection", turn.lang, day=today.strftime("%d/%m")))
+        return
+    communes = [await commune_in_scope(turn, args)] if args.strip() else await scope_communes(turn)
+    ids = {unit.id for unit in communes}
+    summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=ids)
+    lines = [text("chat.missing_heading", turn.lang, day=today.strftime("%d/%m/%Y"))]
+    for commune in (summary.commune(unit.id) for unit in communes):
+        late = [hamlet.name for hamlet in commune.children if not hamlet.reported_today]
+        key = "chat.missing_commune" if late else "chat.missing_none"
+        lines.append(
+            text(
+                key,
+                turn.lang,
+                commune=commune.name,
+                count=len(late),
+                hamlets=commune.hamlets,
+                names=", ".join(late),
+            )
+        )
+    for part in split_message("\n".join(lines)):
+        turn.say(part)

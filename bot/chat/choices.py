@@ -1,0 +1,30 @@
+"""Matching what a user typed or pressed to the choices on offer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.chat.types import Choice, Incoming, Kind
+from reporting.names import fold
+
+
+def pick(incoming: Incoming, choices: Sequence[Choice], by_number: bool = True) -> Choice | None:
+    """Returns the choice meant: a button pressed, a label typed (any accents), or a number."""
+    if incoming.kind is Kind.BUTTON:
+        return next((c for c in choices if c.value == incoming.value), None)
+    typed = fold(incoming.text)
+    if not typed:
+        return None
+    for choice in choices:
+        if fold(choice.label) == typed or fold(choice.value) == typed:
+            return choice
+    if by_number and typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return choices[int(typed) - 1]
+    # the start of a label is enough, when it is the start of only one ("xom" is no hamlet)
+    started = [c for c in choices if fold(c.label).startswith(typed)]
+    return started[0] if len(started) == 1 else None
+
+
+def numbered(choices: Sequence[Choice]) -> str:
+    """Returns the choices as numbered lines, for channels without buttons and for reminders."""
+    return "\n".join(f"{n}. {choice.label}" for n, choice in enumerate(choices, start=1))

@@ -1,0 +1,123 @@
+"""The commands, who may use them (SPEC §2.2, §3), and the small ones: start, help, lang."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.chat import answers, confirm, drafts, tally
+from bot.chat.oneline import parse_one_line
+from bot.chat.submit import send_tally
+from bot.chat.types import Turn
+from reporting.i18n import LANGUAGES, text
+from reporting.people import InviteRefused, redeem_invite
+from reporting.storage.models import Role
+
+Run = Callable[[Turn, str], Awaitable[None]]
+EVERYONE = frozenset(Role)
+OVERSIGHT = frozenset({Role.COMMUNE, Role.OFFICIAL, Role.DISTRICT})
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command, its Vietnamese alias, the roles that may use it, and what it does."""
+
+    name: str
+    alias: str | None
+    roles: frozenset[Role]
+    run: Run
+
+
+async def report(turn: Turn, args: str) -> None:
+    """Starts the guided tally, resumes an open one, or stores a one-line report."""
+    assert turn.user is not None
+    if not args.strip():
+        dialog = await drafts.load(turn.session, turn.user.id)
+        if dialog is not None and dialog.kind == tally.KIND:
+            await tally.resume(turn, dialog)
+        else:
+            await tally.start(turn)
+        return
+    if turn.user.role != Role.HAMLET:
+        turn.say(text("chat.oneline_hamlet_only", turn.lang))
+        return
+    day, figures = parse_one_line(args, turn.campaign, turn.campaign.local_date(turn.now))
+    if await send_tally(turn, turn.user.units[0], day, figures):
+        await drafts.drop(turn.session, turn.user.id)
+
+
+async def start(turn: Turn, args: str) -> None:
+    """Registers with an invite code, or greets a known user, or asks a stranger for a code."""
+    if args.strip():
+        await register(turn, args.strip())
+    elif turn.user is not None:
+        turn.say(text("chat.welcome_back", turn.lang, name=turn.user.name))
+        await help_(turn, "")
+    else:
+        turn.say(text("chat.ask_code", turn.lang))
+
+
+async def register(turn: Turn, code: str) -> None:
+    """Redeems an invite code for this chat account and explains what the user can do now."""
+    sender = turn.sender
+    try:
+        turn.user = await redeem_invite(
+            turn.session,
+            code,
+            channel=sender.channel,
+            external_id=sender.external_id,
+            chat_id=sender.chat_id,
+            display_name=sender.display_name,
+            now=turn.now,
+        )
+    except InviteRefused as refusal:
+        turn.say(refusal.message(turn.lang))
+        return
+    units = ", ".join(unit.name for unit in turn.user.units) or turn.campaign.district
+    turn.say(
+        text(f"chat.registered_{turn.user.role}", turn.lang, name=turn.user.name, units=units)
+    )
+    await help_(turn, "")
+
+
+async def help_(turn: Turn, _args: str) -> None:
+    """Lists only the commands this user's role may use."""
+    role = Role(turn.user.role) if turn.user else None
+    lines = [text("chat.help_heading", turn.lang)]
+    for command in COMMANDS:
+        if role in command.roles and command.name != "start":
+            lines.append(text(f"help.{command.name}", turn.lang))
+    turn.say("\n".join(lines))
+
+
+async def lang(turn: Turn, args: str) -> None:
+    """Switches the user's language between Vietnamese and English."""
+    assert turn.user is not None
+    choice = args.strip().lower()
+    if choice not in LANGUAGES:
+        turn.say(text("chat.lang_usage", turn.lang))
+        return
+    turn.user.language = choice
+    turn.say(text("chat.lang_set", choice))
+
+
+async def cancel(turn: Turn, _args: str) -> None:
+    """Leaves any flow; a draft is dropped."""
+    assert turn.user is not None
+    had_draft = await drafts.load(turn.session, turn.user.id) is not None
+    await drafts.drop(turn.session, turn.user.id)
+    turn.say(text("chat.cancelled" if had_draft else "chat.nothing_to_cancel", turn.lang))
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", None, EVERYONE, start),
+    Command("help", "trogiup", EVERYONE, help_),
+    Command("report", "baocao", frozenset({Role.HAMLET, Role.COMMUNE}), report),
+    Command("mine", "xomtoi", frozenset({Role.HAMLET}), answers.mine),
+    Command("status", "tinhhinh", OVERSIGHT, answers.status),
+    Command("missing", "chuabaocao", OVERSIGHT, answers.missing),
+    Command("confirm", "xacnhan", frozenset({Role.COMMUNE}), confirm.start),
+    Command("lang", None, EVERYONE, lang),
+    Command("cancel", "huy", EVERYONE, cancel),
+)
+BY_NAME = {name: c for c in COMMANDS for name in (c.name, c.alias) if name}

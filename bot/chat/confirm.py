@@ -1,0 +1,72 @@
+"""`/confirm` (SPEC §2.6): a commune user locks the commune's figures in the aggregation phase."""
+
+from __future__ import annotations
+
+from bot.chat import drafts
+from bot.chat.choices import pick
+from bot.chat.types import Choice, Incoming, Turn
+from bot.views.status import split_message, status_detail
+from reporting.i18n import text
+from reporting.storage.models import Confirmation, Dialog
+from reporting.summaries import summarize
+from reporting.tallies import is_locked
+
+KIND = "confirm"
+ASKED = "asked"
+
+
+async def start(turn: Turn, _args: str) -> None:
+    """Shows the commune's figures and asks for confirmation, when the phase allows it."""
+    assert turn.user is not None
+    commune = turn.user.units[0]
+    today = turn.campaign.local_date(turn.now)
+    if not turn.campaign.in_aggregation(today):
+        first, last = turn.campaign.phases.aggregation
+        turn.say(
+            text(
+                "chat.confirm_not_now",
+                turn.lang,
+                start=first.strftime("%d/%m"),
+                end=last.strftime("%d/%m"),
+            )
+        )
+        return
+    if await is_locked(turn.session, commune.id):
+        turn.say(text("chat.confirm_already", turn.lang, commune=commune.name))
+        return
+    summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of={commune.id})
+    for part in split_message(status_detail(summary, summary.commune(commune.id), turn.lang)):
+        turn.say(part)
+    dialog = await drafts.begin(turn.session, turn.user.id, KIND, ASKED, today, turn.now)
+    turn.say(
+        text("chat.confirm_ask", turn.lang, commune=commune.name),
+        _choices(turn),
+        drafts.stamp(dialog),
+    )
+
+
+async def step(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
+    """Locks the commune on "Xác nhận", leaves it open on "Hủy"."""
+    assert turn.user is not None
+    chosen = pick(incoming, _choices(turn))
+    if chosen is None:
+        turn.say(text("chat.pick_from_list", turn.lang), _choices(turn), drafts.stamp(dialog))
+        return
+    await drafts.drop(turn.session, dialog.user_id)
+    if chosen.value != "yes":
+        turn.say(text("chat.cancelled", turn.lang))
+        return
+    commune = turn.user.units[0]
+    if not await is_locked(turn.session, commune.id):
+        turn.session.add(
+            Confirmation(commune_id=commune.id, confirmed_at=turn.now, confirmed_by=turn.user.id)
+        )
+    await turn.session.commit()
+    turn.say(text("chat.confirm_done", turn.lang, commune=commune.name))
+
+
+def _choices(turn: Turn) -> tuple[Choice, ...]:
+    return (
+        Choice(text("chat.confirm_yes", turn.lang), "yes"),
+        Choice(text("chat.cancel", turn.lang), "no"),
+    )

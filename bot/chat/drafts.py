@@ -1,0 +1,59 @@
+"""Half-finished conversations, kept in the database so that a restart loses nothing."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.storage.models import Dialog
+
+
+async def load(session: AsyncSession, user_id: int) -> Dialog | None:
+    """Returns the user's open dialog, if any."""
+    return await session.get(Dialog, user_id)
+
+
+async def begin(
+    session: AsyncSession, user_id: int, kind: str, state: str, day: date, now: datetime
+) -> Dialog:
+    """Starts a new dialog for the user, replacing any earlier one; buttons get a fresh token."""
+    await drop(session, user_id)
+    dialog = Dialog(
+        user_id=user_id,
+        kind=kind,
+        state=state,
+        data={},
+        day=day,
+        token=secrets.token_hex(4),
+        updated_at=now,
+    )
+    session.add(dialog)
+    return dialog
+
+
+def update(dialog: Dialog, state: str, now: datetime, **changes: Any) -> None:
+    """Moves a dialog to a new state, merging `changes` into its data."""
+    dialog.state = state
+    dialog.data = {**dialog.data, **changes}
+    dialog.updated_at = now
+
+
+async def drop(session: AsyncSession, user_id: int) -> None:
+    """Ends the user's dialog (a draft is dropped, nothing else is touched)."""
+    dialog = await session.get(Dialog, user_id)
+    if dialog is not None:
+        await session.delete(dialog)
+        await session.flush()
+
+
+def stamp(dialog: Dialog) -> str:
+    """Returns the mark of the dialog's current question, carried by the buttons that answer it.
+
+    A button pressed on an older message (another question, or a dropped draft) carries another
+    mark and is refused, so "Tất cả" under question 1 can never answer question 5.
+    """
+    detail = dialog.data.get("question") or dialog.data.get("editing") or ""
+    return f"{dialog.token}:{dialog.state}:{detail}"

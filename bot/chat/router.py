@@ -1,0 +1,71 @@
+"""One input in, replies out: who is speaking, what they may do, and which flow takes it."""
+
+from __future__ import annotations
+
+import re
+
+from bot.chat import confirm, drafts, tally
+from bot.chat.commands import BY_NAME, register
+from bot.chat.types import Incoming, Kind, Turn
+from reporting.errors import Problem
+from reporting.i18n import text
+from reporting.people import CODE_ALPHABET, CODE_LENGTH, account
+from reporting.storage.models import Role
+
+DIALOGS = {tally.KIND: tally.step, confirm.KIND: confirm.step}
+_CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}", re.IGNORECASE)
+
+
+async def handle(turn: Turn, incoming: Incoming) -> None:
+    """Answers one input; the replies are queued on the turn, the caller commits and sends."""
+    found = await account(turn.session, turn.sender.channel, turn.sender.external_id)
+    revoked = found.user is not None and found.user.revoked_at is not None
+    turn.user = None if revoked else found.user
+    if found.identity is not None and found.identity.blocked_at is not None:
+        found.identity.blocked_at = None  # they wrote again, so they can be reached again
+    try:
+        if incoming.kind is Kind.COMMAND:
+            await _command(turn, incoming, revoked)
+        else:
+            await _answer(turn, incoming, revoked)
+    except Problem as problem:
+        turn.say(problem.message(turn.lang))
+
+
+async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:
+    command = BY_NAME.get(incoming.command.lower())
+    if command is None:
+        turn.say(text("chat.unknown_command", turn.lang, command=incoming.command))
+    elif command.name == "start" and not revoked:
+        await command.run(turn, incoming.args)
+    elif turn.user is None:
+        _refuse_stranger(turn, revoked)
+    elif Role(turn.user.role) not in command.roles:
+        turn.say(text("chat.not_for_role", turn.lang, command=command.name))
+    else:
+        await command.run(turn, incoming.args)
+
+
+async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
+    if turn.user is None:
+        if not revoked and _CODE.fullmatch(incoming.text.strip()):
+            await register(turn, incoming.text.strip())
+        else:
+            _refuse_stranger(turn, revoked)
+        return
+    dialog = await drafts.load(turn.session, turn.user.id)
+    today = turn.campaign.local_date(turn.now)
+    if dialog is not None and dialog.day < today:
+        await drafts.drop(turn.session, turn.user.id)
+        turn.say(text("chat.draft_expired", turn.lang, day=dialog.day.strftime("%d/%m")))
+    elif dialog is None or (
+        incoming.kind is Kind.BUTTON and incoming.token != drafts.stamp(dialog)
+    ):
+        key = "chat.stale_button" if incoming.kind is Kind.BUTTON else "chat.no_flow"
+        turn.say(text(key, turn.lang))
+    else:
+        await DIALOGS[dialog.kind](turn, dialog, incoming)
+
+
+def _refuse_stranger(turn: Turn, revoked: bool) -> None:
+    turn.say(text("chat.revoked" if revoked else "chat.unregistered", turn.lang))

@@ -1,0 +1,46 @@
+"""Storing a tally from the chat and telling the sender what it did to their hamlet's totals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.chat.types import Turn
+from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.measures import lowest_question, participation, rate
+from reporting.storage.models import Unit
+from reporting.tallies import Entry, Figures, TallyRejected, submit_tally
+
+
+async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> bool:
+    """Stores the tally (committed before any reply), then confirms; False when refused."""
+    assert turn.user is not None
+    entry = Entry(hamlet, day, figures, turn.user.id, turn.sender.channel, turn.now)
+    try:
+        submission = await submit_tally(turn.session, turn.campaign, entry)
+    except TallyRejected as refusal:
+        # submit_tally rolled the session back, which expired every object it had loaded:
+        # reload the user before reading their language (a lazy load here cannot await)
+        await turn.session.refresh(turn.user)
+        turn.say(refusal.message(turn.lang))
+        return False
+    lang, totals = turn.lang, submission.totals
+    key = "chat.tally_replaced" if submission.replaced else "chat.tally_saved"
+    lines = [
+        text(key, lang, hamlet=hamlet.name, day=day.strftime("%d/%m/%Y")),
+        text(
+            "chat.running_total",
+            lang,
+            collected=fmt_count(totals.collected),
+            households=fmt_count(totals.households),
+            percent=fmt_percent(participation(totals), lang),
+        ),
+    ]
+    lowest = lowest_question(totals)
+    if lowest is not None:
+        label = turn.campaign.questions[lowest - 1]
+        percent = fmt_percent(rate(totals, lowest), lang)
+        lines.append(
+            text("chat.lowest_so_far", lang, question=lowest, label=label, percent=percent)
+        )
+    turn.say("\n".join(lines))
+    return True

@@ -1,0 +1,100 @@
+"""What a channel adapter hands to the conversation, and what it gets back to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.campaign import Campaign
+from reporting.clock import Clock
+from reporting.storage.models import User
+
+
+class Kind(StrEnum):
+    """The three ways a user speaks: a command, typed text, or a button press."""
+
+    COMMAND = "command"
+    TEXT = "text"
+    BUTTON = "button"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """The chat account an input came from."""
+
+    channel: str
+    external_id: str
+    chat_id: str
+    display_name: str
+    language_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One input: `/command args`, free text, or a button's value with its dialog token."""
+
+    kind: Kind
+    command: str = ""
+    args: str = ""
+    text: str = ""
+    value: str = ""
+    token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An answer offered to the user: a button on Telegram, a numbered line elsewhere."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to send: a PNG photo or a document."""
+
+    name: str
+    data: bytes
+    is_photo: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to send, with the choices (buttons) it offers and the dialog they belong to."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    token: str = ""
+    columns: int = 2
+    attachment: Attachment | None = None
+
+
+@dataclass(slots=True)
+class Turn:
+    """What one input is handled with: the session, the campaign, the clock, the user."""
+
+    session: AsyncSession
+    campaign: Campaign
+    clock: Clock
+    sender: Sender
+    user: User | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        """Returns the user's language (Vietnamese until they choose)."""
+        return self.user.language if self.user else "vi"
+
+    @property
+    def now(self) -> datetime:
+        """Returns the current moment of the campaign clock."""
+        return self.clock.now()
+
+    def say(
+        self, text: str, choices: tuple[Choice, ...] = (), token: str = "", columns: int = 2
+    ) -> None:
+        """Queues a message for the user."""
+        self.replies.append(Reply(text, choices, token, columns))

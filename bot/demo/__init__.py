@@ -1,0 +1,1 @@
+"""`tallybot demo`: the reference campaign played offline, written to demo-output/."""

@@ -1,0 +1,69 @@
+"""The demo's people: who plays which role, with plausible Vietnamese names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.demo.plan import LAGGING_COMMUNE, UNHAPPY_COMMUNE, HamletPlan
+from reporting.storage.models import Role
+
+FAMILY = ("Nguyễn", "Trần", "Hoàng", "Ma", "Lường", "Đinh", "Hà", "Nông", "La", "Triệu")
+MIDDLE = ("Văn", "Thị", "Đức", "Thanh", "Ngọc")
+GIVEN = ("Hùng", "Lan", "Tâm", "Bình", "Hòa", "Thắm", "Dũng", "Hạnh", "Quyết", "Nga", "Sơn")
+
+ON_BEHALF_COMMUNE = "Định Biên"
+OFFICIAL_COMMUNES = (
+    (LAGGING_COMMUNE, UNHAPPY_COMMUNE, ON_BEHALF_COMMUNE),
+    ("Bảo Linh", "Bình Yên"),
+)
+GUIDED_COMMUNES = ("Định Biên", "Quy Kỳ", "Bảo Linh")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """One simulated person: a chat account, a name, a role and the units of their invite."""
+
+    user_id: int
+    name: str
+    role: Role
+    units: tuple[str, ...]
+    guided: bool = False
+
+
+def person(number: int) -> str:
+    """Returns a deterministic, plausible Vietnamese full name."""
+    family = FAMILY[number % len(FAMILY)]
+    middle = MIDDLE[(number // len(FAMILY)) % len(MIDDLE)]
+    given = GIVEN[(number * 7) % len(GIVEN)]
+    return f"{family} {middle} {given}"
+
+
+def leaders(hamlets: Sequence[HamletPlan]) -> dict[HamletPlan, Actor]:
+    """Returns a leader for every hamlet; the first of each commune types step by step.
+
+    The first hamlet of ON_BEHALF_COMMUNE has no leader with a smartphone: its commune user
+    reports for it.
+    """
+    cast: dict[HamletPlan, Actor] = {}
+    seen: dict[str, int] = {}
+    for number, hamlet in enumerate(hamlets):
+        order = seen[hamlet.commune] = seen.get(hamlet.commune, -1) + 1
+        if hamlet.commune == ON_BEHALF_COMMUNE and order == 0:
+            continue
+        units = (f"{hamlet.commune}/{hamlet.hamlet}",)
+        guided = order == 1 and hamlet.commune in GUIDED_COMMUNES
+        cast[hamlet] = Actor(10_000 + number, person(number), Role.HAMLET, units, guided)
+    return cast
+
+
+def overseers() -> list[Actor]:
+    """Returns the commune users, the district's assigned officials and a district staff member."""
+    communes = (ON_BEHALF_COMMUNE, UNHAPPY_COMMUNE)
+    cast = [Actor(20_000 + n, person(500 + n), Role.COMMUNE, (c,)) for n, c in enumerate(communes)]
+    cast += [
+        Actor(30_000 + n, person(600 + n), Role.OFFICIAL, units)
+        for n, units in enumerate(OFFICIAL_COMMUNES)
+    ]
+    cast.append(Actor(40_000, person(700), Role.DISTRICT, ()))
+    return cast

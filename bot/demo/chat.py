@@ -1,0 +1,106 @@
+"""The simulated people's side of the demo: they register, report and ask, through real chat."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from contextlib import AsyncExitStack
+from datetime import date, datetime, time, timedelta
+
+from telegram.ext import Application
+
+from bot.localapi import FakeUser, LocalBotApi
+from bot.telegram.app import build_application, polling
+from reporting.campaign import Campaign
+from reporting.clock import SimulatedClock
+from reporting.settings import Settings
+from reporting.tallies import Figures
+
+TOKEN = "123456:demo-token"
+BATCH = 40
+# The local server has no flood limits; Telegram's 30 messages/s would make the demo take minutes.
+LOCAL_MAX_RATE = 10_000
+
+
+class LiveBot:
+    """The real bot against the local server; it can be stopped and started again mid-campaign."""
+
+    def __init__(self, server: LocalBotApi, database_url: str, clock: SimulatedClock) -> None:
+        self.settings = Settings(
+            DATABASE_URL=database_url,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=server.base_url,
+            TELEGRAM_MAX_RATE=LOCAL_MAX_RATE,
+        )
+        self.clock = clock
+        self.restarts = 0
+        self._stack = AsyncExitStack()
+
+    async def start(self) -> None:
+        """Builds a fresh Application and starts polling."""
+        application: Application = build_application(self.settings, self.clock)
+        await self._stack.enter_async_context(polling(application))
+
+    async def restart(self) -> None:
+        """Stops the running Application and starts a new one, as after a crash or an upgrade."""
+        await self.stop()
+        self._stack = AsyncExitStack()
+        await self.start()
+        self.restarts += 1
+
+    async def stop(self) -> None:
+        """Stops the bot."""
+        await self._stack.aclose()
+
+
+async def say(user: FakeUser, words: str, replies: int = 1) -> None:
+    """Sends a message and waits for the bot's answers."""
+    await user.send(words)
+    await user.wait_for_reply(replies, timeout=20)
+
+
+async def press(user: FakeUser, label: str, replies: int = 1) -> None:
+    """Presses a button on the user's last message and waits for the answers."""
+    await user.press(label)
+    await user.wait_for_reply(replies, timeout=20)
+
+
+async def in_batches(jobs: Sequence[Awaitable[None]]) -> None:
+    """Runs many people's actions at once, a batch at a time, as a busy evening would."""
+    for start in range(0, len(jobs), BATCH):
+        await asyncio.gather(*jobs[start : start + BATCH])
+
+
+def one_line(figures: Figures, day: date | None = None) -> str:
+    """Returns `/baocao` with 11 numbers, or 12 when some forms are invalid, maybe dated."""
+    numbers = [figures.collected]
+    numbers += [figures.invalid] if figures.invalid else []
+    numbers += list(figures.satisfied)
+    prefix = f"{day:%d/%m} " if day else ""
+    return f"/baocao {prefix}" + " ".join(str(n) for n in numbers)
+
+
+async def guided(user: FakeUser, figures: Figures, stumble: bool, bot: LiveBot | None) -> None:
+    """Walks through the guided tally; a stumbling leader mistypes, and the bot may restart."""
+    await say(user, "/baocao")
+    if stumble:
+        await say(user, "bốn mươi", replies=2)
+    await say(user, str(figures.collected))
+    await (press(user, "0") if figures.invalid == 0 else say(user, str(figures.invalid)))
+    valid = figures.valid
+    for question, satisfied in enumerate(figures.satisfied, start=1):
+        if bot is not None and question == 5:
+            await bot.restart()
+        if stumble and question == 3:
+            await say(user, f"{valid + 5}", replies=2)
+        if valid and satisfied == valid:
+            await press(user, f"Tất cả ({valid})")
+        elif valid:
+            await say(user, str(satisfied))
+    await say(user, "Bà con đề nghị sửa đường bê tông liên xóm" if stumble else "bo qua")
+    await press(user, "Gửi")
+
+
+def moment(campaign: Campaign, day: date, at: time, minutes: int = 0) -> datetime:
+    """Returns a campaign-local moment, `minutes` after the given time."""
+    return campaign.at(day, at) + timedelta(minutes=minutes)

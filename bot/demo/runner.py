@@ -1,0 +1,190 @@
+"""Plays the reference campaign through the real bot; writes what it produced to demo-output/."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from datetime import date, time
+from pathlib import Path
+
+from bot.demo.cast import ON_BEHALF_COMMUNE, Actor, leaders, overseers
+from bot.demo.chat import TOKEN, LiveBot, guided, in_batches, moment, one_line, press, say
+from bot.demo.plan import HamletPlan, Report, plan_reports
+from bot.demo.seeded import fresh_database, load_sample
+from bot.localapi import FakeUser, LocalBotApi
+from bot.views.status import status_overview
+from bot.views.table import district_table
+from reporting.campaign import Campaign, load_campaign
+from reporting.clock import SimulatedClock
+from reporting.export import summary_csv, summary_json
+from reporting.i18n import text
+from reporting.people import create_invites
+from reporting.storage.db import create_engine, sessions
+from reporting.summaries import CampaignSummary, summarize
+from reporting.units import find_unit_path
+
+OPENING = time(8, 0)
+EVENING = time(16, 30)
+REVIEW = time(20, 0)
+RESTART_DAY = 2
+STUMBLE_DAYS = (0, 3)
+
+
+class Demo:
+    """One play of the campaign: the cast, their chats, the bot and the clock."""
+
+    def __init__(self, campaign: Campaign, server: LocalBotApi, bot: LiveBot) -> None:
+        self.campaign, self.server, self.bot = campaign, server, bot
+        self.clock = bot.clock
+        self.users: dict[int, FakeUser] = {}
+
+    def user(self, actor: Actor) -> FakeUser:
+        """Returns the chat of an actor."""
+        if actor.user_id not in self.users:
+            self.users[actor.user_id] = self.server.user(actor.user_id, first_name=actor.name)
+        return self.users[actor.user_id]
+
+    async def register(self, actors: list[Actor], codes: dict[int, str]) -> None:
+        """Everyone opens the bot with their invite code."""
+        self.clock.set(moment(self.campaign, self.campaign.phases.conference, OPENING))
+        await in_batches([say(self.user(a), f"/start {codes[a.user_id]}", 2) for a in actors])
+
+    async def collection_day(
+        self, index: int, day: date, reports: list[Report], cast: dict[HamletPlan, Actor]
+    ) -> None:
+        """Hamlet leaders report in the afternoon; overseers look at the figures in the evening."""
+        self.clock.set(moment(self.campaign, day, EVENING))
+        jobs, restarting = [], None
+        for report in reports:
+            actor = cast.get(report.plan)
+            if actor is None:
+                continue
+            if actor.guided and index == RESTART_DAY and restarting is None:
+                restarting = guided(self.user(actor), report.figures, False, self.bot)
+            elif actor.guided:
+                jobs.append(guided(self.user(actor), report.figures, index in STUMBLE_DAYS, None))
+            else:
+                jobs.append(self._one_line(actor, report))
+        if restarting is not None:
+            await restarting
+        await in_batches(jobs)
+
+    async def _one_line(self, actor: Actor, report: Report) -> None:
+        user = self.user(actor)
+        if report.mistake is not None:
+            await say(user, one_line(report.mistake))
+        await say(user, one_line(report.figures))
+
+    async def on_behalf(self, commune_user: Actor, hamlet: str, figures_of: list[Report]) -> None:
+        """The commune user keys in the report of a hamlet whose leader has no smartphone."""
+        user = self.user(commune_user)
+        for report in figures_of:
+            self.clock.set(moment(self.campaign, report.day, REVIEW, minutes=-30))
+            await say(user, "/baocao")
+            await press(user, hamlet)
+            await say(user, str(report.figures.collected))
+            await say(user, str(report.figures.invalid))
+            for satisfied in report.figures.satisfied[: 10 if report.figures.valid else 0]:
+                await say(user, str(satisfied))
+            await press(user, "Bỏ qua")
+            await press(user, "Gửi")
+
+    async def evening_review(self, day: date, staff: list[Actor], full: bool) -> None:
+        """Commune users ask who is missing; officials and the district ask for the status."""
+        self.clock.set(moment(self.campaign, day, REVIEW))
+        for actor in staff:
+            command = "/chuabaocao" if actor.role == "commune" else "/tinhhinh"
+            if full or actor.role == "commune":
+                await self._ask(actor, command)
+
+    async def _ask(self, actor: Actor, command: str) -> None:
+        user = self.user(actor)
+        before = len(user.inbox)
+        await user.send(command)
+        await user.wait_until(lambda: len(user.inbox) > before, timeout=20)
+        await asyncio.sleep(0.2)  # long answers arrive in several parts
+
+    async def aggregation(self, staff: list[Actor]) -> None:
+        """On the first aggregation day every commune user confirms the commune's figures."""
+        first = self.campaign.phases.aggregation[0]
+        self.clock.set(moment(self.campaign, first + (first - first), time(9, 0)))
+        for actor in (a for a in staff if a.role == "commune"):
+            await self._ask(actor, "/xacnhan")
+            await press(self.user(actor), "Xác nhận")
+
+
+async def play_demo(out: Path) -> None:
+    """Plays the campaign from nothing and writes the database, transcript and exports to `out`."""
+    url = await asyncio.to_thread(fresh_database, out)
+    campaign = load_campaign()
+    clock = SimulatedClock(moment(campaign, campaign.phases.conference, OPENING))
+    engine = create_engine(url)
+    factory = sessions(engine)
+    hamlets = await load_sample(factory, clock.now())
+    cast, staff = leaders(hamlets), overseers()
+    codes = await _invite(factory, [*cast.values(), *staff], clock)
+    reports = plan_reports(hamlets, campaign.collection_days)
+    async with LocalBotApi(token=TOKEN, clock=clock.now) as server:
+        bot = LiveBot(server, url, clock)
+        await bot.start()
+        try:
+            await _play(Demo(campaign, server, bot), cast, staff, codes, reports)
+        finally:
+            await bot.stop()
+        transcript = [event.line(campaign.timezone) for event in server.transcript]
+    async with factory() as session:
+        summary = await summarize(session, campaign, clock.now())
+    await engine.dispose()
+    await asyncio.to_thread(_write, out, summary, transcript)
+    _print(summary, len(transcript), bot.restarts, out)
+
+
+async def _play(
+    demo: Demo,
+    cast: dict[HamletPlan, Actor],
+    staff: list[Actor],
+    codes: dict[int, str],
+    reports: list[Report],
+) -> None:
+    await demo.register([*cast.values(), *staff], codes)
+    by_day: dict[date, list[Report]] = defaultdict(list)
+    for report in reports:
+        by_day[report.day].append(report)
+    behalf = [r for r in reports if r.plan not in cast]
+    commune_user = next(a for a in staff if a.units == (ON_BEHALF_COMMUNE,))
+    for index, day in enumerate(demo.campaign.collection_days):
+        await demo.collection_day(index, day, by_day[day], cast)
+        await demo.on_behalf(
+            commune_user, behalf[0].plan.hamlet, [r for r in behalf if r.day == day]
+        )
+        await demo.evening_review(day, staff, full=index in (3, len(by_day) - 1))
+    await demo.aggregation(staff)
+
+
+async def _invite(factory: object, actors: list[Actor], clock: SimulatedClock) -> dict[int, str]:
+    codes: dict[int, str] = {}
+    async with factory() as session:  # type: ignore[operator]
+        for actor in actors:
+            units = [await find_unit_path(session, path) for path in actor.units]
+            [invite] = await create_invites(session, actor.role, units, 1, clock.now(), 30)
+            codes[actor.user_id] = invite.code
+    return codes
+
+
+def _write(out: Path, summary: CampaignSummary, transcript: list[str]) -> None:
+    files = {
+        "transcript.txt": "\n".join(transcript),
+        "summary.json": json.dumps(summary_json(summary), ensure_ascii=False, indent=2),
+        "summary.csv": summary_csv(summary),
+        "status.txt": status_overview(summary, summary.communes, "vi", with_district=True),
+    }
+    for name, content in files.items():
+        (out / name).write_text(content + "\n", encoding="utf-8")
+
+
+def _print(summary: CampaignSummary, lines: int, restarts: int, out: Path) -> None:
+    print(summary.campaign.name)
+    print(text("demo.played", messages=lines, restarts=restarts))
+    print(f"\n{district_table(summary)}\n")
+    print(text("demo.written", files=", ".join(sorted(p.name for p in out.iterdir())), out=out))

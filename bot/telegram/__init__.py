@@ -1,0 +1,1 @@
+"""The Telegram channel: python-telegram-bot turns updates into inputs and replies into calls."""

@@ -1,0 +1,83 @@
+"""Building the python-telegram-bot Application: one engine per process, handlers, command menu."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.chat.commands import COMMANDS
+from bot.telegram import handlers
+from bot.telegram.services import SERVICES, Services
+from reporting.campaign_store import current_campaign
+from reporting.clock import Clock, SystemClock
+from reporting.i18n import LANGUAGES, text
+from reporting.settings import Settings
+from reporting.storage.db import create_engine, sessions
+from reporting.storage.schema import require_current
+
+MENU = ("report", "mine", "status", "missing", "confirm", "help", "lang", "cancel")
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> Application:
+    """Returns the bot's Application, pointed at TELEGRAM_API_BASE_URL, not yet started."""
+    base_url = settings.TELEGRAM_API_BASE_URL.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(settings.TELEGRAM_BOT_TOKEN)
+        .base_url(base_url)
+        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.TELEGRAM_MAX_RATE, max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES] = Services(settings, clock or SystemClock())
+    handlers.register(application)
+    return application
+
+
+@asynccontextmanager
+async def polling(application: Application) -> AsyncIterator[Application]:
+    """Runs the application with long polling inside an event loop that the caller owns.
+
+    `run_polling()` owns its loop; the demo, the tests and the benchmarks need to run the bot
+    beside other tasks (the local Bot API server, simulated users), so they use this instead.
+    """
+    await application.initialize()
+    await _post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await _post_shutdown(application)
+        await application.shutdown()
+
+
+async def _post_init(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES]
+    services.engine = create_engine(services.settings.DATABASE_URL)
+    await require_current(services.engine)
+    services.sessions = sessions(services.engine)
+    async with services.sessions() as session:
+        services.campaign = await current_campaign(session)
+    for lang in LANGUAGES:
+        menu = [BotCommand(name, _describe(name, lang)) for name in MENU]
+        await application.bot.set_my_commands(menu, language_code=None if lang == "vi" else lang)
+
+
+async def _post_shutdown(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES]
+    if services.engine is not None:
+        await services.engine.dispose()
+
+
+def _describe(name: str, lang: str) -> str:
+    assert any(command.name == name for command in COMMANDS)
+    return text(f"help.{name}", lang).split(" — ", 1)[-1]
