@@ -35,8 +35,16 @@ class Figures:
 
 
 @dataclass(frozen=True, slots=True)
+class Recorded:
+    """A tally written in the caller's transaction, and whether it replaced that day's figures."""
+
+    tally: Tally
+    replaced: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Submission:
-    """The outcome of a stored tally: the row, whether it replaced one, and the hamlet's totals."""
+    """A committed tally, whether it replaced one, and the hamlet's running totals."""
 
     tally: Tally
     replaced: bool
@@ -80,7 +88,7 @@ class Entry:
     allow_late: bool = False
 
 
-async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
+async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Recorded:
     """Validates and stores one hamlet-day inside the caller's transaction (no commit)."""
     check_figures(entry.figures, campaign)
     if not entry.allow_late and not campaign.in_collection(entry.day):
@@ -109,19 +117,17 @@ async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) 
         )
     )
     await session.flush()
-    totals = await hamlet_totals(session, entry.hamlet, up_to=None)
-    return Submission(tally=tally, replaced=old is not None, totals=totals)
+    return Recorded(tally=tally, replaced=old is not None)
 
 
 async def submit_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
     """Records a tally (see record_tally) and commits it before anyone is told it is stored."""
-    try:
-        submission = await record_tally(session, campaign, entry)
-    except BaseException:
-        await session.rollback()
-        raise
+    # A savepoint: a refused tally undoes only its own writes, not the caller's other work.
+    async with session.begin_nested():
+        recorded = await record_tally(session, campaign, entry)
     await session.commit()
-    return submission
+    totals = await hamlet_totals(session, entry.hamlet, up_to=None)
+    return Submission(recorded.tally, recorded.replaced, totals)
 
 
 async def hamlet_totals(session: AsyncSession, hamlet: Unit, up_to: date | None) -> Counts:

@@ -73,6 +73,27 @@ async def find_hamlet(session: AsyncSession, query: str) -> Unit:
     return _one(found, hamlet_part, "hamlet")
 
 
+class HamletFinder:
+    """Finds "Commune/Hamlet" in the units loaded once: an import of many rows asks many times."""
+
+    def __init__(self, commune_units: Sequence[Unit], hamlet_units: Sequence[Unit]) -> None:
+        self._communes = list(commune_units)
+        self._hamlets_of: dict[int | None, list[Unit]] = {}
+        for hamlet in hamlet_units:
+            self._hamlets_of.setdefault(hamlet.parent_id, []).append(hamlet)
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> HamletFinder:
+        """Returns a finder over every commune and hamlet now in the database."""
+        return cls(await communes(session), await hamlets(session))
+
+    def find(self, commune: str, hamlet: str) -> Unit:
+        """Returns the hamlet of that commune, or raises UnitNotFound saying which is unknown."""
+        parent = _one(find_units(commune, self._communes, name_of=_name), commune, "commune")
+        found = find_units(hamlet, self._hamlets_of.get(parent.id, []), name_of=_name)
+        return _one(found, hamlet, "hamlet")
+
+
 async def find_unit_path(session: AsyncSession, path: str) -> Unit:
     """Returns the unit named by "Commune" or "Commune/Hamlet" (as in `invite --unit`).
 

@@ -16,8 +16,9 @@ from reporting.i18n import text
 from reporting.settings import Settings
 from reporting.summaries import summarize
 from reporting.tabular import CountError, parse_count
-from reporting.tallies import Entry, Figures, record_tally, submit_tally
-from reporting.tally_file import TallyFileError, parse_day, parse_tally_file
+from reporting.tallies import Entry, Figures, submit_tally
+from reporting.tally_file import parse_day, parse_tally_file
+from reporting.tally_import import import_tallies
 from reporting.units import find_hamlet
 
 CHANNEL = "cli"
@@ -47,25 +48,11 @@ async def tally_add(settings: Settings, args: argparse.Namespace) -> None:
 async def tally_import(settings: Settings, args: argparse.Namespace) -> None:
     """Imports hamlet-days from a file: every row is checked, and all are stored or none."""
     rows = parse_tally_file(args.file)
-    problems: list[str] = []
     async with opened(settings) as ctx, ctx.sessions() as session:
-        now = ctx.clock.now()
-        for row in rows:
-            try:
-                async with session.begin_nested():
-                    hamlet = await find_hamlet(session, f"{row.commune}/{row.hamlet}")
-                    figures = Figures(row.collected, row.invalid, row.satisfied, row.note)
-                    entry = Entry(
-                        hamlet, row.day, figures, None, CHANNEL, now, "import", args.late
-                    )
-                    await record_tally(session, ctx.campaign, entry)
-            except Problem as problem:
-                problems.append(text("import.row", line=row.line, problem=problem.message()))
-        if problems:
-            await session.rollback()
-            raise TallyFileError(problems)
-        await session.commit()
-    print(text("cli.import_done", rows=len(rows)))
+        count = await import_tallies(
+            session, ctx.campaign, rows, channel=CHANNEL, now=ctx.clock.now(), allow_late=args.late
+        )
+    print(text("cli.import_done", rows=count))
 
 
 async def export(settings: Settings, args: argparse.Namespace) -> None:
