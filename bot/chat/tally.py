@@ -202,6 +202,9 @@ async def _send(turn: Turn, dialog: Dialog) -> None:
     if await send_tally(turn, hamlet, dialog.day, figures):
         await drafts.drop(turn.session, user_id)
         await turn.session.commit()
+    else:  # refused and rolled back: the summary again, with its buttons, to Sửa or Hủy
+        await turn.session.refresh(dialog)
+        await _ask(turn, dialog)
 
 
 # --- asking -------------------------------------------------------------------------------

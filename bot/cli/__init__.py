@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.LOG_LEVEL, format="%(levelname)s %(name)s: %(message)s")
-        for chatty in ("alembic", "httpx", "apscheduler"):
+        for chatty in ("alembic", "httpx", "apscheduler", "telegram.ext.Application"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
         _run(_command(name), settings, args)
     except Problem as problem:

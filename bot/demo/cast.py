@@ -18,6 +18,9 @@ OFFICIAL_COMMUNES = (
     ("Bảo Linh", "Bình Yên"),
 )
 GUIDED_COMMUNES = ("Định Biên", "Quy Kỳ", "Bảo Linh")
+# Leaders of these communes use the bot; the others still hand in paper, which the district
+# keys in each evening from the communes' spreadsheets (`tally import`).
+CHAT_COMMUNES = (LAGGING_COMMUNE, UNHAPPY_COMMUNE, "Định Biên", "Bảo Linh", "Bình Yên", "Phúc Chu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,7 @@ def person(number: int) -> str:
 
 
 def leaders(hamlets: Sequence[HamletPlan]) -> dict[HamletPlan, Actor]:
-    """Returns a leader for every hamlet; the first of each commune types step by step.
+    """Returns a leader for every hamlet of the chat communes; some type step by step.
 
     The first hamlet of ON_BEHALF_COMMUNE has no leader with a smartphone: its commune user
     reports for it.
@@ -49,7 +52,8 @@ def leaders(hamlets: Sequence[HamletPlan]) -> dict[HamletPlan, Actor]:
     seen: dict[str, int] = {}
     for number, hamlet in enumerate(hamlets):
         order = seen[hamlet.commune] = seen.get(hamlet.commune, -1) + 1
-        if hamlet.commune == ON_BEHALF_COMMUNE and order == 0:
+        on_paper = hamlet.commune not in CHAT_COMMUNES
+        if on_paper or (hamlet.commune == ON_BEHALF_COMMUNE and order == 0):
             continue
         units = (f"{hamlet.commune}/{hamlet.hamlet}",)
         guided = order == 1 and hamlet.commune in GUIDED_COMMUNES

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
-from bot.demo.cast import ON_BEHALF_COMMUNE, Actor, leaders, overseers
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.demo.cast import CHAT_COMMUNES, ON_BEHALF_COMMUNE, Actor, leaders, overseers
 from bot.demo.chat import TOKEN, LiveBot, guided, in_batches, moment, one_line, press, say
+from bot.demo.paper import import_sheet
 from bot.demo.plan import HamletPlan, Report, plan_reports
 from bot.demo.seeded import fresh_database, load_sample
 from bot.localapi import FakeUser, LocalBotApi
@@ -26,6 +29,7 @@ from reporting.units import find_unit_path
 
 OPENING = time(8, 0)
 EVENING = time(16, 30)
+PAPER = time(19, 0)
 REVIEW = time(20, 0)
 RESTART_DAY = 2
 STUMBLE_DAYS = (0, 3)
@@ -34,10 +38,19 @@ STUMBLE_DAYS = (0, 3)
 class Demo:
     """One play of the campaign: the cast, their chats, the bot and the clock."""
 
-    def __init__(self, campaign: Campaign, server: LocalBotApi, bot: LiveBot) -> None:
-        self.campaign, self.server, self.bot = campaign, server, bot
+    def __init__(
+        self,
+        campaign: Campaign,
+        server: LocalBotApi,
+        bot: LiveBot,
+        out: Path,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.campaign, self.server, self.bot, self.out = campaign, server, bot, out
+        self.sessions = sessions
         self.clock = bot.clock
         self.users: dict[int, FakeUser] = {}
+        self.imported = 0
 
     def user(self, actor: Actor) -> FakeUser:
         """Returns the chat of an actor."""
@@ -76,6 +89,14 @@ class Demo:
             await say(user, one_line(report.mistake))
         await say(user, one_line(report.figures))
 
+    async def paper(self, day: date, reports: list[Report]) -> None:
+        """The district imports the evening's spreadsheet of the communes still on paper."""
+        self.clock.set(moment(self.campaign, day, PAPER))
+        sheet = self.out / "paper" / f"phieu-giay-{day:%Y-%m-%d}.xlsx"
+        self.imported += await import_sheet(
+            self.sessions, self.campaign, sheet, reports, self.clock.now()
+        )
+
     async def on_behalf(self, commune_user: Actor, hamlet: str, figures_of: list[Report]) -> None:
         """The commune user keys in the report of a hamlet whose leader has no smartphone."""
         user = self.user(commune_user)
@@ -107,8 +128,11 @@ class Demo:
 
     async def aggregation(self, staff: list[Actor]) -> None:
         """On the first aggregation day every commune user confirms the commune's figures."""
-        first = self.campaign.phases.aggregation[0]
-        self.clock.set(moment(self.campaign, first + (first - first), time(9, 0)))
+        # The reference campaign starts aggregating on the last collection day; communes confirm
+        # the morning after, once every hamlet has sent its last tally.
+        after_collection = self.campaign.phases.collection[1] + timedelta(days=1)
+        day = max(self.campaign.phases.aggregation[0], after_collection)
+        self.clock.set(moment(self.campaign, day, time(9, 0)))
         for actor in (a for a in staff if a.role == "commune"):
             await self._ask(actor, "/xacnhan")
             await press(self.user(actor), "Xác nhận")
@@ -129,7 +153,8 @@ async def play_demo(out: Path) -> None:
         bot = LiveBot(server, url, clock)
         await bot.start()
         try:
-            await _play(Demo(campaign, server, bot), cast, staff, codes, reports)
+            demo = Demo(campaign, server, bot, out, factory)
+            await _play(demo, cast, staff, codes, reports)
         finally:
             await bot.stop()
         transcript = [event.line(campaign.timezone) for event in server.transcript]
@@ -137,7 +162,7 @@ async def play_demo(out: Path) -> None:
         summary = await summarize(session, campaign, clock.now())
     await engine.dispose()
     await asyncio.to_thread(_write, out, summary, transcript)
-    _print(summary, len(transcript), bot.restarts, out)
+    _print(summary, len(transcript), bot.restarts, demo.imported, out)
 
 
 async def _play(
@@ -151,10 +176,11 @@ async def _play(
     by_day: dict[date, list[Report]] = defaultdict(list)
     for report in reports:
         by_day[report.day].append(report)
-    behalf = [r for r in reports if r.plan not in cast]
+    behalf = [r for r in reports if r.plan.commune == ON_BEHALF_COMMUNE and r.plan not in cast]
     commune_user = next(a for a in staff if a.units == (ON_BEHALF_COMMUNE,))
     for index, day in enumerate(demo.campaign.collection_days):
         await demo.collection_day(index, day, by_day[day], cast)
+        await demo.paper(day, [r for r in by_day[day] if r.plan.commune not in CHAT_COMMUNES])
         await demo.on_behalf(
             commune_user, behalf[0].plan.hamlet, [r for r in behalf if r.day == day]
         )
@@ -183,8 +209,9 @@ def _write(out: Path, summary: CampaignSummary, transcript: list[str]) -> None:
         (out / name).write_text(content + "\n", encoding="utf-8")
 
 
-def _print(summary: CampaignSummary, lines: int, restarts: int, out: Path) -> None:
+def _print(summary: CampaignSummary, lines: int, restarts: int, imported: int, out: Path) -> None:
     print(summary.campaign.name)
     print(text("demo.played", messages=lines, restarts=restarts))
+    print(text("demo.imported", rows=imported))
     print(f"\n{district_table(summary)}\n")
     print(text("demo.written", files=", ".join(sorted(p.name for p in out.iterdir())), out=out))

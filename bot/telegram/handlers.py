@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -33,27 +33,11 @@ Context = ContextTypes.DEFAULT_TYPE
 
 def register(application: Application) -> None:
     """Adds the handlers and the error handler to the application."""
-    application.add_handler(TypeHandler(Update, _once), group=-1)
     application.add_handler(MessageHandler(filters.COMMAND, _on_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _on_text))
     application.add_handler(CallbackQueryHandler(_on_button))
     application.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, _on_other))
     application.add_error_handler(_on_error)
-
-
-async def _once(update: Update, context: Context) -> None:
-    """Stops an update that was already processed (Telegram may deliver one twice)."""
-    services = ready(context)
-    async with services.sessions() as session:
-        session.add(
-            ProcessedUpdate(
-                channel=CHANNEL, update_id=str(update.update_id), processed_at=services.clock.now()
-            )
-        )
-        try:
-            await session.commit()
-        except IntegrityError:
-            raise ApplicationHandlerStop from None
 
 
 async def _on_command(update: Update, context: Context) -> None:
@@ -98,11 +82,31 @@ async def _converse(update: Update, context: Context, incoming: Incoming) -> Non
     assert user is not None
     sender = Sender(CHANNEL, str(user.id), str(chat.id), user.full_name, user.language_code)
     async with services.sessions() as session:
+        if not await _first_delivery(session, update, services.clock.now()):
+            return
         turn = Turn(session, services.campaign, services.clock, sender)
         await handle(turn, incoming)
         await session.commit()  # what the replies announce is stored before they are sent
     for reply in turn.replies:
         await _send(context, chat.id, reply)
+
+
+async def _first_delivery(session: AsyncSession, update: Update, now: datetime) -> bool:
+    """Records the update as processed, in the same transaction as its effects.
+
+    Telegram may deliver an update twice (after a restart, say); the second time the insert
+    conflicts and the update is ignored, so nothing is counted twice.
+    """
+    session.add(
+        ProcessedUpdate(channel=CHANNEL, update_id=str(update.update_id), processed_at=now)
+    )
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        log.info("update %s was already processed", update.update_id)
+        return False
+    return True
 
 
 async def _send(context: Context, chat_id: int, reply: Reply) -> None:

@@ -201,7 +201,8 @@ def households_gap(m: Measures, threshold: Fraction, lang: str) -> str | None:
     if m.households_needed <= 0 or m.counts.households == 0:
         return None
     if m.households_needed > m.counts.households - m.counts.collected:
-        return text("status.impossible", lang)
+        what = text("status.gap_participation", lang)
+        return text("status.impossible", lang, what=what, percent=plain_percent(threshold))
     count = fmt_count(m.households_needed)
     return text("status.need_households", lang, count=count, percent=plain_percent(threshold))
 
@@ -214,13 +215,13 @@ def forms_gap(m: Measures, key: str, threshold: Fraction, lang: str) -> str | No
     needed = m.forms_needed.get(key)
     if needed == 0 or m.counts.valid == 0:
         return None
-    if needed is None:
-        return text("status.impossible", lang)
     what = (
         text("status.gap_average", lang)
         if key == "average_q1_q9"
         else text("status.gap_question", lang, question=key)
     )
+    if needed is None:
+        return text("status.impossible", lang, what=what, percent=plain_percent(threshold))
     count = fmt_count(needed)
     return text(
         "status.need_forms", lang, what=what, count=count, percent=plain_percent(threshold)

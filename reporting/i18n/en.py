@@ -373,6 +373,10 @@ MESSAGES: dict[str, str] = {
         "Played the campaign through chat: {messages} messages, the bot restarted {restarts} "
         "time(s) midway."
     ),
+    "demo.imported": (
+        "The district imported {rows} paper report rows from the spreadsheets of communes not "
+        "on the bot."
+    ),
     "demo.written": "Wrote {files} to {out}/",
     "table.unit": "Unit",
     "table.households": "Homes",
@@ -402,5 +406,6 @@ MESSAGES: dict[str, str] = {
     "status.need_forms": "{what} needs {count} more satisfied forms to reach {percent}",
     "status.gap_question": "Q{question}",
     "status.gap_average": "the Q1–9 average",
-    "status.impossible": "cannot be reached",
+    "status.impossible": "{what} cannot reach {percent} (too few households left)",
+    "status.gap_participation": "participation",
 }

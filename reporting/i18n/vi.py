@@ -365,6 +365,9 @@ MESSAGES: dict[str, str] = {
         "Đã chơi chiến dịch qua chat: {messages} tin nhắn, bot khởi động lại {restarts} lần "
         "giữa chừng."
     ),
+    "demo.imported": (
+        "Huyện nhập thêm {rows} dòng báo cáo giấy từ bảng tính của các xã chưa dùng bot."
+    ),
     "demo.written": "Đã ghi {files} vào {out}/",
     "table.unit": "Đơn vị",
     "table.households": "Số hộ",
@@ -398,5 +401,6 @@ MESSAGES: dict[str, str] = {
     "status.need_forms": "{what} cần thêm {count} phiếu hài lòng để đạt {percent}",
     "status.gap_question": "câu {question}",
     "status.gap_average": "bình quân câu 1–9",
-    "status.impossible": "không thể đạt",
+    "status.impossible": "{what} không thể đạt {percent} (không còn đủ hộ chưa góp ý)",
+    "status.gap_participation": "tỷ lệ tham gia",
 }

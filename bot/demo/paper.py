@@ -1,0 +1,47 @@
+"""The paper side of the demo: communes whose spreadsheets the district imports each evening."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.demo.plan import Report
+from reporting.campaign import Campaign
+from reporting.tally_file import parse_tally_file
+from reporting.tally_import import import_tallies
+
+HEADER = ("xã", "xóm", "ngày", "phiếu thu", "phiếu không hợp lệ",
+          *(f"câu {q}" for q in range(1, 11)), "ghi chú")  # fmt: skip
+
+
+def write_sheet(path: Path, reports: Sequence[Report]) -> None:
+    """Writes the day's paper reports as the commune offices send them: an Excel sheet."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for report in reports:
+        figures = report.figures
+        sheet.append([report.plan.commune, report.plan.hamlet, report.day.strftime("%d/%m/%Y"),
+                      figures.collected, figures.invalid, *figures.satisfied, None])  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+
+
+async def import_sheet(
+    sessions: async_sessionmaker[AsyncSession],
+    campaign: Campaign,
+    path: Path,
+    reports: Sequence[Report],
+    now: datetime,
+) -> int:
+    """Writes and imports one evening's sheet through the same path as `tally import`."""
+    await asyncio.to_thread(write_sheet, path, reports)
+    rows = await asyncio.to_thread(parse_tally_file, path)
+    async with sessions() as session:
+        return await import_tallies(session, campaign, rows, channel="import", now=now)
