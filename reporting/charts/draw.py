@@ -1,0 +1,280 @@
+"""The bar and heat-map charts of SPEC §4.2 drawn to PNG bytes, with matplotlib's object API.
+
+Each image is 1280 px wide (8 in at 160 dpi) with large type for a phone screen; text is set in
+DejaVu Sans, which ships with matplotlib and has every Vietnamese letter. No pyplot: a `Figure`
+with its own Agg canvas per image, so nothing global is touched in the bot's process.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Collection, Sequence
+from fractions import Fraction
+from typing import Any, Literal
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.text import Text
+
+from reporting.charts.data import (
+    Bar,
+    HeatRow,
+    heatmap_cells,
+    paginate,
+    participation_bars,
+    question_bars,
+)
+from reporting.i18n import fmt_percent, text
+from reporting.summaries import CampaignSummary, UnitSummary
+
+FONT = "DejaVu Sans"
+DPI = 160
+WIDTH = 8.0  # inches: 1280 px at DPI
+TITLE_SIZE = 17
+LABEL_SIZE = 14
+SMALL_SIZE = 12
+TITLE_WIDTH = 56  # characters of a title line that fit the image's width
+
+MET = "#2e7d32"
+BELOW = "#ef6c00"
+WORST = "#c62828"
+LINE = "#212121"
+CELL_MET = "#c8e6c9"
+CELL_BELOW = "#ffab91"
+CELL_NONE = "#eeeeee"
+# figures written on a chart; left out of the layout, which only needs to fit the axes' labels
+_NOTE: dict[str, Any] = {"size": SMALL_SIZE, "in_layout": False}
+_BOLD: dict[str, Any] = {"size": SMALL_SIZE, "weight": "bold"}
+
+
+def render_participation(
+    summary: CampaignSummary, lang: str = "vi", pages: Collection[int] | None = None
+) -> list[bytes]:
+    """Returns PNGs of participation by commune, lowest first, at most 30 communes an image.
+
+    `pages` picks which images to draw (numbered from 1; all when None): the first holds the
+    communes furthest behind.
+    """
+    chosen = paginate(participation_bars(summary))
+    return [
+        _participation_page(summary, bars, _page_note(number, len(chosen), lang), lang)
+        for number, bars in enumerate(chosen, start=1)
+        if pages is None or number in pages
+    ]
+
+
+def render_questions(
+    summary: CampaignSummary, unit: UnitSummary | None = None, lang: str = "vi"
+) -> bytes:
+    """Returns a PNG of satisfaction by question for a commune or (None) the district."""
+    unit = unit or summary.district
+    bars = question_bars(unit, summary.campaign, lang)
+    figure, axes = canvas(6.4)
+    positions = range(len(bars))
+    axes.bar(positions, [_height(bar) for bar in bars], color=[_colour(b) for b in bars])
+    for position, bar in zip(positions, bars, strict=True):
+        label = _short_percent(bar.value, lang)
+        top = max(_height(bar), 100 * float(bar.threshold))  # above the threshold's line too
+        axes.text(position, top + 1.5, label, ha="center", va="bottom", **_NOTE)
+    _threshold_segments(axes, bars, lang)
+    # "Câu 10" and "BQ 1–9" side by side only fit a phone-wide image on two lines
+    axes.set_xticks(list(positions), [bar.label.replace(" ", "\n", 1) for bar in bars])
+    axes.tick_params(axis="x", labelsize=SMALL_SIZE, labelfontfamily=FONT)
+    percent_axis(axes, "y", text("chart.questions_axis", lang))
+    axes.set_ylim(0, 112)
+    title = text("chart.questions_title", lang, unit=unit_name(summary, unit, lang))
+    titled(axes, title, summary, lang)
+    legend(axes, [(MET, "chart.legend_met"), (BELOW, "chart.legend_below")], lang)
+    return png_bytes(figure)
+
+
+def render_heatmap(
+    summary: CampaignSummary, lang: str = "vi", pages: Collection[int] | None = None
+) -> list[bytes]:
+    """Returns PNGs of the communes × questions heat map, name order, at most 30 rows an image.
+
+    `pages` picks which images to draw (numbered from 1; all when None).
+    """
+    chosen = paginate(heatmap_cells(summary, lang))
+    return [
+        _heatmap_page(summary, rows, _page_note(number, len(chosen), lang), lang)
+        for number, rows in enumerate(chosen, start=1)
+        if pages is None or number in pages
+    ]
+
+
+def _participation_page(
+    summary: CampaignSummary, bars: Sequence[Bar], page: str, lang: str
+) -> bytes:
+    figure, axes = canvas(2.4 + 0.36 * max(len(bars), 4))
+    rows = range(len(bars))
+    colours = [WORST if bar.highlight else _colour(bar) for bar in bars]
+    axes.barh(rows, [_height(bar) for bar in bars], color=colours, height=0.72)
+    for row, bar in zip(rows, bars, strict=True):
+        weight = "bold" if bar.highlight else "normal"
+        label = fmt_percent(bar.value, lang)
+        axes.text(_height(bar) + 1, row, label, va="center", weight=weight, **_NOTE)
+    axes.set_yticks(list(rows), [bar.label for bar in bars])
+    axes.tick_params(axis="y", labelsize=LABEL_SIZE, labelfontfamily=FONT)
+    for tick, bar in zip(axes.get_yticklabels(), bars, strict=True):
+        if bar.highlight:
+            tick.set(color=WORST, weight="bold")
+    axes.set_ylim(max(len(bars), 1) - 0.5, -0.5)
+    threshold = summary.campaign.thresholds.participation
+    axes.axvline(float(threshold), color=LINE, linestyle="--", linewidth=2)
+    above = axes.get_xaxis_transform()  # x in data, y in axes: just over the top edge
+    label = percent_label(threshold, lang)
+    axes.text(float(threshold), 1.005, label, ha="center", va="bottom", transform=above, **_BOLD)
+    percent_axis(axes, "x", text("chart.participation_axis", lang))
+    axes.set_xlim(0, 118)
+    district = unit_name(summary, summary.district, lang)
+    level = summary.campaign.levels.commune
+    title = text("chart.participation_title", lang, level=level, unit=district)
+    titled(axes, title, summary, lang, page)
+    entries = [(MET, "met"), (BELOW, "below"), (WORST, "worst")]
+    legend(axes, [(colour, f"chart.legend_{key}") for colour, key in entries], lang)
+    return png_bytes(figure)
+
+
+def _heatmap_page(
+    summary: CampaignSummary, rows: Sequence[HeatRow], page: str, lang: str
+) -> bytes:
+    figure, axes = canvas(2.6 + 0.36 * max(len(rows), 4))
+    columns = [cell.label for cell in rows[0].cells] if rows else []
+    if rows:
+        colours = [[to_rgb(_cell_colour(cell)) for cell in row.cells] for row in rows]
+        axes.imshow(colours, aspect="auto", interpolation="nearest")
+    for y, row in enumerate(rows):
+        for x, cell in enumerate(row.cells):
+            label = _short_percent(cell.value, lang)
+            axes.text(x, y, label, ha="center", va="center", size=SMALL_SIZE - 2, in_layout=False)
+    axes.set_xticks(range(len(columns)), columns)
+    axes.set_yticks(range(len(rows)), [row.name for row in rows])
+    axes.xaxis.tick_top()
+    axes.tick_params(axis="x", labelsize=SMALL_SIZE - 1, labelfontfamily=FONT, length=0)
+    axes.tick_params(axis="y", labelsize=LABEL_SIZE - 1, labelfontfamily=FONT, length=0)
+    for side in axes.spines.values():
+        side.set_visible(False)
+    district = unit_name(summary, summary.district, lang)
+    level = summary.campaign.levels.commune
+    titled(
+        axes, text("chart.heatmap_title", lang, level=level, unit=district), summary, lang, page
+    )
+    entries = [(CELL_MET, "met"), (CELL_BELOW, "below"), (CELL_NONE, "none")]
+    legend(axes, [(colour, f"chart.legend_{key}") for colour, key in entries], lang)
+    return png_bytes(figure)
+
+
+# --- pieces shared with the pace chart ----------------------------------------------------
+
+
+def canvas(height: float) -> tuple[Figure, Axes]:
+    """Returns a phone-wide figure (its own Agg canvas, no pyplot) and its one axes."""
+    figure = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure, axes
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """Returns the figure drawn as PNG, every text in DejaVu Sans."""
+    # tick labels get the font through tick_params; every other text is set here, just before
+    # drawing, so that no global rcParams decide which font renders Vietnamese
+    for label in figure.findobj(Text):
+        label.set_fontfamily(FONT)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def titled(axes: Axes, title: str, summary: CampaignSummary, lang: str, page: str = "") -> None:
+    """Sets the title at the image's left edge: what it shows, then the as-of moment and page."""
+    moment = summary.as_of.astimezone(summary.campaign.timezone)
+    as_of = text(
+        "chart.as_of", lang, time=moment.strftime("%H:%M"), day=moment.strftime("%d/%m/%Y")
+    )
+    lines = [*textwrap.wrap(title, TITLE_WIDTH), f"{as_of}{page}"]
+    axes.figure.suptitle("\n".join(lines), x=0.02, ha="left", size=TITLE_SIZE, linespacing=1.4)
+
+
+def legend(axes: Axes, entries: Sequence[tuple[str, str]], lang: str) -> None:
+    """Adds a one-row legend of coloured patches (colour, catalog key) under the chart."""
+    handles = [Patch(facecolor=colour, label=text(key, lang)) for colour, key in entries]
+    axes.figure.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=len(handles),
+        fontsize=SMALL_SIZE,
+        frameon=False,
+    )
+
+
+def percent_axis(axes: Axes, which: Literal["x", "y"], label: str) -> None:
+    """Makes an axis run 0 % .. 100 % in steps of 20, with a light grid and a label."""
+    ticks = [0, 20, 40, 60, 80, 100]
+    labels = [f"{tick} %" for tick in ticks]
+    if which == "x":
+        axes.set_xticks(ticks, labels)
+        axes.set_xlabel(label, size=LABEL_SIZE)
+    else:
+        axes.set_yticks(ticks, labels)
+        axes.set_ylabel(label, size=LABEL_SIZE)
+    axes.tick_params(axis=which, labelsize=SMALL_SIZE, labelfontfamily=FONT)
+    axes.grid(axis=which, color="#dddddd", linewidth=0.8)
+    axes.set_axisbelow(True)
+
+
+def percent_label(percent: Fraction, lang: str) -> str:
+    """Formats a percent threshold: "70 %", or "79,50 %" when it is not whole."""
+    if percent.denominator == 1:
+        return f"{percent.numerator} %"
+    return fmt_percent(percent / 100, lang)
+
+
+def unit_name(summary: CampaignSummary, unit: UnitSummary, lang: str) -> str:
+    """Returns "Huyện Định Hóa" / "Xã Bảo Cường": the campaign's level word and the name."""
+    levels = summary.campaign.levels
+    level = {"district": levels.district, "commune": levels.commune}.get(unit.level, levels.hamlet)
+    words = text("chart.unit", lang, level=level, name=unit.name)
+    return words[:1].upper() + words[1:]
+
+
+def _threshold_segments(axes: Axes, bars: Sequence[Bar], lang: str) -> None:
+    """Draws one dashed line over each run of neighbouring bars that share a threshold."""
+    start = 0
+    for end in range(1, len(bars) + 1):
+        if end < len(bars) and bars[end].threshold == bars[start].threshold:
+            continue
+        level = 100 * float(bars[start].threshold)
+        axes.hlines(level, start - 0.45, end - 0.55, colors=LINE, linestyles="--", linewidth=2)
+        label = percent_label(bars[start].threshold * 100, lang)
+        box = {"facecolor": "white", "edgecolor": "none", "pad": 1}
+        axes.text(end - 0.55, level - 1, label, ha="right", va="top", bbox=box, **_BOLD)
+        start = end
+
+
+def _height(bar: Bar) -> float:
+    return 0.0 if bar.value is None else 100 * float(bar.value)
+
+
+def _colour(bar: Bar) -> str:
+    return MET if bar.met else BELOW
+
+
+def _cell_colour(cell: Bar) -> str:
+    if cell.met is None:
+        return CELL_NONE
+    return CELL_MET if cell.met else CELL_BELOW
+
+
+def _short_percent(value: Fraction | None, lang: str) -> str:
+    return fmt_percent(value, lang).removesuffix(" %")
+
+
+def _page_note(number: int, pages: int, lang: str) -> str:
+    return text("chart.page", lang, page=number, pages=pages) if pages > 1 else ""
