@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.chat import answers, confirm, drafts, tally
+from bot.chat import answers, confirm, drafts, files, tally
 from bot.chat.oneline import parse_one_line
 from bot.chat.submit import send_tally
 from bot.chat.types import Turn
@@ -121,6 +121,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("mine", "xomtoi", frozenset({Role.HAMLET}), answers.mine),
     Command("status", "tinhhinh", OVERSIGHT, answers.status),
     Command("missing", "chuabaocao", OVERSIGHT, answers.missing),
+    Command("chart", "bieudo", OVERSIGHT, files.chart),
+    Command("export", "xuatfile", frozenset({Role.DISTRICT}), files.export),
     Command("confirm", "xacnhan", frozenset({Role.COMMUNE}), confirm.start),
     Command("lang", None, EVERYONE, lang),
     Command("cancel", "huy", EVERYONE, cancel),

@@ -93,6 +93,10 @@ class Turn:
         """Returns the current moment of the campaign clock."""
         return self.clock.now()
 
+    def attach(self, caption: str, attachment: Attachment) -> None:
+        """Queues a photo or a document with a short caption."""
+        self.replies.append(Reply(caption, attachment=attachment))
+
     def say(
         self, text: str, choices: tuple[Choice, ...] = (), token: str = "", columns: int = 2
     ) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from datetime import date
 from pathlib import Path
 
 from bot.cli.context import opened
 from reporting.errors import Problem
-from reporting.export import summary_csv, summary_json
+from reporting.export_formats import render_export
 from reporting.i18n import text
 from reporting.settings import Settings
 from reporting.summaries import summarize
@@ -19,9 +18,11 @@ from reporting.tabular import CountError, parse_count
 from reporting.tallies import Entry, Figures, submit_tally
 from reporting.tally_file import parse_day, parse_tally_file
 from reporting.tally_import import import_tallies
-from reporting.units import find_hamlet
+from reporting.units import find_commune, find_hamlet
 
 CHANNEL = "cli"
+# Binary formats go to a file even without --out; text formats go to standard output.
+DEFAULT_NAMES = {"xlsx": "tong-hop-{day:%Y-%m-%d}.xlsx", "pdf": "niem-yet-{day:%Y-%m-%d}.pdf"}
 
 
 class BadArgument(Problem):
@@ -56,19 +57,25 @@ async def tally_import(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def export(settings: Settings, args: argparse.Namespace) -> None:
-    """Writes the summary as JSON or CSV, to a file or standard output."""
+    """Writes the figures as JSON, CSV, the XLSX workbook or the posting PDF."""
     async with opened(settings) as ctx, ctx.sessions() as session:
         as_of = ctx.campaign.end_of_day(_day(args.as_of)) if args.as_of else ctx.clock.now()
         summary = await summarize(session, ctx.campaign, as_of)
-    if args.format == "json":
-        content = json.dumps(summary_json(summary), ensure_ascii=False, indent=2) + "\n"
+        communes = [await find_commune(session, name) for name in args.commune]
+    if communes and args.format != "pdf":
+        raise BadArgument("cli.commune_pdf_only")
+    surveyed = {commune.unit_id for commune in summary.communes}
+    if unsurveyed := [c.name for c in communes if c.id not in surveyed]:
+        raise BadArgument("cli.commune_not_surveyed", commune=", ".join(unsurveyed))
+    content = await asyncio.to_thread(
+        render_export, summary, args.format, [c.id for c in communes] or None
+    )
+    out = args.out or DEFAULT_NAMES.get(args.format, "").format(day=summary.day)
+    if out:
+        await asyncio.to_thread(Path(out).write_bytes, content)
+        print(text("cli.export_done", path=out), file=sys.stderr)
     else:
-        content = summary_csv(summary)
-    if args.out:
-        await asyncio.to_thread(Path(args.out).write_text, content, encoding="utf-8")
-        print(text("cli.export_done", path=args.out), file=sys.stderr)
-    else:
-        sys.stdout.write(content)
+        sys.stdout.write(content.decode("utf-8"))
 
 
 def _count(option: str, value: str) -> int:

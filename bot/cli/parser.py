@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from reporting.export_formats import FORMATS
 from reporting.storage.models import Role
 
 DESCRIPTION = (
@@ -100,8 +101,24 @@ def _demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = commands.add_parser("export", help="write the campaign's figures")
-    export.add_argument("--format", required=True, choices=["json", "csv"])
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="json/csv: the figures; xlsx: the aggregation workbook; pdf: posting sheets",
+    )
+    export.add_argument(
+        "--commune",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="pdf only: this commune's posting sheet (repeat; default every commune)",
+    )
     export.add_argument(
         "--as-of", metavar="DATE", help="figures at the end of that day (default: now)"
     )
-    export.add_argument("--out", metavar="PATH", help="file to write (default: standard output)")
+    export.add_argument(
+        "--out",
+        metavar="PATH",
+        help="file to write (default: standard output for json/csv, a dated file for xlsx/pdf)",
+    )

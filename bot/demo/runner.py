@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -12,15 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.demo.cast import CHAT_COMMUNES, ON_BEHALF_COMMUNE, Actor, leaders, overseers
 from bot.demo.chat import TOKEN, LiveBot, guided, in_batches, moment, one_line, press, say
+from bot.demo.outputs import write_outputs
 from bot.demo.paper import import_sheet
 from bot.demo.plan import HamletPlan, Report, plan_reports
 from bot.demo.seeded import fresh_database, load_sample
 from bot.localapi import FakeUser, LocalBotApi
-from bot.views.status import status_overview
 from bot.views.table import district_table
 from reporting.campaign import Campaign, load_campaign
 from reporting.clock import SimulatedClock
-from reporting.export import summary_csv, summary_json
 from reporting.i18n import text
 from reporting.people import create_invites
 from reporting.storage.db import create_engine, sessions
@@ -111,19 +109,26 @@ class Demo:
             await press(user, "Bỏ qua")
             await press(user, "Gửi")
 
-    async def evening_review(self, day: date, staff: list[Actor], full: bool) -> None:
+    async def evening_review(
+        self, day: date, staff: list[Actor], full: bool, last: bool = False
+    ) -> None:
         """Commune users ask who is missing; officials and the district ask for the status."""
         self.clock.set(moment(self.campaign, day, REVIEW))
         for actor in staff:
             command = "/chuabaocao" if actor.role == "commune" else "/tinhhinh"
             if full or actor.role == "commune":
                 await self._ask(actor, command)
+        if last:
+            official = next(a for a in staff if a.role == "official")
+            district = next(a for a in staff if a.role == "district")
+            await self._ask(official, f"/bieudo {official.units[0]}", replies=2)
+            await self._ask(district, "/xuatfile")
 
-    async def _ask(self, actor: Actor, command: str) -> None:
+    async def _ask(self, actor: Actor, command: str, replies: int = 1) -> None:
         user = self.user(actor)
         before = len(user.inbox)
         await user.send(command)
-        await user.wait_until(lambda: len(user.inbox) > before, timeout=20)
+        await user.wait_until(lambda: len(user.inbox) >= before + replies, timeout=30)
         await asyncio.sleep(0.2)  # long answers arrive in several parts
 
     async def aggregation(self, staff: list[Actor]) -> None:
@@ -160,8 +165,8 @@ async def play_demo(out: Path) -> None:
         transcript = [event.line(campaign.timezone) for event in server.transcript]
     async with factory() as session:
         summary = await summarize(session, campaign, clock.now())
+        await write_outputs(session, summary, transcript, out)
     await engine.dispose()
-    await asyncio.to_thread(_write, out, summary, transcript)
     _print(summary, len(transcript), bot.restarts, demo.imported, out)
 
 
@@ -184,7 +189,8 @@ async def _play(
         await demo.on_behalf(
             commune_user, behalf[0].plan.hamlet, [r for r in behalf if r.day == day]
         )
-        await demo.evening_review(day, staff, full=index in (3, len(by_day) - 1))
+        last = index == len(by_day) - 1
+        await demo.evening_review(day, staff, full=index == 3 or last, last=last)
     await demo.aggregation(staff)
 
 
@@ -196,17 +202,6 @@ async def _invite(factory: object, actors: list[Actor], clock: SimulatedClock) -
             [invite] = await create_invites(session, actor.role, units, 1, clock.now(), 30)
             codes[actor.user_id] = invite.code
     return codes
-
-
-def _write(out: Path, summary: CampaignSummary, transcript: list[str]) -> None:
-    files = {
-        "transcript.txt": "\n".join(transcript),
-        "summary.json": json.dumps(summary_json(summary), ensure_ascii=False, indent=2),
-        "summary.csv": summary_csv(summary),
-        "status.txt": status_overview(summary, summary.communes, "vi", with_district=True),
-    }
-    for name, content in files.items():
-        (out / name).write_text(content + "\n", encoding="utf-8")
 
 
 def _print(summary: CampaignSummary, lines: int, restarts: int, imported: int, out: Path) -> None:

@@ -18,7 +18,18 @@ from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.schema import require_current
 
-MENU = ("report", "mine", "status", "missing", "confirm", "help", "lang", "cancel")
+MENU = (
+    "report",
+    "mine",
+    "status",
+    "chart",
+    "missing",
+    "confirm",
+    "export",
+    "help",
+    "lang",
+    "cancel",
+)
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:

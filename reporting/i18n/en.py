@@ -157,6 +157,10 @@ MESSAGES: dict[str, str] = {
     "cli.tally_stored": "Stored the report of {hamlet} for {day}.",
     "cli.tally_replaced": "Replaced the figures of {hamlet} for {day}; the old ones are kept.",
     "cli.import_done": "Imported {rows} report rows.",
+    "cli.commune_pdf_only": (
+        "--commune goes only with --format pdf (one posting sheet per commune)."
+    ),
+    "cli.commune_not_surveyed": "{commune} is not surveyed, so it has no posting sheet.",
     "cli.export_done": "Wrote {path}.",
     "cli.bad_option": "{option}: {problem}",
     "cli.bad_date": "“{value}” is not a valid date; write dd/mm/yyyy, e.g. 27/01/2024.",
@@ -231,6 +235,19 @@ MESSAGES: dict[str, str] = {
     "cli.no_token": "TELEGRAM_BOT_TOKEN is not set: put it in the environment or in .env.",
     "cli.webhook_settings": "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET (.env.example).",
     # --- chat ---
+    "chat.chart_participation": (
+        "Participation by commune (as of {time} on {day}); the red line is 70 %."
+    ),
+    "chat.chart_questions": "Satisfaction per question, whole district (as of {time} on {day}).",
+    "chat.chart_pace": "Forms collected against the pace needed for 70 % (as of {time} on {day}).",
+    "chat.chart_heatmap": "Satisfaction by commune and question (as of {time} on {day}).",
+    "chat.chart_commune": "Satisfaction per question, commune {commune} (as of {time} on {day}).",
+    "chat.chart_more": (
+        "{count} more communes: send /chart with a commune's name, e.g. /chart Định Biên."
+    ),
+    "chat.export_caption": "The aggregation workbook of the survey (as of {time} on {day}).",
+    "help.chart": "/chart (/bieudo) [commune] — charts",
+    "help.export": "/export (/xuatfile) — the Excel aggregation workbook",
     "chat.text_only": (
         "Please send text or numbers (the bot cannot read photos, stickers or files). Send /help."
     ),

@@ -153,6 +153,8 @@ MESSAGES: dict[str, str] = {
     "cli.tally_stored": "Đã lưu báo cáo của {hamlet} ngày {day}.",
     "cli.tally_replaced": "Đã thay số liệu ngày {day} của {hamlet}; số cũ vẫn được lưu lại.",
     "cli.import_done": "Đã nhập {rows} dòng báo cáo.",
+    "cli.commune_pdf_only": "--commune chỉ dùng với --format pdf (phiếu niêm yết của từng xã).",
+    "cli.commune_not_surveyed": "{commune} không tham gia khảo sát nên không có phiếu niêm yết.",
     "cli.export_done": "Đã ghi {path}.",
     "cli.bad_option": "{option}: {problem}",
     "cli.bad_date": "Ngày «{value}» không hợp lệ; viết dạng dd/mm/yyyy, ví dụ 27/01/2024.",
@@ -229,6 +231,19 @@ MESSAGES: dict[str, str] = {
     "cli.no_token": "Chưa có TELEGRAM_BOT_TOKEN: đặt nó trong môi trường hoặc tệp .env.",
     "cli.webhook_settings": "Chế độ webhook cần WEBHOOK_URL và WEBHOOK_SECRET (xem .env.example).",
     # --- chat ---
+    "chat.chart_participation": (
+        "Tỷ lệ hộ tham gia các xã (đến {time} ngày {day}); đường đỏ là 70 %."
+    ),
+    "chat.chart_questions": "Tỷ lệ hài lòng từng câu của toàn huyện (đến {time} ngày {day}).",
+    "chat.chart_pace": "Tiến độ thu phiếu so với mức cần để đạt 70 % (đến {time} ngày {day}).",
+    "chat.chart_heatmap": "Tỷ lệ hài lòng theo xã và câu hỏi (đến {time} ngày {day}).",
+    "chat.chart_commune": "Tỷ lệ hài lòng từng câu của xã {commune} (đến {time} ngày {day}).",
+    "chat.chart_more": (
+        "Còn {count} xã nữa: gõ /bieudo kèm tên xã để xem, ví dụ /bieudo Định Biên."
+    ),
+    "chat.export_caption": "Bảng tổng hợp kết quả lấy ý kiến (đến {time} ngày {day}).",
+    "help.chart": "/chart (/bieudo) [tên xã] — biểu đồ",
+    "help.export": "/export (/xuatfile) — tải bảng tổng hợp Excel",
     "chat.text_only": (
         "Xin gửi chữ hoặc số (bot chưa đọc được ảnh, nhãn dán hay tệp). Gõ /help để xem các lệnh."
     ),

@@ -1,0 +1,102 @@
+"""`/chart` (PNG charts for the user's scope) and `/export` (the district's XLSX workbook)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import date
+
+from bot.chat.scope import commune_in_scope, scope_communes
+from bot.chat.types import Attachment, Turn
+from reporting.charts import (
+    daily_collected,
+    render_heatmap,
+    render_pace,
+    render_participation,
+    render_questions,
+)
+from reporting.i18n import text
+from reporting.storage.models import Role, Unit
+from reporting.summaries import CampaignSummary, UnitSummary, summarize
+from reporting.xlsx import workbook_bytes
+
+MAX_COMMUNES = 5  # an official with many communes asks for the others by name
+
+
+async def chart(turn: Turn, args: str) -> None:
+    """Sends the district's charts to district staff, or each of the user's communes' charts."""
+    assert turn.user is not None
+    summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=())
+    if args.strip():
+        await _commune_charts(turn, summary, [await commune_in_scope(turn, args)])
+    elif turn.user.role == Role.DISTRICT:
+        await _district_charts(turn, summary)
+    else:
+        communes = await scope_communes(turn)
+        await _commune_charts(turn, summary, communes[:MAX_COMMUNES])
+        if len(communes) > MAX_COMMUNES:
+            turn.say(text("chat.chart_more", turn.lang, count=len(communes) - MAX_COMMUNES))
+
+
+async def export(turn: Turn, _args: str) -> None:
+    """Sends district staff the aggregation workbook as an XLSX document."""
+    summary = await summarize(turn.session, turn.campaign, turn.now)
+    workbook = await asyncio.to_thread(workbook_bytes, summary, turn.lang)
+    name = f"tong-hop-{summary.day:%Y-%m-%d}.xlsx"
+    turn.attach(text("chat.export_caption", turn.lang, **_when(summary)), _file(name, workbook))
+
+
+async def _district_charts(turn: Turn, summary: CampaignSummary) -> None:
+    daily = await daily_collected(turn.session, None, summary.day)
+    lang = turn.lang
+    participation, questions, pace, heatmap = await asyncio.to_thread(
+        _district_images, summary, daily, lang
+    )
+    when = _when(summary)
+    turn.attach(text("chat.chart_participation", lang, **when), _png("tham-gia", participation))
+    turn.attach(text("chat.chart_questions", lang, **when), _png("hai-long", questions))
+    turn.attach(text("chat.chart_pace", lang, **when), _png("tien-do", pace))
+    turn.attach(text("chat.chart_heatmap", lang, **when), _png("bang-nhiet", heatmap))
+
+
+async def _commune_charts(turn: Turn, summary: CampaignSummary, communes: Sequence[Unit]) -> None:
+    lang, when = turn.lang, _when(summary)
+    for commune in communes:
+        unit = summary.commune(commune.id)
+        daily = await daily_collected(turn.session, [commune.id], summary.day)
+        questions, pace = await asyncio.to_thread(_commune_images, summary, unit, daily, lang)
+        caption = text("chat.chart_commune", lang, commune=commune.name, **when)
+        turn.attach(caption, _png(f"hai-long-{commune.id}", questions))
+        turn.attach(text("chat.chart_pace", lang, **when), _png(f"tien-do-{commune.id}", pace))
+
+
+def _district_images(
+    summary: CampaignSummary, daily: dict[date, int], lang: str
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """Draws the district's four charts (first pages only), off the event loop."""
+    return (
+        render_participation(summary, lang, pages={1})[0],
+        render_questions(summary, None, lang),
+        render_pace(summary, daily, lang),
+        render_heatmap(summary, lang, pages={1})[0],
+    )
+
+
+def _commune_images(
+    summary: CampaignSummary, unit: UnitSummary, daily: dict[date, int], lang: str
+) -> tuple[bytes, bytes]:
+    """Draws one commune's question and pace charts, off the event loop."""
+    return render_questions(summary, unit, lang), render_pace(summary, daily, lang, unit=unit)
+
+
+def _when(summary: CampaignSummary) -> dict[str, str]:
+    local = summary.as_of.astimezone(summary.campaign.timezone)
+    return {"time": f"{local:%H:%M}", "day": f"{local:%d/%m/%Y}"}
+
+
+def _png(name: str, data: bytes) -> Attachment:
+    return Attachment(f"{name}.png", data, is_photo=True)
+
+
+def _file(name: str, data: bytes) -> Attachment:
+    return Attachment(name, data, is_photo=False)
