@@ -1,0 +1,291 @@
+"""End-to-end fixtures: the real bot (build_application + polling) over HTTP against the local
+Bot API server, on a migrated SQLite file with the reference campaign and the Định Hóa roster,
+in simulated campaign time (28/01/2024 16:00, the second collection day).
+
+Tests talk as users through `E2E.say` / `E2E.press`: each sends its input and then a fence, an
+unknown command (`/e2e_fence`). The Application handles one update at a time, so when the fence's
+answer arrives every reply to the input before it has arrived too: the replies are exact, without
+sleeps and without guessing how many messages a step sends.
+
+What is stored is read back through an engine of the test's own, never the bot's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import Application
+
+from bot.localapi import BotMessage, FakeUser, LocalBotApi
+from bot.telegram.app import build_application, polling
+from reporting.campaign import Campaign
+from reporting.campaign_store import current_campaign
+from reporting.clock import SimulatedClock
+from reporting.i18n import text
+from reporting.people import create_invites, revoke_user
+from reporting.settings import Settings
+from reporting.storage.db import create_engine, sessions
+from reporting.storage.models import (
+    Identity,
+    ProcessedUpdate,
+    Role,
+    Tally,
+    TallyRevision,
+    Unit,
+    User,
+)
+from reporting.tallies import Entry, Figures, submit_tally
+from reporting.units import find_unit_path
+
+TOKEN = "7000001:E2E-tallybot-token"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2024, 1, 28, 16, 0, tzinfo=ZONE)  # inside collection (27/01 – 03/02)
+TODAY = NOW.date()
+HAMLET = "Định Biên/Xóm Nà Mỏ"  # 60 households
+COMMUNE = "Định Biên"  # 12 hamlets
+FENCE = "/e2e_fence"
+ERROR_TEXT = text("chat.error")
+
+
+class E2E:
+    """The running bot, its server and clock, and ways to act as users and read the database."""
+
+    now = NOW
+    today = TODAY
+    hamlet = HAMLET
+    commune = COMMUNE
+
+    def __init__(self, db_path: Path, clock: SimulatedClock) -> None:
+        self.url = f"sqlite+aiosqlite:///{db_path}"
+        self.clock = clock
+        self.server = LocalBotApi(token=TOKEN, clock=clock.now)
+        self.engine = create_engine(self.url)
+        self.sessions: async_sessionmaker[AsyncSession] = sessions(self.engine)
+        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.campaign: Campaign | None = None
+        self.errors_expected = False
+        self._running = AsyncExitStack()
+        self._ids = itertools.count(50_001)
+        self._fences = itertools.count(1)
+
+    # --- the bot -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Builds a new Application with build_application and starts polling it."""
+        settings = Settings(
+            DATABASE_URL=self.url,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=self.server.base_url,
+        )
+        self.app = build_application(settings, self.clock)
+        await self._running.enter_async_context(polling(self.app))
+
+    async def stop(self) -> None:
+        """Leaves `async with polling(app)`: the Application is stopped and shut down."""
+        await self._running.aclose()
+        self._running = AsyncExitStack()
+        self.app = None
+
+    async def restart(self) -> None:
+        """Stops the running Application and starts a brand-new one on the same database."""
+        await self.stop()
+        await self.start()
+
+    # --- people --------------------------------------------------------------------------
+
+    def user(self, name: str = "Người lạ", language_code: str = "vi") -> FakeUser:
+        """Returns a new fake Telegram user, not yet talking to the bot."""
+        return self.server.user(next(self._ids), first_name=name, language_code=language_code)
+
+    async def invite(
+        self, role: Role, *units: str, issued: datetime | None = None, days: int = 14
+    ) -> str:
+        """Returns a fresh invite code for the role and units ("Xã" or "Xã/Xóm")."""
+        async with self.sessions() as session:
+            found = [await find_unit_path(session, path) for path in units]
+            [invite] = await create_invites(
+                session, role, found, 1, issued or self.clock.now(), days
+            )
+            return invite.code
+
+    async def register(
+        self, role: Role, *units: str, name: str | None = None, language_code: str = "vi"
+    ) -> FakeUser:
+        """Returns a user registered through the chat with `/start CODE` for role and units."""
+        name = name or f"Cán bộ {role.value}"
+        code = await self.invite(role, *units)
+        person = self.user(name, language_code)
+        replies = await self.say(person, f"/start {code}")
+        assert replies[0].text.startswith("✅ Đăng ký xong!"), [r.text for r in replies]
+        return person
+
+    async def account(self, person: FakeUser) -> User | None:
+        """Returns the stored user behind a fake Telegram user, if registered."""
+        async with self.sessions() as session:
+            identity = await session.scalar(
+                select(Identity).where(
+                    Identity.channel == "telegram", Identity.external_id == str(person.user_id)
+                )
+            )
+            return None if identity is None else await session.get(User, identity.user_id)
+
+    async def revoke(self, person: FakeUser) -> None:
+        """Disables a user as the admin's `tallybot revoke` does."""
+        user = await self.account(person)
+        assert user is not None
+        async with self.sessions() as session:
+            await revoke_user(session, user.id, self.clock.now())
+
+    # --- talking -------------------------------------------------------------------------
+
+    async def say(self, person: FakeUser, message: str) -> list[BotMessage]:
+        """Sends a message as the user; returns every reply the bot sent to it."""
+        mark = len(person.inbox)
+        await person.send(message)
+        return await self.replies_since(person, mark)
+
+    async def say_all(self, person: FakeUser, messages: Sequence[str]) -> list[BotMessage]:
+        """Sends messages one after the other; returns the replies to the last one."""
+        replies: list[BotMessage] = []
+        for message in messages:
+            replies = await self.say(person, message)
+        return replies
+
+    async def press(
+        self, person: FakeUser, label: str, message: BotMessage | None = None
+    ) -> list[BotMessage]:
+        """Presses an inline button (on `message`, else the latest showing it); returns replies."""
+        mark = len(person.inbox)
+        await person.press(label, message)
+        return await self.replies_since(person, mark)
+
+    async def replies_since(self, person: FakeUser, mark: int) -> list[BotMessage]:
+        """Returns every message the bot sent the user after `inbox[mark]`, once it is done."""
+        fence = f"{FENCE}{next(self._fences)}"
+        await person.send(fence)
+
+        def fenced() -> bool:
+            return any(fence in shown.text for shown in person.inbox[mark:])
+
+        await person.wait_until(fenced, timeout=10, what=f"the answer to {fence}")
+        replies = person.inbox[mark:]
+        end = next(i for i, shown in enumerate(replies) if fence in shown.text)
+        assert end == len(replies) - 1, [r.text for r in replies]
+        return replies[:end]
+
+    # --- the database --------------------------------------------------------------------
+
+    async def unit(self, path: str) -> Unit:
+        """Returns the unit named "Xã" or "Xã/Xóm"."""
+        async with self.sessions() as session:
+            return await find_unit_path(session, path)
+
+    async def store(
+        self,
+        hamlet: str,
+        collected: int,
+        satisfied: int | Sequence[int],
+        *,
+        invalid: int = 0,
+        day: date | None = None,
+    ) -> None:
+        """Stores a tally as the admin's `tally add` would (set-up, not under test)."""
+        if isinstance(satisfied, int):
+            satisfied = [satisfied] * 10
+        assert self.campaign is not None
+        async with self.sessions() as session:
+            unit = await find_unit_path(session, hamlet)
+            figures = Figures(collected, invalid, tuple(satisfied))
+            entry = Entry(unit, day or self.today, figures, None, "cli", self.clock.now())
+            await submit_tally(session, self.campaign, entry)
+
+    async def tallies(self, hamlet: str = HAMLET) -> list[Tally]:
+        """Returns a hamlet's stored tallies, by day."""
+        unit = await self.unit(hamlet)
+        async with self.sessions() as session:
+            query = select(Tally).where(Tally.hamlet_id == unit.id).order_by(Tally.day)
+            return list(await session.scalars(query))
+
+    async def all_tallies(self) -> list[Tally]:
+        """Returns every stored tally."""
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Tally).order_by(Tally.id)))
+
+    async def revisions(self, tally: Tally) -> list[TallyRevision]:
+        """Returns the audit trail of a tally, oldest first."""
+        async with self.sessions() as session:
+            query = select(TallyRevision).where(TallyRevision.tally_id == tally.id)
+            return list(await session.scalars(query.order_by(TallyRevision.revision)))
+
+    async def processed(self) -> list[str]:
+        """Returns the update ids marked as processed, as stored."""
+        async with self.sessions() as session:
+            query = select(ProcessedUpdate.update_id).where(ProcessedUpdate.channel == "telegram")
+            return list(await session.scalars(query))
+
+    async def count(self, model: type[Any]) -> int:
+        """Returns how many rows a table holds."""
+        async with self.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+    def bot_errors(self) -> list[str]:
+        """Returns the "something went wrong" messages the bot sent anyone."""
+        sent = (e.text for e in self.server.transcript if e.direction == "out")
+        return [message for message in sent if message == ERROR_TEXT]
+
+    async def open(self) -> None:
+        """Starts the server and the bot, and reads the campaign in force."""
+        await self.server.start()
+        async with self.sessions() as session:
+            self.campaign = await current_campaign(session)
+        await self.start()
+
+    async def close(self) -> None:
+        """Stops the bot and the server, and disposes of the reading engine."""
+        try:
+            await self.stop()
+        finally:
+            await self.server.stop()
+            await self.engine.dispose()
+
+
+@asynccontextmanager
+async def running_bot(template: Path, folder: Path, start: datetime) -> AsyncIterator[E2E]:
+    """Runs the bot on a copy of the loaded template database; checks it never failed."""
+    db_path = folder / "tallybot.db"
+    shutil.copyfile(template, db_path)
+    harness = E2E(db_path, SimulatedClock(start))
+    await harness.open()
+    try:
+        yield harness
+    finally:
+        await harness.close()
+    if not harness.errors_expected:
+        assert harness.bot_errors() == [], "the bot answered with its error message"
+
+
+@pytest.fixture
+async def bot(loaded_template: Path, tmp_path: Path) -> AsyncIterator[E2E]:
+    """The bot running with polling on this test's own loaded database, clock at NOW."""
+    async with running_bot(loaded_template, tmp_path, NOW) as harness:
+        yield harness
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared_bot(
+    loaded_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[E2E]:
+    """One running bot for a whole module (the refusal matrix), in the module's event loop."""
+    async with running_bot(loaded_template, tmp_path_factory.mktemp("e2e"), NOW) as harness:
+        yield harness

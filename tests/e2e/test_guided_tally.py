@@ -1,0 +1,344 @@
+"""The guided daily tally (SPEC §3.1): one question at a time, mistakes, summary, Gửi/Sửa/Hủy."""
+
+from __future__ import annotations
+
+import asyncio
+
+from reporting.i18n import text
+from reporting.storage.models import Dialog, Role, Tally, TallyRevision
+
+LABELS = (
+    "Quy hoạch",
+    "Giao thông",
+    "Thủy lợi và phòng, chống thiên tai",
+    "Điện",
+    "Y tế – Văn hóa – Giáo dục",
+    "Kinh tế",
+    "Môi trường",
+    "Chất lượng môi trường sống",
+    "Hệ thống chính trị – An ninh trật tự – Hành chính công",
+    "Hài lòng chung / đề nghị công nhận huyện đạt chuẩn nông thôn mới",
+)
+COLLECTED_PROMPT = (
+    "📝 Báo cáo ngày 28/01/2024 — Xóm Nà Mỏ\n"
+    "Bước 1: Hôm nay xóm thu về bao nhiêu phiếu? (từ 0 đến 60)"
+)
+INVALID_PROMPT = (
+    "Bước 2: Trong 45 phiếu, có bao nhiêu phiếu không hợp lệ? (từ 0 đến 45; không có thì chọn 0)"
+)
+NOTE_PROMPT = "Kiến nghị, ý kiến của người dân (nếu có): gõ vào đây, hoặc chọn Bỏ qua."
+STUCK_HELP = text("chat.stuck_help")
+SATISFIED = ["44", "45", "43", "45", "42", "44", "45", "41", "45", "45"]
+TYPICAL = ["/report", "45", "0", *SATISFIED, "Bỏ qua"]  # a whole draft, up to the summary
+
+
+def question(number: int, valid: int = 45) -> str:
+    """Returns the prompt of question `number` as the user sees it."""
+    label = LABELS[number - 1]
+    return f"Câu {number}/10 — {label}: bao nhiêu phiếu hài lòng? (từ 0 đến {valid})"
+
+
+def review(satisfied: list[int], note: str = "—") -> str:
+    """Returns the summary shown before Gửi / Sửa / Hủy for 45 forms, none invalid."""
+    lines = [
+        "📋 Kiểm tra lại báo cáo ngày 28/01/2024 — Xóm Nà Mỏ",
+        "Phiếu thu về: 45 · không hợp lệ: 0 · hợp lệ: 45",
+    ]
+    lines += [f"Câu {n} ({LABELS[n - 1]}): {s} hài lòng" for n, s in enumerate(satisfied, 1)]
+    lines += [f"Kiến nghị: {note}", "Đúng rồi thì chọn Gửi. Cần sửa thì chọn Sửa."]
+    return "\n".join(lines)
+
+
+async def test_guided_tally_from_mistakes_to_stored_figures(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet, name="Hoàng Văn Bình")
+    [prompt] = await bot.say(leader, "/report")
+    assert (prompt.text, prompt.buttons) == (COLLECTED_PROMPT, [])
+
+    wrong, again = await bot.say(leader, "abc")
+    assert wrong.text == "«abc» không phải là số; cần số nguyên từ 0 trở lên, ví dụ 45."
+    assert again.text == COLLECTED_PROMPT
+    wrong, again = await bot.say(leader, "75")
+    assert wrong.text == "Số 75 lớn hơn mức cho phép. Cần một số từ 0 đến 60."
+    assert again.text == COLLECTED_PROMPT
+
+    [invalid] = await bot.say(leader, " 45 ")
+    assert (invalid.text, invalid.buttons) == (INVALID_PROMPT, ["0"])
+    wrong, again = await bot.say(leader, "4,5")
+    assert wrong.text.startswith("«4,5» không phải số nguyên; cần số nguyên")
+    assert (again.text, again.buttons) == (INVALID_PROMPT, ["0"])
+
+    [q1] = await bot.press(leader, "0")
+    assert (q1.text, q1.buttons) == (question(1), ["Tất cả (45)"])
+    [q2] = await bot.say(leader, "44")
+    assert (q2.text, q2.buttons) == (question(2), ["Tất cả (45)"])
+    [q3] = await bot.press(leader, "Tất cả (45)")
+    assert q3.text == question(3)
+    assert q2.buttons == []  # the pressed keyboard is taken off its message
+    [q4] = await bot.say(leader, "tat ca")
+    assert q4.text == question(4)
+    for number, answer in zip(range(4, 10), ["43", "45", "42", "44", "45", "41"], strict=True):
+        [asked] = await bot.say(leader, answer)
+        assert asked.text == question(number + 1)
+    [note] = await bot.say(leader, "45")
+    assert (note.text, note.buttons) == (NOTE_PROMPT, ["Bỏ qua"])
+
+    [summary] = await bot.say(leader, "bo qua")
+    satisfied = [44, 45, 45, 43, 45, 42, 44, 45, 41, 45]
+    assert (summary.text, summary.buttons) == (review(satisfied), ["Gửi", "Sửa", "Hủy"])
+
+    [pick] = await bot.press(leader, "Sửa")
+    assert pick.text == "Sửa mục nào?"
+    assert pick.buttons == [
+        "Phiếu thu về",
+        "Không hợp lệ",
+        *(f"Câu {n}" for n in range(1, 11)),
+        "Kiến nghị",
+    ]
+    [edit] = await bot.press(leader, "Câu 3")
+    assert (edit.text, edit.buttons) == (question(3), ["Tất cả (45)"])
+    [summary] = await bot.say(leader, "40")
+    satisfied[2] = 40
+    assert summary.text == review(satisfied)
+    assert await bot.all_tallies() == []  # nothing stored before Gửi
+
+    [confirmation] = await bot.say(leader, "1")  # the number of the button Gửi
+    assert confirmation.text == (
+        "✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.\n"
+        "Cộng dồn: 45/60 hộ đã góp ý (75,00 %).\n"
+        "Câu thấp nhất: câu 3 (Thủy lợi và phòng, chống thiên tai) 88,88 %."
+    )
+    [mine] = await bot.say(leader, "/mine")
+    assert mine.text == (
+        "🏠 Xóm Nà Mỏ (xã Định Biên)\n"
+        "Cộng dồn: 45/60 hộ đã góp ý (75,00 %).\n"
+        "Câu thấp nhất: câu 3 (Thủy lợi và phòng, chống thiên tai) 88,88 %.\n"
+        "Hôm nay (28/01): đã báo cáo 45 phiếu lúc 16:00."
+    )
+
+    user = await bot.account(leader)
+    [tally] = await bot.all_tallies()
+    hamlet = await bot.unit(bot.hamlet)
+    assert (tally.hamlet_id, tally.day, tally.collected, tally.invalid) == (
+        hamlet.id,
+        bot.today,
+        45,
+        0,
+    )
+    assert list(tally.satisfied) == satisfied
+    assert (tally.note, tally.revision, tally.entered_by, tally.channel) == (
+        None,
+        1,
+        user.id,
+        "telegram",
+    )
+    [revision] = await bot.revisions(tally)
+    assert (revision.revision, revision.user_id, revision.channel, revision.old) == (
+        1,
+        user.id,
+        "telegram",
+        None,
+    )
+    assert revision.new["satisfied"] == satisfied
+    assert await bot.count(Dialog) == 0  # the draft is gone once submitted
+
+
+async def test_note_is_kept_with_the_tally(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.say_all(leader, TYPICAL[:-1])
+    [summary] = await bot.say(leader, "Đề nghị sửa đường liên xóm")
+    assert "Kiến nghị: Đề nghị sửa đường liên xóm" in summary.text
+    await bot.press(leader, "Gửi")
+    [tally] = await bot.all_tallies()
+    assert tally.note == "Đề nghị sửa đường liên xóm"
+
+
+async def test_three_wrong_answers_in_a_row_show_the_one_line_format(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.say(leader, "/report")
+    first = await bot.say(leader, "abc")
+    second = await bot.say(leader, "-3")
+    assert len(first) == len(second) == 2
+    assert second[0].text == "«-3» là số âm; cần số nguyên từ 0 trở lên."
+    problem, stuck, again = await bot.say(leader, "4,5")
+    assert problem.text.startswith("«4,5» không phải số nguyên")
+    assert stuck.text == STUCK_HELP
+    assert "/baocao PHIẾU_THU C1 C2 C3 C4 C5 C6 C7 C8 C9 C10" in stuck.text
+    assert "/huy" in stuck.text
+    assert again.text == COLLECTED_PROMPT
+    # a right answer resets the count: the next mistake is a plain one again
+    await bot.say(leader, "45")
+    assert len(await bot.say(leader, "x")) == 2
+
+
+async def test_cancel_mid_way_drops_the_draft_and_stores_nothing(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.say_all(leader, ["/report", "45", "0", "44"])
+    [cancelled] = await bot.say(leader, "/cancel")
+    assert cancelled.text == "Đã hủy. Chưa có gì được gửi."
+    assert await bot.count(Dialog) == 0
+    [lost] = await bot.say(leader, "45")
+    assert lost.text == text("chat.no_flow")
+    [nothing] = await bot.say(leader, "/huy")
+    assert nothing.text == "Không có việc gì đang làm dở."
+    [prompt] = await bot.say(leader, "/baocao")
+    assert prompt.text == COLLECTED_PROMPT  # a fresh start, not the dropped draft
+    assert await bot.all_tallies() == []
+
+
+async def test_hủy_on_the_summary_stores_nothing(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.say_all(leader, TYPICAL)
+    [cancelled] = await bot.press(leader, "Hủy")
+    assert cancelled.text == "Đã hủy. Chưa có gì được gửi."
+    assert (await bot.all_tallies(), await bot.count(Dialog)) == ([], 0)
+
+
+async def test_button_on_an_old_message_is_refused_as_stale(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    [invalid] = await bot.say_all(leader, ["/report", "45"])
+    [q1] = await bot.say(leader, "0")  # typed: the button "0" stays on its message
+    assert q1.text == question(1)
+    [q2] = await bot.say(leader, "30")
+    assert q2.text == question(2)
+    [stale] = await bot.press(leader, "Tất cả (45)", q1)
+    assert stale.text == text("chat.stale_button")
+    assert stale.text.startswith("Nút này thuộc một tin nhắn cũ nên không dùng được nữa.")
+    [q3] = await bot.say(leader, "31")  # question 2 is still the one asked
+    assert q3.text == question(3)
+    for answer in ["32", "33", "34", "35", "36", "37", "38", "39", "Bỏ qua"]:
+        replies = await bot.say(leader, answer)
+    [summary] = replies
+    assert summary.text == review([30, 31, 32, 33, 34, 35, 36, 37, 38, 39])
+    # a button from a dropped draft is stale as well
+    await bot.press(leader, "Hủy")
+    [stale] = await bot.press(leader, "0", invalid)
+    assert stale.text == text("chat.stale_button")
+    assert await bot.all_tallies() == []
+
+
+async def test_choices_answer_to_typed_numbers_and_labels(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.say_all(leader, TYPICAL)
+    [pick] = await bot.say(leader, "2")  # Sửa
+    assert pick.text == "Sửa mục nào?"
+    [edit] = await bot.say(leader, "phieu thu ve")  # typed label, no diacritics
+    assert edit.text == "Số phiếu thu về đúng là bao nhiêu? (từ 0 đến 60)"
+    [summary] = await bot.say(leader, "46")
+    assert "Phiếu thu về: 46 · không hợp lệ: 0 · hợp lệ: 46" in summary.text
+    wrong, again = await bot.say(leader, "gui di")
+    assert wrong.text == text("chat.pick_from_list")
+    assert again.buttons == ["Gửi", "Sửa", "Hủy"]
+    [saved] = await bot.say(leader, "GỬI")
+    assert saved.text.startswith("✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.")
+    [tally] = await bot.all_tallies()
+    assert tally.collected == 46
+
+
+async def test_summary_that_contradicts_itself_is_refused_and_shown_again(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.say_all(leader, ["/report", "45", "0", *["45"] * 10, "Bỏ qua"])
+    await bot.press(leader, "Sửa")
+    await bot.press(leader, "Không hợp lệ")
+    [summary] = await bot.say(leader, "5")  # 45 satisfied now exceed the 40 valid forms
+    assert "Phiếu thu về: 45 · không hợp lệ: 5 · hợp lệ: 40" in summary.text
+    refused, again = await bot.press(leader, "Gửi")
+    assert refused.text == (
+        "Câu 1 (Quy hoạch): 45 phiếu hài lòng, nhiều hơn số phiếu hợp lệ (40). "
+        "Số phiếu hài lòng phải từ 0 đến 40."
+    )
+    assert (again.text, again.buttons) == (summary.text, ["Gửi", "Sửa", "Hủy"])
+    assert await bot.all_tallies() == []
+    await bot.press(leader, "Sửa")
+    await bot.press(leader, "Không hợp lệ")
+    await bot.say(leader, "0")
+    [saved] = await bot.press(leader, "Gửi")
+    assert saved.text.startswith("✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.")
+    [tally] = await bot.all_tallies()
+    assert (tally.collected, tally.invalid, tally.q1) == (45, 0, 45)
+
+
+async def test_second_guided_report_the_same_day_asks_before_replacing(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.say_all(leader, TYPICAL)
+    await bot.press(leader, "Gửi")
+    [ask] = await bot.say(leader, "/report")
+    assert ask.text == (
+        "Xóm Nà Mỏ đã có báo cáo ngày 28/01/2024. Gửi lại sẽ THAY số liệu cũ (số cũ vẫn được "
+        "lưu lại). Bạn muốn gửi lại không?"
+    )
+    assert ask.buttons == ["Có, gửi lại", "Không"]
+    [kept] = await bot.press(leader, "Không")
+    assert kept.text == "Được, giữ nguyên số liệu đã gửi."
+    await bot.say(leader, "/report")
+    [prompt] = await bot.press(leader, "Có, gửi lại")
+    assert prompt.text == COLLECTED_PROMPT
+    await bot.say_all(leader, ["50", *TYPICAL[2:]])
+    [replaced] = await bot.press(leader, "Gửi")
+    assert replaced.text.startswith(
+        "✅ Đã thay số liệu ngày 28/01/2024 của Xóm Nà Mỏ (số cũ vẫn được lưu lại).\n"
+        "Cộng dồn: 50/60 hộ đã góp ý (83,33 %)."
+    )
+    [tally] = await bot.all_tallies()
+    assert (tally.collected, tally.revision) == (50, 2)
+    first, second = await bot.revisions(tally)
+    assert (first.old, second.old["collected"], second.new["collected"]) == (None, 45, 50)
+
+
+async def test_commune_user_reports_for_one_of_its_hamlets(bot) -> None:
+    chair = await bot.register(Role.COMMUNE, bot.commune, name="Chủ tịch xã")
+    [ask] = await bot.say(chair, "/report")
+    assert ask.text == "Báo cáo giúp xóm nào? Chọn một xóm:"
+    assert len(ask.buttons) == 12
+    assert "Xóm Nà Mỏ" in ask.buttons
+    assert all(name.startswith("Xóm ") for name in ask.buttons)
+    [prompt] = await bot.press(chair, "Xóm Nà Mỏ")
+    assert prompt.text == COLLECTED_PROMPT
+    await bot.say_all(chair, TYPICAL[:-1])
+    [summary] = await bot.press(chair, "Bỏ qua")
+    assert summary.text.startswith("📋 Kiểm tra lại báo cáo ngày 28/01/2024 — Xóm Nà Mỏ")
+    [saved] = await bot.press(chair, "Gửi")
+    assert saved.text.startswith("✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.")
+    chair_user = await bot.account(chair)
+    hamlet = await bot.unit(bot.hamlet)
+    [tally] = await bot.all_tallies()
+    assert (tally.hamlet_id, tally.entered_by, tally.channel) == (
+        hamlet.id,
+        chair_user.id,
+        "telegram",
+    )
+    # the hamlet can be typed too, without diacritics, and one-line reports stay the leader's
+    await bot.say(chair, "/report")
+    wrong, again = await bot.say(chair, "xom")  # the start of every name is no choice
+    assert (wrong.text, again.text) == (text("chat.pick_from_list"), ask.text)
+    [prompt] = await bot.say(chair, "dong chu")
+    assert prompt.text.startswith("📝 Báo cáo ngày 28/01/2024 — Xóm Đồng Chú")
+    await bot.say(chair, "/huy")
+    [refused] = await bot.say(chair, "/report 45 44 43 45 45 42 44 45 44 45 45")
+    assert refused.text == text("chat.oneline_hamlet_only")
+
+
+async def test_two_messages_at_once_take_one_answer_each(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.say(leader, "/report")
+    mark = len(leader.inbox)
+    await asyncio.gather(leader.send("40"), leader.send("41"))
+    replies = [reply.text for reply in await bot.replies_since(leader, mark)]
+    invalid_40 = INVALID_PROMPT.replace("45", "40")
+    # the first is the collected forms; the second answers the next question, where it is
+    # too big; or (in either order) one of them is taken and the other asked about again
+    assert replies in (
+        [invalid_40, "Số 41 lớn hơn mức cho phép. Cần một số từ 0 đến 40.", invalid_40],
+        [
+            INVALID_PROMPT.replace("45", "41"),
+            "Số 40 lớn hơn mức cho phép. Cần một số từ 0 đến 41.",
+            INVALID_PROMPT.replace("45", "41"),
+        ],
+    ), replies
+    await bot.say_all(leader, ["0", "40", "40", "40", "40", "40", "40", "40", "40", "40", "40"])
+    [summary] = await bot.say(leader, "Bỏ qua")
+    assert summary.text.splitlines()[1].startswith("Phiếu thu về: 40")
+    await bot.press(leader, "Gửi")
+    [tally] = await bot.all_tallies()
+    assert tally.collected == 40
+    assert await bot.count(TallyRevision) == 1
+    assert await bot.count(Tally) == 1

@@ -1,0 +1,164 @@
+"""Getting in: invite codes through `/start`, refusals for strangers, `/help` and the menu."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.chat.commands import COMMANDS
+from bot.telegram.app import MENU
+from reporting.i18n import text
+from reporting.storage.models import Identity, Invite, Role, User
+
+
+async def test_start_with_code_registers_hamlet_leader(bot) -> None:
+    code = await bot.invite(Role.HAMLET, bot.hamlet)
+    leader = bot.user("Hoàng Văn Bình")
+    registered, helped = await bot.say(leader, f"/start {code}")
+    assert registered.text == (
+        "✅ Đăng ký xong! Hoàng Văn Bình là trưởng ban công tác Mặt trận của Xóm Nà Mỏ."
+    )
+    assert helped.text.startswith("Các lệnh bạn dùng được:")
+    user = await bot.account(leader)
+    assert user is not None
+    assert (user.name, user.role, user.invite_code, user.revoked_at) == (
+        "Hoàng Văn Bình",
+        "hamlet",
+        code,
+        None,
+    )
+    assert [unit.name for unit in user.units] == ["Xóm Nà Mỏ"]
+    async with bot.sessions() as session:
+        invite = await session.get(Invite, code)
+        assert invite is not None
+        assert (invite.used_by, invite.used_at) == (user.id, bot.now)
+
+
+async def test_deep_link_and_typed_code_register_too(bot) -> None:
+    # A t.me/<bot>?start=CODE link makes the app send "/start CODE", addressed to the bot in
+    # groups; a code typed (or pasted) alone, in any case, works as well.
+    official_code = await bot.invite(Role.OFFICIAL, "Định Biên", "Bảo Linh")
+    official = bot.user("Lê Thị Hoa")
+    replies = await bot.say(official, f"/start@tallybot_local_bot {official_code}")
+    assert replies[0].text == "✅ Đăng ký xong! Lê Thị Hoa phụ trách các xã: Bảo Linh, Định Biên."
+    district_code = await bot.invite(Role.DISTRICT)
+    staff = bot.user("Trần Văn Nam")
+    replies = await bot.say(staff, f"  {district_code.lower()} ")
+    assert replies[0].text == "✅ Đăng ký xong! Trần Văn Nam theo dõi toàn huyện Định Hóa."
+    staff_user = await bot.account(staff)
+    assert staff_user is not None
+    assert (staff_user.role, staff_user.units) == ("district", [])
+
+
+async def test_code_used_by_another_account_is_refused(bot) -> None:
+    code = await bot.invite(Role.COMMUNE, bot.commune)
+    await bot.say(bot.user("Người thứ nhất"), f"/start {code}")
+    second = bot.user("Người thứ hai")
+    [refusal] = await bot.say(second, f"/start {code}")
+    assert refusal.text == "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần."
+    assert await bot.account(second) is None
+    assert await bot.count(User) == 1
+
+
+async def test_expired_or_unknown_code_is_refused(bot) -> None:
+    expired = await bot.invite(Role.HAMLET, bot.hamlet, issued=bot.now - timedelta(days=15))
+    person = bot.user()
+    [refusal] = await bot.say(person, f"/start {expired}")
+    assert refusal.text == "Mã mời này đã hết hạn. Xin liên hệ cán bộ huyện để lấy mã mới."
+    [unknown] = await bot.say(person, "/start ZZZZZZZZ")
+    assert unknown.text.startswith("Mã mời không đúng.")
+    assert await bot.account(person) is None
+
+
+async def test_stranger_gets_polite_refusal_and_nothing_is_stored(bot) -> None:
+    stranger = bot.user("Khách lạ")
+    for message in (
+        "Xin chào, tôi muốn báo cáo",
+        "45",
+        "/report 45 44 43 45 45 42 44 45 44 45 45",
+    ):
+        [refusal] = await bot.say(stranger, message)
+        assert refusal.text == text("chat.unregistered")
+        assert refusal.text.startswith("Xin chào! Bạn chưa đăng ký sử dụng.")
+    [asked] = await bot.say(stranger, "/start")
+    assert asked.text == text("chat.ask_code")
+    assert await bot.account(stranger) is None
+    assert (await bot.count(User), await bot.count(Identity)) == (0, 0)
+    assert await bot.all_tallies() == []
+
+
+async def test_revoked_user_is_refused(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    await bot.revoke(leader)
+    revoked = text("chat.revoked")
+    assert revoked.startswith("Tài khoản của bạn đã bị tạm khóa.")
+    for message in (
+        "/report",
+        "/mine",
+        "/start",
+        "45",
+        "/report 45 44 43 45 45 42 44 45 44 45 45",
+    ):
+        [refusal] = await bot.say(leader, message)
+        assert refusal.text == revoked, message
+    # a fresh code does not let the revoked account back in by itself
+    code = await bot.invite(Role.HAMLET, bot.hamlet)
+    [refusal] = await bot.say(leader, f"/start {code}")
+    assert refusal.text == revoked
+    assert await bot.all_tallies() == []
+
+
+async def test_help_lists_only_the_roles_commands(bot) -> None:
+    oversight = {"help", "status", "missing", "chart", "lang", "cancel"}
+    allowed = {  # SPEC §2.2 and §3
+        Role.HAMLET: {"help", "report", "mine", "lang", "cancel"},
+        Role.COMMUNE: oversight | {"report", "confirm"},
+        Role.OFFICIAL: oversight,
+        Role.DISTRICT: oversight | {"export"},
+    }
+    units = {
+        Role.HAMLET: [bot.hamlet],
+        Role.COMMUNE: [bot.commune],
+        Role.OFFICIAL: [bot.commune],
+        Role.DISTRICT: [],
+    }
+    for role, names in allowed.items():
+        person = await bot.register(role, *units[role])
+        [helped] = await bot.say(person, "/help")
+        lines = helped.text.splitlines()
+        assert lines[0] == "Các lệnh bạn dùng được:"
+        listed = [command.name for command in COMMANDS if command.name in names]
+        assert lines[1:] == [text(f"help.{name}") for name in listed], role
+        [alias] = await bot.say(person, "/trogiup")
+        assert alias.text == helped.text
+
+
+async def test_command_menu_is_set_for_vietnamese_and_english(bot) -> None:
+    vietnamese = bot.server.commands()
+    english = bot.server.commands("en")
+    assert [name for name, _ in vietnamese] == list(MENU)
+    assert [name for name, _ in english] == list(MENU)
+    assert dict(vietnamese)["report"] == "gửi báo cáo hằng ngày"
+    assert dict(vietnamese)["status"] == "tình hình các xã"
+    assert dict(english)["report"] != dict(vietnamese)["report"]
+    assert set(MENU) <= {command.name for command in COMMANDS}
+    assert bot.user(language_code="vi").menu == vietnamese
+    assert bot.user(language_code="en").menu == english
+    assert bot.user(language_code="fr").menu == vietnamese  # Telegram falls back to the default
+
+
+async def test_lang_switches_replies_to_english(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    [switched] = await bot.say(leader, "/lang en")
+    assert switched.text == text("chat.lang_set", "en")
+    [helped] = await bot.say(leader, "/help")
+    assert helped.text.splitlines()[0] == text("chat.help_heading", "en")
+    [usage] = await bot.say(leader, "/lang fr")
+    assert usage.text == text("chat.lang_usage", "en")
+    [back] = await bot.say(leader, "/lang vi")
+    assert back.text == "Đã chuyển sang tiếng Việt."
+    async with bot.sessions() as session:
+        user = await session.scalar(select(User))
+        assert user is not None
+        assert user.language == "vi"
