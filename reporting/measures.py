@@ -213,7 +213,10 @@ class Verdict(StrEnum):
     @property
     def rank(self) -> int:
         """Return the verdict's place in the ladder: 0 for met, 3 for not met."""
-        return list(Verdict).index(self)
+        return _RANKS[self]
+
+
+_RANKS = {verdict: place for place, verdict in enumerate(Verdict)}
 
 
 def worst(verdicts: Iterable[Verdict | None]) -> Verdict | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
@@ -19,8 +20,9 @@ from reporting.measures import (
     measure,
     measure_district,
 )
-from reporting.storage.models import Confirmation, Level, Tally, Unit
+from reporting.storage.models import Confirmation, HamletTotal, Level, Tally, Unit
 
+Row = dict[str, Any]
 COUNT_COLUMNS = ["collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1))]
 
 
@@ -61,39 +63,64 @@ class CampaignSummary:
         raise KeyError(unit_id)
 
 
-async def hamlet_frame(session: AsyncSession, day: date) -> pd.DataFrame:
-    """Returns one row per hamlet of a surveyed commune with its counts summed up to `day`."""
-    totals = (
-        select(
-            Tally.hamlet_id,
-            *(func.sum(getattr(Tally, column)).label(column) for column in COUNT_COLUMNS),
-            func.max(Tally.day).label("last_day"),
-        )
-        .where(Tally.day <= day)
-        .group_by(Tally.hamlet_id)
-        .subquery()
-    )
+async def hamlet_frame(
+    session: AsyncSession, day: date, commune_ids: Collection[int] | None = None
+) -> pd.DataFrame:
+    """Returns one row per hamlet of a surveyed commune (of `commune_ids`, or all) as of `day`."""
+    counts = await _hamlet_counts(session, day)
+    today = _reported_on(day)
     commune = select(Unit).where(Unit.level == Level.COMMUNE).subquery("commune")
     query = (
         select(
             commune.c.id.label("commune_id"),
-            commune.c.name.label("commune"),
             Unit.id.label("hamlet_id"),
             Unit.name.label("hamlet"),
             Unit.households,
-            *(totals.c[column] for column in COUNT_COLUMNS),
-            totals.c.last_day,
+            *(func.coalesce(counts.c[column], 0).label(column) for column in COUNT_COLUMNS),
+            (today.c.hamlet_id.is_not(None)).label("reported_today"),
         )
         .join(commune, Unit.parent_id == commune.c.id)
-        .outerjoin(totals, totals.c.hamlet_id == Unit.id)
+        .outerjoin(counts, counts.c.hamlet_id == Unit.id)
+        .outerjoin(today, today.c.hamlet_id == Unit.id)
         .where(Unit.level == Level.HAMLET, commune.c.surveyed.is_(True))
         .order_by(commune.c.name_key, Unit.name_key)
     )
+    if commune_ids is not None:
+        query = query.where(commune.c.id.in_(commune_ids))
     rows = (await session.execute(query)).all()
-    frame = pd.DataFrame(rows, columns=list(query.selected_columns.keys()))
-    frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].fillna(0).astype("int64")
-    frame["reported_today"] = frame["last_day"] == day
-    return frame.drop(columns="last_day")
+    return pd.DataFrame(rows, columns=list(query.selected_columns.keys()))
+
+
+async def commune_frame(session: AsyncSession, day: date) -> pd.DataFrame:
+    """Returns one row per surveyed commune: its hamlets, households and counts as of `day`.
+
+    The sums are done by the database, over the running totals when they are current.
+    """
+    counts = await _hamlet_counts(session, day)
+    today = _reported_on(day)
+    surveyed = Unit.level == Level.COMMUNE, Unit.surveyed.is_(True)
+    commune = select(Unit).where(*surveyed).subquery("commune")
+    query = (
+        select(
+            commune.c.id.label("commune_id"),
+            commune.c.name.label("commune"),
+            func.count(Unit.id).label("hamlets"),
+            func.sum(Unit.households).label("households"),
+            *(
+                func.coalesce(func.sum(counts.c[column]), 0).label(column)
+                for column in COUNT_COLUMNS
+            ),
+            func.count(today.c.hamlet_id).label("reported_today"),
+        )
+        .join(commune, Unit.parent_id == commune.c.id)
+        .outerjoin(counts, counts.c.hamlet_id == Unit.id)
+        .outerjoin(today, today.c.hamlet_id == Unit.id)
+        .where(Unit.level == Level.HAMLET)
+        .group_by(commune.c.id, commune.c.name, commune.c.name_key)
+        .order_by(commune.c.name_key)
+    )
+    rows = (await session.execute(query)).all()
+    return pd.DataFrame(rows, columns=list(query.selected_columns.keys()))
 
 
 async def confirmed_communes(session: AsyncSession) -> set[int]:
@@ -108,16 +135,23 @@ async def summarize(
     as_of: datetime,
     hamlets_of: Collection[int] | None = None,
 ) -> CampaignSummary:
-    """Returns the summary as of a moment; hamlet rows only for `hamlets_of` (all when None)."""
+    """Returns the summary as of a moment, with hamlet rows for the communes `hamlets_of`.
+
+    `hamlets_of` holds commune ids; None means every commune's hamlets (what exports need),
+    an empty collection none (what /status needs, and much faster).
+    """
     day = campaign.local_date(as_of)
-    frame = await hamlet_frame(session, day)
-    confirmed = await confirmed_communes(session)
-    district_unit = await session.scalar(select(Unit).where(Unit.level == Level.DISTRICT))
     progress = campaign.progress(as_of)
+    confirmed = await confirmed_communes(session)
+    hamlet_rows = _by_commune(await hamlet_frame(session, day, hamlets_of)) if (
+        hamlets_of is None or hamlets_of) else {}  # fmt: skip
     communes = tuple(
-        _commune_summary(group, campaign, progress, confirmed, hamlets_of)
-        for _, group in frame.groupby("commune_id", sort=False)
+        _commune_summary(
+            row, hamlet_rows.get(row["commune_id"], []), campaign, progress, confirmed
+        )
+        for row in _records(await commune_frame(session, day))
     )
+    district_unit = await session.scalar(select(Unit).where(Unit.level == Level.DISTRICT))
     district = UnitSummary(
         unit_id=district_unit.id if district_unit else 0,
         name=district_unit.name if district_unit else campaign.district,
@@ -131,52 +165,71 @@ async def summarize(
     return CampaignSummary(campaign, as_of, day, progress, district)
 
 
+async def _hamlet_counts(session: AsyncSession, day: date) -> Subquery:
+    """Per-hamlet sums up to `day`: the running totals if no tally is later, else the tallies."""
+    latest = await session.scalar(select(func.max(Tally.day)))
+    if latest is None or latest <= day:
+        columns = [getattr(HamletTotal, column) for column in COUNT_COLUMNS]
+        return select(HamletTotal.hamlet_id, *columns).subquery("counts")
+    sums = (func.sum(getattr(Tally, column)).label(column) for column in COUNT_COLUMNS)
+    query = select(Tally.hamlet_id, *sums).where(Tally.day <= day).group_by(Tally.hamlet_id)
+    return query.subquery("counts")
+
+
+def _reported_on(day: date) -> Subquery:
+    return select(Tally.hamlet_id).where(Tally.day == day).subquery("today")
+
+
+def _records(frame: pd.DataFrame) -> list[Row]:
+    return cast(list[Row], frame.to_dict("records"))
+
+
+def _by_commune(frame: pd.DataFrame) -> dict[int, list[Row]]:
+    rows: dict[int, list[Row]] = {}
+    for row in _records(frame):
+        rows.setdefault(int(row["commune_id"]), []).append(row)
+    return rows
+
+
 def _commune_summary(
-    group: pd.DataFrame,
+    row: Row,
+    hamlet_rows: list[Row],
     campaign: Campaign,
     progress: Progress,
     confirmed: set[int],
-    hamlets_of: Collection[int] | None,
 ) -> UnitSummary:
-    commune_id = int(group["commune_id"].iloc[0])
-    sums = group[["households", *COUNT_COLUMNS]].sum()
-    children: tuple[UnitSummary, ...] = ()
-    if hamlets_of is None or commune_id in hamlets_of:
-        children = tuple(
-            _hamlet_summary(row, campaign, progress, commune_id in confirmed)
-            for row in group.itertuples(index=False)
-        )
+    commune_id = int(row["commune_id"])
+    locked = commune_id in confirmed
     return UnitSummary(
         unit_id=commune_id,
-        name=str(group["commune"].iloc[0]),
+        name=str(row["commune"]),
         level=Level.COMMUNE,
-        measures=measure(_counts(sums), campaign.thresholds, progress),
-        hamlets=len(group),
-        reported_today=int(group["reported_today"].sum()),
-        confirmed=commune_id in confirmed,
-        children=children,
+        measures=measure(_counts(row), campaign.thresholds, progress),
+        hamlets=int(row["hamlets"]),
+        reported_today=int(row["reported_today"]),
+        confirmed=locked,
+        children=tuple(_hamlet_summary(h, campaign, progress, locked) for h in hamlet_rows),
     )
 
 
 def _hamlet_summary(
-    row: object, campaign: Campaign, progress: Progress, confirmed: bool
+    row: Row, campaign: Campaign, progress: Progress, confirmed: bool
 ) -> UnitSummary:
-    values = row._asdict()  # type: ignore[attr-defined]
     return UnitSummary(
-        unit_id=int(values["hamlet_id"]),
-        name=str(values["hamlet"]),
+        unit_id=int(row["hamlet_id"]),
+        name=str(row["hamlet"]),
         level=Level.HAMLET,
-        measures=measure(_counts(values), campaign.thresholds, progress),
+        measures=measure(_counts(row), campaign.thresholds, progress),
         hamlets=1,
-        reported_today=int(bool(values["reported_today"])),
+        reported_today=int(bool(row["reported_today"])),
         confirmed=confirmed,
     )
 
 
-def _counts(values: pd.Series | dict[str, object]) -> Counts:
+def _counts(values: Row) -> Counts:
     return Counts(
-        households=int(values["households"]),  # type: ignore[arg-type]
-        collected=int(values["collected"]),  # type: ignore[arg-type]
-        invalid=int(values["invalid"]),  # type: ignore[arg-type]
-        satisfied=tuple(int(values[f"q{q}"]) for q in range(1, QUESTIONS + 1)),  # type: ignore[arg-type]
+        households=int(values["households"]),
+        collected=int(values["collected"]),
+        invalid=int(values["invalid"]),
+        satisfied=tuple(int(values[f"q{q}"]) for q in range(1, QUESTIONS + 1)),
     )

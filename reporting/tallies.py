@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
 from reporting.errors import Problem
 from reporting.i18n import fmt_count
 from reporting.measures import QUESTIONS, Counts
-from reporting.storage.models import Confirmation, Tally, TallyRevision, Unit
+from reporting.storage.models import Confirmation, HamletTotal, Tally, TallyRevision, Unit
+
+TOTAL_COLUMNS = ("collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1)))
 
 
 class TallyRejected(Problem):
@@ -99,7 +101,9 @@ async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) 
     await _refuse_if_locked(session, entry.hamlet)
     await _refuse_over_households(session, entry)
     current = await tally_on(session, entry.hamlet.id, entry.day)
-    old = _snapshot_of(current) if current is not None else None
+    before = _figures_of(current) if current is not None else None
+    old = _snapshot(before) if before is not None else None
+    await _add_to_totals(session, entry.hamlet.id, before, entry.figures)
     tally = current or Tally(hamlet_id=entry.hamlet.id, day=entry.day, revision=0)
     _write(tally, entry)
     session.add(tally)
@@ -146,6 +150,19 @@ async def hamlet_totals(session: AsyncSession, hamlet: Unit, up_to: date | None)
         collected=int(row[0]),
         invalid=int(row[1]),
         satisfied=tuple(int(value) for value in row[2:]),
+    )
+
+
+async def rebuild_totals(session: AsyncSession) -> None:
+    """Recomputes every hamlet's running totals from its tallies (after a bulk load); no commit.
+
+    The totals are derived from the tallies, so replacing them loses nothing.
+    """
+    await session.execute(delete(HamletTotal))
+    sums = [func.sum(getattr(Tally, column)) for column in TOTAL_COLUMNS]
+    per_hamlet = select(Tally.hamlet_id, *sums).group_by(Tally.hamlet_id)
+    await session.execute(
+        insert(HamletTotal).from_select(["hamlet_id", *TOTAL_COLUMNS], per_hamlet)
     )
 
 
@@ -214,8 +231,35 @@ def _snapshot(figures: Figures) -> dict[str, object]:
     return snapshot
 
 
-def _snapshot_of(tally: Tally) -> dict[str, object]:
-    return _snapshot(Figures(tally.collected, tally.invalid, tally.satisfied, tally.note))
+def _figures_of(tally: Tally) -> Figures:
+    return Figures(tally.collected, tally.invalid, tally.satisfied, tally.note)
+
+
+def _counts_of(figures: Figures | None) -> list[int]:
+    if figures is None:
+        return [0] * len(TOTAL_COLUMNS)
+    return [figures.collected, figures.invalid, *figures.satisfied]
+
+
+async def _add_to_totals(
+    session: AsyncSession, hamlet_id: int, before: Figures | None, after: Figures
+) -> None:
+    """Moves the hamlet's running totals from the replaced figures to the new ones.
+
+    One UPDATE adding the differences, so that two writers never lose each other's change.
+    """
+    deltas = {
+        column: new - old
+        for column, old, new in zip(
+            TOTAL_COLUMNS, _counts_of(before), _counts_of(after), strict=True
+        )
+    }
+    changes = {column: getattr(HamletTotal, column) + delta for column, delta in deltas.items()}
+    result = await session.execute(
+        update(HamletTotal).where(HamletTotal.hamlet_id == hamlet_id).values(**changes)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(HamletTotal(hamlet_id=hamlet_id, **deltas))
 
 
 def _dm(day: date) -> str:

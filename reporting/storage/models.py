@@ -256,3 +256,27 @@ class ProcessedUpdate(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class HamletTotal(Base):
+    """A hamlet's running sums over all its tallies, kept in step by the tally service.
+
+    Summaries "as of now" read these 3,000 rows instead of summing every tally, which keeps
+    /status fast at province scale; summaries of an earlier day still sum the tallies.
+    """
+
+    __tablename__ = "hamlet_totals"
+
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    collected: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    q1: Mapped[int] = mapped_column(Integer, default=0)
+    q2: Mapped[int] = mapped_column(Integer, default=0)
+    q3: Mapped[int] = mapped_column(Integer, default=0)
+    q4: Mapped[int] = mapped_column(Integer, default=0)
+    q5: Mapped[int] = mapped_column(Integer, default=0)
+    q6: Mapped[int] = mapped_column(Integer, default=0)
+    q7: Mapped[int] = mapped_column(Integer, default=0)
+    q8: Mapped[int] = mapped_column(Integer, default=0)
+    q9: Mapped[int] = mapped_column(Integer, default=0)
+    q10: Mapped[int] = mapped_column(Integer, default=0)

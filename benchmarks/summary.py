@@ -1,0 +1,294 @@
+"""The summary benchmark: district, commune and full summaries of a province-scale campaign,
+against the raw SQL aggregate they are built on, measured in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from datetime import time as clock
+from pathlib import Path
+from typing import cast
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from benchmarks.common import Case, Timing, machine, measure, profile, write_section
+from reporting.campaign import Campaign, reference_source
+from reporting.campaign_store import current_campaign, store_campaign
+from reporting.measures import QUESTIONS
+from reporting.names import fold
+from reporting.roster import import_roster
+from reporting.roster_file import RosterRow
+from reporting.storage.db import create_engine, sessions
+from reporting.storage.models import Level, Tally, Unit
+from reporting.storage.schema import upgrade
+from reporting.summaries import COUNT_COLUMNS, CampaignSummary, summarize
+from reporting.tallies import rebuild_totals
+
+COMMUNES = 180
+HAMLETS_PER_COMMUNE = (12, 22)  # uniform, so ≈ 17 a commune and ≈ 3,000 in all
+HOUSEHOLDS = (60, 400)
+UNSURVEYED_EVERY = 60  # every 60th commune is a thị trấn left out of the survey, as in Định Hóa
+SEED = 20240127
+SETUP_TIME = datetime(2024, 1, 26, 1, 0, tzinfo=UTC)
+RUNS = 30
+WARMUP = 3
+PROFILE_RUNS = 5
+TARGET_MS = 50.0
+SYLLABLES = (
+    "Bảo", "Bình", "Bộc", "Cường", "Chu", "Điềm", "Định", "Đồng", "Hợp", "Kim", "Kỳ",
+    "Lam", "Linh", "Lương", "Mặc", "Minh", "Nhiêu", "Phú", "Phúc", "Phượng", "Quy",
+    "Sơn", "Tân", "Thanh", "Thành", "Thịnh", "Tiến", "Trung", "Vĩnh", "Xuân", "Yên",
+)  # fmt: skip
+SessionFactory = async_sessionmaker[AsyncSession]
+
+SUMS = ", ".join(f"SUM({column})" for column in COUNT_COLUMNS)
+BASELINE = text(f"SELECT hamlet_id, {SUMS} FROM tallies WHERE day <= :day GROUP BY hamlet_id")
+
+LABELS = {
+    "district": "district summary, no hamlet rows (`/status` for district staff)",
+    "commune": "one commune's summary with its {hamlets} hamlets",
+    "full": "full summary with every hamlet (the export)",
+    "baseline": "baseline: the raw SQL aggregate alone",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """How big the generated province is."""
+
+    communes: int
+    surveyed: int
+    hamlets: int
+    surveyed_hamlets: int
+    tallies: int
+    days: int
+    collected: int
+    seconds: float
+
+
+def main() -> None:
+    """Builds the province, measures the summaries, prints the figures and records them."""
+    with tempfile.TemporaryDirectory(prefix="tallybot-bench-") as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'province.db'}"
+        upgrade(url)  # Alembic's env.py runs its own event loop: migrate before ours starts
+        report, hot_spots = asyncio.run(_benchmark(url))
+    print("## summary benchmark\n")
+    print(report)
+    if hot_spots:
+        print(f"\nDistrict summary over target; cProfile, {PROFILE_RUNS} runs:\n{hot_spots}")
+    write_section("summary", report)
+
+
+async def _benchmark(url: str) -> tuple[str, str | None]:
+    engine = create_engine(url)
+    try:
+        factory = sessions(engine)
+        scale = await build_province(factory)
+        cases, commune_hamlets = await summary_cases(factory, scale)
+        timings = await measure(cases, RUNS, WARMUP)
+        hot_spots = None
+        if timings["district"].p50_ms >= TARGET_MS:
+            hot_spots = await profile(cases["district"], PROFILE_RUNS)
+    finally:
+        await engine.dispose()
+    return render(scale, timings, commune_hamlets), hot_spots
+
+
+# --- the province ---------------------------------------------------------------------------
+
+
+async def build_province(factory: SessionFactory) -> Scale:
+    """Loads the reference campaign, a generated roster and 8 days of tallies; returns its size."""
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    rows = roster_rows(rng)
+    async with factory() as session:
+        campaign = await store_campaign(session, reference_source(), "campaign.toml", SETUP_TIME)
+        await session.commit()
+        await import_roster(session, rows, campaign.district, SETUP_TIME)
+        days = campaign.collection_days
+        tallies = [
+            tally
+            for hamlet_id, households in await _surveyed_hamlets(session)
+            for tally in hamlet_tallies(rng, hamlet_id, households, days)
+        ]
+        tallies.sort(key=lambda tally: str(tally["day"]))  # stored day by day, as they arrive
+        # Setup only: one bulk INSERT instead of the validated submit path, which is not measured.
+        await session.execute(insert(Tally), tallies)
+        await rebuild_totals(session)  # the bulk insert bypassed the tally service
+        await session.commit()
+    return Scale(
+        communes=len({row.commune for row in rows}),
+        surveyed=len({row.commune for row in rows if row.surveyed}),
+        hamlets=len(rows),
+        surveyed_hamlets=sum(row.surveyed for row in rows),
+        tallies=len(tallies),
+        days=len(days),
+        collected=sum(cast(int, tally["collected"]) for tally in tallies),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def roster_rows(rng: random.Random) -> list[RosterRow]:
+    """Returns a generated roster: COMMUNES communes of 12–22 hamlets each."""
+    rows: list[RosterRow] = []
+    used: set[str] = set()
+    for number in range(1, COMMUNES + 1):
+        commune = _commune_name(rng, used)
+        surveyed = number % UNSURVEYED_EVERY != 0
+        for hamlet in range(1, rng.randint(*HAMLETS_PER_COMMUNE) + 1):
+            households = rng.randint(*HOUSEHOLDS)
+            rows.append(RosterRow(len(rows) + 2, commune, f"Xóm {hamlet}", households, surveyed))
+    return rows
+
+
+def _commune_name(rng: random.Random, used: set[str]) -> str:
+    while True:
+        name = " ".join(rng.sample(SYLLABLES, 2))
+        if fold(name) not in used:
+            used.add(fold(name))
+            return name
+
+
+async def _surveyed_hamlets(session: AsyncSession) -> list[tuple[int, int]]:
+    commune = aliased(Unit)
+    query = (
+        select(Unit.id, Unit.households)
+        .join(commune, Unit.parent_id == commune.id)
+        .where(Unit.level == Level.HAMLET, commune.surveyed.is_(True))
+        .order_by(Unit.id)
+    )
+    return [(hamlet_id, households) for hamlet_id, households in await session.execute(query)]
+
+
+def hamlet_tallies(
+    rng: random.Random, hamlet_id: int, households: int, days: list[date]
+) -> list[dict[str, object]]:
+    """Returns one tally a day for a hamlet, reaching 55–98 % of its households in all."""
+    total = int(households * rng.uniform(0.55, 0.98))
+    cuts = sorted(rng.randint(0, total) for _ in range(len(days) - 1))
+    daily = [high - low for low, high in zip([0, *cuts], [*cuts, total], strict=True)]
+    return [
+        _tally(rng, hamlet_id, day, collected) for day, collected in zip(days, daily, strict=True)
+    ]
+
+
+def _tally(rng: random.Random, hamlet_id: int, day: date, collected: int) -> dict[str, object]:
+    invalid = rng.randint(0, min(2, collected))
+    valid = collected - invalid
+    row: dict[str, object] = {
+        "hamlet_id": hamlet_id,
+        "day": day,
+        "collected": collected,
+        "invalid": invalid,
+        "note": "Đề nghị sửa đường vào xóm" if rng.random() < 0.05 else None,
+        "revision": 1,
+        "entered_by": None,
+        "channel": "bench",
+        "updated_at": datetime.combine(day, clock(12), UTC),
+    }
+    for question in range(1, QUESTIONS + 1):
+        row[f"q{question}"] = valid - rng.randint(0, valid // 8)
+    return row
+
+
+# --- what is measured -----------------------------------------------------------------------
+
+
+async def summary_cases(factory: SessionFactory, scale: Scale) -> tuple[dict[str, Case], int]:
+    """Returns the measured cases, and how many hamlets the chosen commune has."""
+    async with factory() as session:
+        campaign = await current_campaign(session)
+    as_of = campaign.end_of_day(campaign.collection_days[-1])
+    summaries = Summaries(factory, campaign, as_of)
+    full = await summaries.once(None)
+    _check(full, scale)
+    commune = full.communes[len(full.communes) // 2]
+    cases = {
+        "district": summaries.case(()),
+        "commune": summaries.case({commune.unit_id}),
+        "full": summaries.case(None),
+        "baseline": _baseline_case(factory, campaign.local_date(as_of)),
+    }
+    return cases, commune.hamlets
+
+
+@dataclass(frozen=True, slots=True)
+class Summaries:
+    """Summaries of one campaign as of one moment, each on a fresh session."""
+
+    factory: SessionFactory
+    campaign: Campaign
+    as_of: datetime
+
+    async def once(self, hamlets_of: Collection[int] | None) -> CampaignSummary:
+        """Returns the summary with hamlet rows for `hamlets_of` (all when None)."""
+        async with self.factory() as session:
+            return await summarize(session, self.campaign, self.as_of, hamlets_of)
+
+    def case(self, hamlets_of: Collection[int] | None) -> Case:
+        """Returns a case that builds the summary with hamlet rows for `hamlets_of`."""
+
+        async def run() -> CampaignSummary:
+            return await self.once(hamlets_of)
+
+        return run
+
+
+def _baseline_case(factory: SessionFactory, day: date) -> Case:
+    async def run() -> list[object]:
+        async with factory() as session:
+            return list((await session.execute(BASELINE, {"day": day.isoformat()})).all())
+
+    return run
+
+
+def _check(summary: CampaignSummary, scale: Scale) -> None:
+    """Refuses to time a summary that does not add up to the generated figures."""
+    district = summary.district
+    if district.hamlets != scale.surveyed_hamlets or len(summary.communes) != scale.surveyed:
+        raise AssertionError(f"summary covers {district.hamlets} hamlets, not {scale.hamlets}")
+    if district.measures.counts.collected != scale.collected:
+        collected = district.measures.counts.collected
+        raise AssertionError(f"summary counts {collected} forms collected, not {scale.collected}")
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+def render(scale: Scale, timings: dict[str, Timing], commune_hamlets: int) -> str:
+    """Returns the Markdown figures: the machine, the scale, the table and the target."""
+    district = timings["district"].p50_ms
+    met = "met" if district < TARGET_MS else "**missed**"
+    lines = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}.",
+        "",
+        f"Scale: {scale.communes} communes ({scale.surveyed} surveyed), "
+        f"{scale.hamlets:,} hamlets ({scale.surveyed_hamlets:,} surveyed), "
+        f"{scale.tallies:,} tallies over {scale.days} days; built in {scale.seconds:.1f} s. "
+        f"{RUNS} runs of each after {WARMUP} warm-up rounds, taking turns, "
+        "each on a fresh session.",
+        "",
+        "| measured | p50 | p90 | p50 ÷ baseline |",
+        "|---|---:|---:|---:|",
+        *(
+            _row(name, timing, timings["baseline"], commune_hamlets)
+            for name, timing in timings.items()
+        ),
+        "",
+        f"Target: district summary p50 < {TARGET_MS:.0f} ms — {met} ({district:.1f} ms).",
+    ]
+    return "\n".join(lines)
+
+
+def _row(name: str, timing: Timing, baseline: Timing, commune_hamlets: int) -> str:
+    label = LABELS[name].format(hamlets=commune_hamlets)
+    ratio = timing.p50_ms / baseline.p50_ms
+    return f"| {label} | {timing.p50_ms:.1f} ms | {timing.p90_ms:.1f} ms | {ratio:.1f}× |"
