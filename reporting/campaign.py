@@ -94,11 +94,18 @@ class Campaign:
         return start <= day <= end
 
     def progress(self, as_of: datetime) -> Progress:
-        """Returns how far the collection window has run at a moment."""
+        """Returns how far the collection window has run at a moment.
+
+        A collection day counts toward the pace from the evening's missing-report time
+        (20:00), when the day's reports are expected to be in: counting it earlier would make
+        communes look behind every day before their hamlets and paper reports arrive, and
+        alert on it.
+        """
         start, end = self.phases.collection
         total = (end - start).days + 1
-        today = self.local_date(as_of)
-        elapsed = min(max((today - start).days + 1, 0), total)
+        local = as_of.astimezone(self.timezone)
+        today_counts = local.time() >= self.alerts.missing
+        elapsed = min(max((local.date() - start).days + int(today_counts), 0), total)
         closed = as_of > self.end_of_day(end)
         return Progress(elapsed_days=elapsed, total_days=total, closed=closed)
 

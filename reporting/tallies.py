@@ -129,9 +129,22 @@ async def submit_tally(session: AsyncSession, campaign: Campaign, entry: Entry) 
     # A savepoint: a refused tally undoes only its own writes, not the caller's other work.
     async with session.begin_nested():
         recorded = await record_tally(session, campaign, entry)
+        totals = await running_totals(session, entry.hamlet)
     await session.commit()
-    totals = await hamlet_totals(session, entry.hamlet, up_to=None)
     return Submission(recorded.tally, recorded.replaced, totals)
+
+
+async def running_totals(session: AsyncSession, hamlet: Unit) -> Counts:
+    """Returns a hamlet's figures over all its tallies, from the running totals."""
+    row = (
+        await session.execute(
+            select(*(getattr(HamletTotal, c) for c in TOTAL_COLUMNS)).where(
+                HamletTotal.hamlet_id == hamlet.id
+            )
+        )
+    ).one_or_none()
+    collected, invalid, *satisfied = row or (0,) * len(TOTAL_COLUMNS)
+    return Counts(hamlet.households, collected, invalid, tuple(satisfied))
 
 
 async def hamlet_totals(session: AsyncSession, hamlet: Unit, up_to: date | None) -> Counts:

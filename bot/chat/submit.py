@@ -23,6 +23,7 @@ async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> b
         await turn.session.refresh(turn.user)
         turn.say(refusal.message(turn.lang))
         return False
+    turn.tally_stored = True
     lang, totals = turn.lang, submission.totals
     key = "chat.tally_replaced" if submission.replaced else "chat.tally_saved"
     lines = [

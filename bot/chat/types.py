@@ -82,6 +82,7 @@ class Turn:
     sender: Sender
     user: User | None = None
     replies: list[Reply] = field(default_factory=list)
+    tally_stored: bool = False
 
     @property
     def lang(self) -> str:

@@ -10,7 +10,9 @@ from datetime import date, datetime, time, timedelta
 from telegram.ext import Application
 
 from bot.localapi import FakeUser, LocalBotApi
+from bot.telegram.alerts import check_alerts
 from bot.telegram.app import build_application, polling
+from bot.telegram.services import ready_of
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.settings import Settings
@@ -34,12 +36,20 @@ class LiveBot:
         )
         self.clock = clock
         self.restarts = 0
+        self.application: Application | None = None
         self._stack = AsyncExitStack()
 
     async def start(self) -> None:
         """Builds a fresh Application and starts polling."""
-        application: Application = build_application(self.settings, self.clock)
-        await self._stack.enter_async_context(polling(application))
+        self.application = build_application(self.settings, self.clock, alerts=False)
+        await self._stack.enter_async_context(polling(self.application))
+        ready_of(self.application).outbox.per_chat_gap = 0  # no flood limits on the local server
+
+    async def send_alerts(self) -> int:
+        """Runs, at the simulated moment, the alert check the JobQueue runs each minute."""
+        assert self.application is not None, "the bot is not running"
+        services = ready_of(self.application)
+        return await check_alerts(services, self.application.bot, services.outbox, True)
 
     async def restart(self) -> None:
         """Stops the running Application and starts a new one, as after a crash or an upgrade."""

@@ -67,8 +67,10 @@ def _write_charts(
     folder: Path,
 ) -> None:
     folder.mkdir(exist_ok=True)
-    images = {"hai-long-huyen.png": render_questions(summary), "tien-do-huyen.png": render_pace(
-        summary, district_daily)}  # fmt: skip
+    images = {
+        "hai-long-huyen.png": render_questions(summary),
+        "tien-do-huyen.png": render_pace(summary, district_daily),
+    }
     for page, png in enumerate(render_participation(summary), start=1):
         images[f"tham-gia-{page}.png"] = png
     for page, png in enumerate(render_heatmap(summary), start=1):

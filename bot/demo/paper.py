@@ -15,8 +15,15 @@ from reporting.campaign import Campaign
 from reporting.tally_file import parse_tally_file
 from reporting.tally_import import import_tallies
 
-HEADER = ("xã", "xóm", "ngày", "phiếu thu", "phiếu không hợp lệ",
-          *(f"câu {q}" for q in range(1, 11)), "ghi chú")  # fmt: skip
+HEADER = (
+    "xã",
+    "xóm",
+    "ngày",
+    "phiếu thu",
+    "phiếu không hợp lệ",
+    *(f"câu {q}" for q in range(1, 11)),
+    "ghi chú",
+)
 
 
 def write_sheet(path: Path, reports: Sequence[Report]) -> None:
@@ -27,8 +34,17 @@ def write_sheet(path: Path, reports: Sequence[Report]) -> None:
     sheet.append(HEADER)
     for report in reports:
         figures = report.figures
-        sheet.append([report.plan.commune, report.plan.hamlet, report.day.strftime("%d/%m/%Y"),
-                      figures.collected, figures.invalid, *figures.satisfied, None])  # fmt: skip
+        sheet.append(
+            [
+                report.plan.commune,
+                report.plan.hamlet,
+                report.day.strftime("%d/%m/%Y"),
+                figures.collected,
+                figures.invalid,
+                *figures.satisfied,
+                None,
+            ]
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
 

@@ -25,7 +25,7 @@ from reporting.storage.db import create_engine, sessions
 from reporting.summaries import CampaignSummary, summarize
 from reporting.units import find_unit_path
 
-OPENING = time(8, 0)
+MORNING = time(8, 0)
 EVENING = time(16, 30)
 PAPER = time(19, 0)
 REVIEW = time(20, 0)
@@ -49,6 +49,7 @@ class Demo:
         self.clock = bot.clock
         self.users: dict[int, FakeUser] = {}
         self.imported = 0
+        self.alerts_sent = 0
 
     def user(self, actor: Actor) -> FakeUser:
         """Returns the chat of an actor."""
@@ -58,13 +59,14 @@ class Demo:
 
     async def register(self, actors: list[Actor], codes: dict[int, str]) -> None:
         """Everyone opens the bot with their invite code."""
-        self.clock.set(moment(self.campaign, self.campaign.phases.conference, OPENING))
+        self.clock.set(moment(self.campaign, self.campaign.phases.conference, MORNING))
         await in_batches([say(self.user(a), f"/start {codes[a.user_id]}", 2) for a in actors])
 
     async def collection_day(
         self, index: int, day: date, reports: list[Report], cast: dict[HamletPlan, Actor]
     ) -> None:
-        """Hamlet leaders report in the afternoon; overseers look at the figures in the evening."""
+        """Hamlet leaders report in the afternoon; the late ones are reminded at 17:00."""
+        await self.alerts_at(day, MORNING)
         self.clock.set(moment(self.campaign, day, EVENING))
         jobs, restarting = [], None
         for report in reports:
@@ -80,6 +82,14 @@ class Demo:
         if restarting is not None:
             await restarting
         await in_batches(jobs)
+        await self.alerts_at(day, self.campaign.alerts.reminder)
+
+    async def alerts_at(self, day: date, at: time) -> int:
+        """Moves the clock and runs the alert check the bot's JobQueue runs every minute."""
+        self.clock.set(moment(self.campaign, day, at))
+        sent = await self.bot.send_alerts()
+        self.alerts_sent += sent
+        return sent
 
     async def _one_line(self, actor: Actor, report: Report) -> None:
         user = self.user(actor)
@@ -112,8 +122,8 @@ class Demo:
     async def evening_review(
         self, day: date, staff: list[Actor], full: bool, last: bool = False
     ) -> None:
-        """Commune users ask who is missing; officials and the district ask for the status."""
-        self.clock.set(moment(self.campaign, day, REVIEW))
+        """Missing lists go out, then commune users, officials and the district ask."""
+        await self.alerts_at(day, self.campaign.alerts.missing)
         for actor in staff:
             command = "/chuabaocao" if actor.role == "commune" else "/tinhhinh"
             if full or actor.role == "commune":
@@ -123,6 +133,10 @@ class Demo:
             district = next(a for a in staff if a.role == "district")
             await self._ask(official, f"/bieudo {official.units[0]}", replies=2)
             await self._ask(district, "/xuatfile")
+
+    async def digest(self, day: date) -> None:
+        """The district's evening digest."""
+        await self.alerts_at(day, self.campaign.alerts.digest)
 
     async def _ask(self, actor: Actor, command: str, replies: int = 1) -> None:
         user = self.user(actor)
@@ -137,17 +151,20 @@ class Demo:
         # the morning after, once every hamlet has sent its last tally.
         after_collection = self.campaign.phases.collection[1] + timedelta(days=1)
         day = max(self.campaign.phases.aggregation[0], after_collection)
+        await self.alerts_at(day, MORNING)  # communes not yet confirmed are told
         self.clock.set(moment(self.campaign, day, time(9, 0)))
         for actor in (a for a in staff if a.role == "commune"):
             await self._ask(actor, "/xacnhan")
             await press(self.user(actor), "Xác nhận")
+        await self.digest(day)
+        await self.alerts_at(self.campaign.phases.report_due - timedelta(days=1), MORNING)
 
 
 async def play_demo(out: Path) -> None:
     """Plays the campaign from nothing and writes the database, transcript and exports to `out`."""
     url = await asyncio.to_thread(fresh_database, out)
     campaign = load_campaign()
-    clock = SimulatedClock(moment(campaign, campaign.phases.conference, OPENING))
+    clock = SimulatedClock(moment(campaign, campaign.phases.conference, MORNING))
     engine = create_engine(url)
     factory = sessions(engine)
     hamlets = await load_sample(factory, clock.now())
@@ -167,7 +184,7 @@ async def play_demo(out: Path) -> None:
         summary = await summarize(session, campaign, clock.now())
         await write_outputs(session, summary, transcript, out)
     await engine.dispose()
-    _print(summary, len(transcript), bot.restarts, demo.imported, out)
+    _print(summary, len(transcript), bot.restarts, demo.imported, demo.alerts_sent, out)
 
 
 async def _play(
@@ -191,6 +208,7 @@ async def _play(
         )
         last = index == len(by_day) - 1
         await demo.evening_review(day, staff, full=index == 3 or last, last=last)
+        await demo.digest(day)
     await demo.aggregation(staff)
 
 
@@ -204,9 +222,12 @@ async def _invite(factory: object, actors: list[Actor], clock: SimulatedClock) -
     return codes
 
 
-def _print(summary: CampaignSummary, lines: int, restarts: int, imported: int, out: Path) -> None:
+def _print(
+    summary: CampaignSummary, lines: int, restarts: int, imported: int, alerts: int, out: Path
+) -> None:
     print(summary.campaign.name)
     print(text("demo.played", messages=lines, restarts=restarts))
     print(text("demo.imported", rows=imported))
+    print(text("demo.alerts", alerts=alerts))
     print(f"\n{district_table(summary)}\n")
     print(text("demo.written", files=", ".join(sorted(p.name for p in out.iterdir())), out=out))

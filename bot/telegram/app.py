@@ -10,6 +10,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.chat.commands import COMMANDS
 from bot.telegram import handlers
+from bot.telegram.alerts import alert_tick
+from bot.telegram.ordering import PerChatOrder
 from bot.telegram.services import SERVICES, Services
 from reporting.campaign_store import current_campaign
 from reporting.clock import Clock, SystemClock
@@ -18,6 +20,7 @@ from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.schema import require_current
 
+ALERT_TICK = 60  # seconds between checks for due alerts
 MENU = (
     "report",
     "mine",
@@ -32,20 +35,27 @@ MENU = (
 )
 
 
-def build_application(settings: Settings, clock: Clock | None = None) -> Application:
-    """Returns the bot's Application, pointed at TELEGRAM_API_BASE_URL, not yet started."""
+def build_application(
+    settings: Settings, clock: Clock | None = None, alerts: bool = True
+) -> Application:
+    """Returns the bot's Application, pointed at TELEGRAM_API_BASE_URL, not yet started.
+
+    With `alerts=False` nothing is sent on the JobQueue's own; the demo and tests call
+    `check_alerts` at the simulated moments instead.
+    """
     base_url = settings.TELEGRAM_API_BASE_URL.rstrip("/")
     application = (
         ApplicationBuilder()
         .token(settings.TELEGRAM_BOT_TOKEN)
         .base_url(base_url)
         .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        .concurrent_updates(PerChatOrder())
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.TELEGRAM_MAX_RATE, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data[SERVICES] = Services(settings, clock or SystemClock())
+    application.bot_data[SERVICES] = Services(settings, clock or SystemClock(), alerts)
     handlers.register(application)
     return application
 
@@ -81,6 +91,10 @@ async def _post_init(application: Application) -> None:
     for lang in LANGUAGES:
         menu = [BotCommand(name, _describe(name, lang)) for name in MENU]
         await application.bot.set_my_commands(menu, language_code=None if lang == "vi" else lang)
+    if services.alerts and application.job_queue is not None:
+        application.job_queue.run_repeating(
+            alert_tick, interval=ALERT_TICK, first=5, name="alerts"
+        )
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot.chat.router import handle
 from bot.chat.types import Incoming, Kind, Reply, Sender, Turn
+from bot.telegram.alerts import verdict_check
 from bot.telegram.services import ready
 from bot.views.status import split_message
 from reporting.i18n import text
@@ -89,6 +90,8 @@ async def _converse(update: Update, context: Context, incoming: Incoming) -> Non
         await session.commit()  # what the replies announce is stored before they are sent
     for reply in turn.replies:
         await _send(context, chat.id, reply)
+    if turn.tally_stored and services.alerts and context.job_queue is not None:
+        context.job_queue.run_once(verdict_check, when=0)
 
 
 async def _first_delivery(session: AsyncSession, update: Update, now: datetime) -> bool:

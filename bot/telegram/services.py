@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from reporting.campaign import Campaign
 from reporting.clock import Clock
@@ -14,12 +15,23 @@ from reporting.settings import Settings
 SERVICES = "services"
 
 
+@dataclass
+class Outbox:
+    """Alert delivery state of the process: one delivery at a time, each chat's last send."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_sent: dict[str, float] = field(default_factory=dict)
+    per_chat_gap: float = 1.0  # seconds between two messages to one chat (Telegram's advice)
+
+
 @dataclass(slots=True)
 class Services:
     """The settings, the clock, the engine and its sessions, and the campaign in force."""
 
     settings: Settings
     clock: Clock
+    alerts: bool = True
+    outbox: Outbox = field(default_factory=Outbox)
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None
     campaign: Campaign | None = None
@@ -32,11 +44,20 @@ class Ready:
     clock: Clock
     sessions: async_sessionmaker[AsyncSession]
     campaign: Campaign
+    alerts: bool
+    outbox: Outbox
 
 
 def ready(context: ContextTypes.DEFAULT_TYPE) -> Ready:
     """Returns the started services of the running application."""
-    services: Services = context.application.bot_data[SERVICES]
+    return ready_of(context.application)
+
+
+def ready_of(application: Application) -> Ready:
+    """Returns the started services of an application (for callers outside a handler)."""
+    services: Services = application.bot_data[SERVICES]
     assert services.sessions is not None, "post_init has not run"
     assert services.campaign is not None, "post_init has not run"
-    return Ready(services.clock, services.sessions, services.campaign)
+    return Ready(
+        services.clock, services.sessions, services.campaign, services.alerts, services.outbox
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
+from reporting.gaps import forms_gap, households_gap
 from reporting.i18n import fmt_count, fmt_percent, text
 from reporting.measures import (
     QUESTIONS,
@@ -94,15 +94,17 @@ def split_message(message: str, limit: int = SAFE_LIMIT) -> list[str]:
 
 
 def _heading(summary: CampaignSummary, lang: str) -> str:
-    local = summary.as_of.astimezone(summary.campaign.timezone)
-    progress = summary.progress
+    campaign = summary.campaign
+    local = summary.as_of.astimezone(campaign.timezone)
+    days = campaign.collection_days
+    number = min(max((summary.day - days[0]).days + 1, 0), len(days))
     return text(
         "status.heading",
         lang,
         time=local.strftime("%H:%M"),
         day=local.strftime("%d/%m/%Y"),
-        elapsed=progress.elapsed_days,
-        total=progress.total_days,
+        elapsed=number,
+        total=len(days),
     )
 
 
@@ -194,45 +196,6 @@ def _average_and_q10_gaps(summary: CampaignSummary, m: Measures, lang: str) -> l
         forms_gap(m, str(QUESTIONS), thresholds.q10, lang),
     ]
     return [f"  {gap}" for gap in gaps if gap]
-
-
-def households_gap(m: Measures, threshold: Fraction, lang: str) -> str | None:
-    """Returns "cần thêm N hộ để đạt 70 %" (or "không thể đạt"), None when participation is met."""
-    if m.households_needed <= 0 or m.counts.households == 0:
-        return None
-    if m.households_needed > m.counts.households - m.counts.collected:
-        what = text("status.gap_participation", lang)
-        return text("status.impossible", lang, what=what, percent=plain_percent(threshold))
-    count = fmt_count(m.households_needed)
-    return text("status.need_households", lang, count=count, percent=plain_percent(threshold))
-
-
-def forms_gap(m: Measures, key: str, threshold: Fraction, lang: str) -> str | None:
-    """Returns "câu 4 cần thêm 6 phiếu hài lòng để đạt 80 %" (or "không thể đạt"), None when met.
-
-    `key` is a question number ("1".."10") or "average_q1_q9".
-    """
-    needed = m.forms_needed.get(key)
-    if needed == 0 or m.counts.valid == 0:
-        return None
-    what = (
-        text("status.gap_average", lang)
-        if key == "average_q1_q9"
-        else text("status.gap_question", lang, question=key)
-    )
-    if needed is None:
-        return text("status.impossible", lang, what=what, percent=plain_percent(threshold))
-    count = fmt_count(needed)
-    return text(
-        "status.need_forms", lang, what=what, count=count, percent=plain_percent(threshold)
-    )
-
-
-def plain_percent(threshold: Fraction) -> str:
-    """Formats a threshold as people say it: "70 %", "92,5 %"."""
-    if threshold.denominator == 1:
-        return f"{threshold.numerator} %"
-    return f"{float(threshold):g} %".replace(".", ",")
 
 
 def _with_gap(line: str, gap: str | None) -> str:

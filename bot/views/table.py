@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.views.status import forms_gap, households_gap, overall_verdict, verdict_mark, worst_first
+from bot.views.status import overall_verdict, verdict_mark, worst_first
+from reporting.gaps import forms_gap, households_gap
 from reporting.i18n import fmt_count, fmt_percent, text
 from reporting.measures import QUESTIONS, lowest_question
 from reporting.summaries import CampaignSummary, UnitSummary

@@ -234,6 +234,33 @@ MESSAGES: dict[str, str] = {
     "posting.sign_hint": "(Signature, full name, seal)",
     "cli.no_token": "TELEGRAM_BOT_TOKEN is not set: put it in the environment or in .env.",
     "cli.webhook_settings": "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET (.env.example).",
+    # --- alerts ---
+    "alert.reminder": "🔔 Reminder: your hamlet has not reported today ({day}). Send /report.",
+    "alert.missing": "📭 {commune}: {count}/{hamlets} hamlets not reported on {day}: {names}.",
+    "alert.digest": (
+        "📊 Digest for {day}: {collected}/{households} households ({percent}); "
+        "Q1–9 average {average}; Q10 {q10}.\nCommunes to watch: {troubled}.\n"
+        "Hamlets without today's report: {missing}."
+    ),
+    "alert.verdict": (
+        "🚨 {unit} — {measure}: {old} → {new}. Now {figure} (threshold {threshold}){gap}."
+    ),
+    "alert.measure_participation": "participation",
+    "alert.measure_question_min": "lowest question (Q1–9)",
+    "alert.measure_average_q1_q9": "Q1–9 average",
+    "alert.measure_q10": "Q10",
+    "alert.collection_ending": (
+        "⏰ Collection ends in 2 days ({end}). {commune} is at {percent}; at this pace it "
+        "reaches only about {projected}{gap}."
+    ),
+    "alert.confirm_due": (
+        "⏰ Aggregation has started. Commune {commune} has not confirmed its figures: "
+        "send /confirm (by {end})."
+    ),
+    "alert.report_due": (
+        "⏰ Tomorrow ({due}) the report to the provincial Front is due. "
+        "Send /export for the workbook."
+    ),
     # --- chat ---
     "chat.chart_participation": (
         "Participation by commune (as of {time} on {day}); the red line is 70 %."
@@ -393,6 +420,9 @@ MESSAGES: dict[str, str] = {
     "demo.imported": (
         "The district imported {rows} paper report rows from the spreadsheets of communes not "
         "on the bot."
+    ),
+    "demo.alerts": (
+        "The bot sent {alerts} alerts, reminders and digests on its own (see transcript.txt)."
     ),
     "demo.written": "Wrote {files} to {out}/",
     "table.unit": "Unit",

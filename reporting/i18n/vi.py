@@ -230,6 +230,33 @@ MESSAGES: dict[str, str] = {
     "posting.sign_hint": "(Ký, ghi rõ họ tên, đóng dấu)",
     "cli.no_token": "Chưa có TELEGRAM_BOT_TOKEN: đặt nó trong môi trường hoặc tệp .env.",
     "cli.webhook_settings": "Chế độ webhook cần WEBHOOK_URL và WEBHOOK_SECRET (xem .env.example).",
+    # --- alerts ---
+    "alert.reminder": "🔔 Nhắc việc: hôm nay ({day}) xóm chưa gửi báo cáo. Gõ /baocao để gửi.",
+    "alert.missing": "📭 {commune}: {count}/{hamlets} xóm chưa báo cáo ngày {day}: {names}.",
+    "alert.digest": (
+        "📊 Tổng hợp ngày {day}: {collected}/{households} hộ đã góp ý ({percent}); "
+        "bình quân câu 1–9 {average}; câu 10 {q10}.\nXã cần chú ý: {troubled}.\n"
+        "Xóm chưa báo cáo hôm nay: {missing}."
+    ),
+    "alert.verdict": (
+        "🚨 {unit} — {measure}: {old} → {new}. Hiện {figure} (ngưỡng {threshold}){gap}."
+    ),
+    "alert.measure_participation": "tỷ lệ hộ tham gia",
+    "alert.measure_question_min": "câu thấp nhất (câu 1–9)",
+    "alert.measure_average_q1_q9": "bình quân câu 1–9",
+    "alert.measure_q10": "câu 10",
+    "alert.collection_ending": (
+        "⏰ Còn 2 ngày nữa hết thu phiếu ({end}). {commune} mới đạt {percent}; theo tiến độ "
+        "hiện nay chỉ đạt khoảng {projected} khi kết thúc{gap}."
+    ),
+    "alert.confirm_due": (
+        "⏰ Đã sang giai đoạn tổng hợp. Xã {commune} chưa xác nhận số liệu: "
+        "gõ /xacnhan (hạn {end})."
+    ),
+    "alert.report_due": (
+        "⏰ Ngày mai ({due}) là hạn báo cáo kết quả lên Ủy ban MTTQ tỉnh. "
+        "Gõ /xuatfile để lấy bảng tổng hợp."
+    ),
     # --- chat ---
     "chat.chart_participation": (
         "Tỷ lệ hộ tham gia các xã (đến {time} ngày {day}); đường đỏ là 70 %."
@@ -383,6 +410,7 @@ MESSAGES: dict[str, str] = {
     "demo.imported": (
         "Huyện nhập thêm {rows} dòng báo cáo giấy từ bảng tính của các xã chưa dùng bot."
     ),
+    "demo.alerts": "Bot tự gửi {alerts} tin cảnh báo, nhắc việc và tổng hợp (xem transcript.txt).",
     "demo.written": "Đã ghi {files} vào {out}/",
     "table.unit": "Đơn vị",
     "table.households": "Số hộ",

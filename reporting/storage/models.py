@@ -280,3 +280,35 @@ class HamletTotal(Base):
     q8: Mapped[int] = mapped_column(Integer, default=0)
     q9: Mapped[int] = mapped_column(Integer, default=0)
     q10: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VerdictState(Base):
+    """The last verdict seen for each unit and measure, so a change is alerted once."""
+
+    __tablename__ = "verdict_states"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(32), primary_key=True)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AlertLog(Base):
+    """Every alert meant for someone: what, when, and whether it was delivered or why not.
+
+    (key, user_id) is unique: an alert is claimed here before it is sent, so a restart or a
+    second evaluation never sends it twice.
+    """
+
+    __tablename__ = "alert_log"
+    __table_args__ = (UniqueConstraint("key", "user_id", name="uq_alert_log_key_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -75,6 +75,8 @@ class E2E:
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.campaign: Campaign | None = None
         self.errors_expected = False
+        # The JobQueue's minute tick runs on real time; tests call check_alerts themselves.
+        self.alerts = False
         self._running = AsyncExitStack()
         self._ids = itertools.count(50_001)
         self._fences = itertools.count(1)
@@ -88,7 +90,7 @@ class E2E:
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=self.server.base_url,
         )
-        self.app = build_application(settings, self.clock)
+        self.app = build_application(settings, self.clock, alerts=self.alerts)
         await self._running.enter_async_context(polling(self.app))
 
     async def stop(self) -> None:

@@ -180,7 +180,10 @@ def test_campaign_file_on_disk_loads(tmp_path: Path) -> None:
     [
         (datetime(2024, 1, 20, 12, tzinfo=ZONE), 0, False),
         (datetime(2024, 1, 26, 23, 59, 59, tzinfo=ZONE), 0, False),
-        (datetime(2024, 1, 27, 0, 0, tzinfo=ZONE), 1, False),
+        (datetime(2024, 1, 27, 0, 0, tzinfo=ZONE), 0, False),
+        (datetime(2024, 1, 27, 19, 59, tzinfo=ZONE), 0, False),
+        (datetime(2024, 1, 27, 20, 0, tzinfo=ZONE), 1, False),
+        (datetime(2024, 1, 28, 8, 0, tzinfo=ZONE), 1, False),
         (datetime(2024, 1, 29, 20, 0, tzinfo=ZONE), 3, False),
         (datetime(2024, 2, 3, 23, 59, 59, tzinfo=ZONE), 8, False),
         (datetime(2024, 2, 4, 0, 0, tzinfo=ZONE), 8, True),
@@ -194,9 +197,10 @@ def test_progress_at_campaign_moments(
 
 
 def test_progress_follows_campaign_days_not_utc_days(campaign: Campaign) -> None:
-    # 17:00 UTC on 26/01 is midnight in Hồ Chí Minh City: the first collection day begins.
-    assert campaign.progress(datetime(2024, 1, 26, 16, 59, 59, tzinfo=UTC)).elapsed_days == 0
-    assert campaign.progress(datetime(2024, 1, 26, 17, 0, tzinfo=UTC)).elapsed_days == 1
+    # 13:00 UTC on 27/01 is 20:00 in Hồ Chí Minh City: the first day starts counting toward
+    # the pace when the day's reports are expected in.
+    assert campaign.progress(datetime(2024, 1, 27, 12, 59, 59, tzinfo=UTC)).elapsed_days == 0
+    assert campaign.progress(datetime(2024, 1, 27, 13, 0, tzinfo=UTC)).elapsed_days == 1
     # The window closes at 17:00 UTC on 03/02, which is still 03/02 in UTC.
     assert not campaign.progress(datetime(2024, 2, 3, 16, 59, 59, tzinfo=UTC)).closed
     assert campaign.progress(datetime(2024, 2, 3, 17, 0, tzinfo=UTC)).closed

@@ -1,0 +1,144 @@
+"""Sending alerts on Telegram: evaluate, claim each (alert, person) once, then deliver politely.
+
+Claims are committed before anything is sent, and a claim that was never delivered (the bot
+stopped midway) is sent by the next run: nobody gets an alert twice, and nobody is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ContextTypes
+
+from bot.chat.audience import recipients, remember_verdicts, remembered_verdicts
+from bot.telegram.services import Outbox, Ready, ready
+from reporting.alerts import Alert, in_quiet_hours, scheduled, verdict_changes
+from reporting.storage.models import AlertLog, Identity
+from reporting.summaries import summarize
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+ATTEMPTS = 4
+
+
+async def check_alerts(services: Ready, bot: Bot, outbox: Outbox, scheduled_too: bool) -> int:
+    """Evaluates verdict changes (and timed alerts when asked), claims and sends; returns sends."""
+    now = services.clock.now()
+    if in_quiet_hours(services.campaign, now):
+        return 0  # nothing goes out at night, not even claims left over: they wait for morning
+    async with services.sessions() as session:
+        summary = await summarize(session, services.campaign, now)
+        previous = await remembered_verdicts(session)
+        alerts, memory = verdict_changes(summary, previous, now)
+        await remember_verdicts(session, memory, now)
+        if scheduled_too:
+            alerts += scheduled(services.campaign, summary, now)
+        for alert in alerts:
+            await _claim(session, alert, now)
+        await session.commit()
+    return await deliver_pending(services, bot, outbox)
+
+
+async def deliver_pending(services: Ready, bot: Bot, outbox: Outbox) -> int:
+    """Sends every claimed alert not yet delivered, oldest first; returns how many arrived."""
+    async with outbox.lock, services.sessions() as session:
+        pending = list(
+            await session.scalars(
+                select(AlertLog).where(AlertLog.status == "pending").order_by(AlertLog.id)
+            )
+        )
+        delivered = 0
+        for entry in pending:
+            status, reason = await _deliver(session, bot, outbox, entry)
+            entry.status, entry.reason = status, reason
+            entry.delivered_at = services.clock.now() if status == "sent" else None
+            delivered += status == "sent"
+            await session.commit()
+    return delivered
+
+
+async def _claim(session: AsyncSession, alert: Alert, now: datetime) -> None:
+    for user in await recipients(session, alert):
+        entry = AlertLog(
+            key=alert.key,
+            kind=alert.kind,
+            user_id=user.id,
+            text=alert.render(user.language),
+            created_at=now,
+            status="pending",
+        )
+        try:
+            async with session.begin_nested():
+                session.add(entry)
+        except IntegrityError:
+            continue  # this person already has this alert
+
+
+async def _deliver(
+    session: AsyncSession, bot: Bot, outbox: Outbox, entry: AlertLog
+) -> tuple[str, str | None]:
+    identity = await session.scalar(
+        select(Identity).where(Identity.user_id == entry.user_id, Identity.channel == CHANNEL)
+    )
+    if identity is None or identity.chat_id is None:
+        return "skipped", "no chat yet"
+    if identity.blocked_at is not None:
+        return "skipped", "blocked the bot"
+    # End the transaction before waiting on Telegram: on SQLite it holds the write lock
+    # (BEGIN IMMEDIATE), and every chat update would wait behind retries and backoff.
+    await session.commit()
+    await _space_out(outbox, identity.chat_id)
+    status, reason = await _send(bot, identity.chat_id, entry.text)
+    if reason == "blocked the bot":
+        identity.blocked_at = entry.created_at
+    return status, reason
+
+
+async def _send(bot: Bot, chat_id: str, text: str) -> tuple[str, str | None]:
+    """Sends one message, retrying on flood limits and network errors with backoff."""
+    for attempt in range(ATTEMPTS):
+        try:
+            await bot.send_message(chat_id, text)
+            return "sent", None
+        except Forbidden:
+            return "failed", "blocked the bot"
+        except RetryAfter as flood:
+            await asyncio.sleep(_seconds(flood.retry_after))
+        except BadRequest as refused:
+            return "failed", refused.message[:200]
+        except NetworkError as error:  # includes TimedOut
+            log.warning("sending to %s failed (%s), attempt %d", chat_id, error, attempt + 1)
+            await asyncio.sleep(2**attempt)
+    return "failed", f"gave up after {ATTEMPTS} attempts"
+
+
+async def _space_out(outbox: Outbox, chat_id: str) -> None:
+    loop = asyncio.get_running_loop()
+    gap = outbox.per_chat_gap
+    wait = outbox.last_sent.get(chat_id, -gap) + gap - loop.time()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    outbox.last_sent[chat_id] = loop.time()
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+
+
+async def alert_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue's minute tick: timed alerts and verdict changes, then delivery."""
+    services = ready(context)
+    await check_alerts(services, context.bot, services.outbox, scheduled_too=True)
+
+
+async def verdict_check(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run right after a tally is stored: alerts for verdicts that got worse."""
+    services = ready(context)
+    await check_alerts(services, context.bot, services.outbox, scheduled_too=False)

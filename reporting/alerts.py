@@ -1,0 +1,295 @@
+"""Which alerts are due (SPEC §2.5, §5), decided from a summary and the time: pure, no I/O.
+
+The bot decides who receives each one and sends it; this module only says what happened,
+to which unit, and how to say it in each language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from fractions import Fraction
+
+from reporting.campaign import Campaign
+from reporting.gaps import forms_gap, households_gap, plain_percent
+from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.measures import (
+    QUESTIONS,
+    Verdict,
+    got_worse,
+    lowest_question,
+    projected_participation,
+    worst,
+)
+from reporting.summaries import CampaignSummary, UnitSummary
+
+MORNING = time(8, 0)
+MEASURES = ("participation", "question_min", "average_q1_q9", "q10")
+VerdictMemory = Mapping[tuple[int, str], Verdict | None]
+Phrase = Callable[[str], str]  # text that depends on the reader's language
+
+
+class Kind(StrEnum):
+    """What an alert is about."""
+
+    REMINDER = "reminder"
+    MISSING = "missing"
+    DIGEST = "digest"
+    VERDICT = "verdict"
+    DEADLINE = "deadline"
+
+
+class Audience(StrEnum):
+    """Who receives an alert; the bot turns this into users."""
+
+    LEADERS = "leaders"  # the leaders of `hamlet_ids`
+    COMMUNE = "commune"  # the commune's commune users and officials
+    DISTRICT = "district"  # district staff
+    DISTRICT_AND_COMMUNE = "district_and_commune"  # both of the above
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert: once per `key` and person; its text is the catalog `message` with `params`."""
+
+    kind: Kind
+    key: str
+    audience: Audience
+    message: str
+    params: Mapping[str, object | Phrase] = field(default_factory=dict)
+    commune_id: int | None = None
+    hamlet_ids: tuple[int, ...] = ()
+
+    def render(self, lang: str) -> str:
+        """Returns the alert's text in a language; numbers already formatted per language."""
+        values = {k: v(lang) if callable(v) else v for k, v in self.params.items()}
+        return text(self.message, lang, **values)
+
+
+def in_quiet_hours(campaign: Campaign, now: datetime) -> bool:
+    """Says whether scheduled messages must wait (by default 21:00 to 07:00)."""
+    start, end = campaign.alerts.quiet
+    local = now.astimezone(campaign.timezone).time()
+    return (start <= local or local < end) if start > end else start <= local < end
+
+
+def scheduled(campaign: Campaign, summary: CampaignSummary, now: datetime) -> list[Alert]:
+    """Returns the timed alerts due at `now` (each keyed by its day, so sent once a day)."""
+    if in_quiet_hours(campaign, now):
+        return []
+    day, clock = summary.day, now.astimezone(campaign.timezone).time()
+    due: list[Alert] = []
+    if campaign.in_collection(day) and clock >= campaign.alerts.reminder:
+        due += _reminders(summary)
+    if campaign.in_collection(day) and clock >= campaign.alerts.missing:
+        due += list(_missing_lists(summary))
+    collecting = campaign.phases.collection[0] <= day <= campaign.phases.aggregation[1]
+    if collecting and clock >= campaign.alerts.digest:
+        due.append(_digest(summary))
+    if clock >= MORNING:
+        due += list(_deadlines(campaign, summary))
+    return due
+
+
+def verdict_changes(
+    summary: CampaignSummary, previous: VerdictMemory, now: datetime
+) -> tuple[list[Alert], dict[tuple[int, str], Verdict | None]]:
+    """Returns alerts for every verdict that got worse since `previous`, and the new memory.
+
+    A unit seen for the first time is remembered without an alert.
+    """
+    alerts: list[Alert] = []
+    memory: dict[tuple[int, str], Verdict | None] = {}
+    for unit in (summary.district, *summary.communes):
+        for measure in MEASURES:
+            new = unit.measures.verdicts[measure]
+            memory[(unit.unit_id, measure)] = new
+            old = previous.get((unit.unit_id, measure))
+            if (unit.unit_id, measure) in previous and got_worse(old, new):
+                alerts.append(_verdict_alert(summary, unit, measure, old, new, now))
+    return alerts, memory
+
+
+def _reminders(summary: CampaignSummary) -> list[Alert]:
+    late = tuple(h.unit_id for c in summary.communes for h in c.children if not h.reported_today)
+    if not late:
+        return []
+    day = f"{summary.day:%d/%m}"
+    return [
+        Alert(
+            Kind.REMINDER,
+            f"reminder:{summary.day}",
+            Audience.LEADERS,
+            "alert.reminder",
+            {"day": day},
+            hamlet_ids=late,
+        )
+    ]
+
+
+def _missing_lists(summary: CampaignSummary) -> Iterator[Alert]:
+    for commune in summary.communes:
+        late = [h.name for h in commune.children if not h.reported_today]
+        if late:
+            params = {
+                "commune": commune.name,
+                "count": len(late),
+                "hamlets": commune.hamlets,
+                "names": ", ".join(late),
+                "day": f"{summary.day:%d/%m}",
+            }
+            key = f"missing:{summary.day}:{commune.unit_id}"
+            yield Alert(
+                Kind.MISSING,
+                key,
+                Audience.COMMUNE,
+                "alert.missing",
+                params,
+                commune_id=commune.unit_id,
+            )
+
+
+def _digest(summary: CampaignSummary) -> Alert:
+    district = summary.district
+    troubled = [c for c in summary.communes if _worst(c) in (Verdict.AT_RISK, Verdict.NOT_MET)]
+    lines = [c.name + " " + _mark(_worst(c)) for c in troubled] or ["—"]
+    # after collection no tally is expected, so no hamlet is "missing" today
+    late = district.hamlets - district.reported_today
+    params = {
+        "day": f"{summary.day:%d/%m}",
+        "collected": fmt_count(district.measures.counts.collected),
+        "households": fmt_count(district.measures.counts.households),
+        "percent": _percent(district.measures.participation),
+        "average": _percent(district.measures.average_q1_q9),
+        "q10": _percent(district.measures.rates[-1]),
+        "troubled": ", ".join(lines),
+        "missing": late if summary.campaign.in_collection(summary.day) else "—",
+    }
+    return Alert(Kind.DIGEST, f"digest:{summary.day}", Audience.DISTRICT, "alert.digest", params)
+
+
+def _deadlines(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:
+    day, phases = summary.day, campaign.phases
+    if day == phases.collection[1] - timedelta(days=2):
+        for commune in summary.communes:
+            projected = projected_participation(commune.measures.counts, summary.progress)
+            if projected is not None and projected * 100 < campaign.thresholds.participation:
+                yield _collection_ending(campaign, summary, commune, projected)
+    if day == _aggregation_day(campaign):
+        for commune in (c for c in summary.communes if not c.confirmed):
+            yield Alert(
+                Kind.DEADLINE,
+                f"deadline:confirm:{commune.unit_id}",
+                Audience.DISTRICT_AND_COMMUNE,
+                "alert.confirm_due",
+                {"commune": commune.name, "end": f"{phases.aggregation[1]:%d/%m}"},
+                commune_id=commune.unit_id,
+            )
+    if day == phases.report_due - timedelta(days=1):
+        yield Alert(
+            Kind.DEADLINE,
+            "deadline:report",
+            Audience.DISTRICT,
+            "alert.report_due",
+            {"due": f"{phases.report_due:%d/%m/%Y}"},
+        )
+
+
+def _aggregation_day(campaign: Campaign) -> date:
+    """The first day after collection that belongs to aggregation (confirmations are due)."""
+    return max(campaign.phases.aggregation[0], campaign.phases.collection[1] + timedelta(days=1))
+
+
+def _collection_ending(
+    campaign: Campaign, summary: CampaignSummary, commune: UnitSummary, projected: Fraction
+) -> Alert:
+    threshold = campaign.thresholds.participation
+    params = {
+        "commune": commune.name,
+        "end": f"{campaign.phases.collection[1]:%d/%m}",
+        "percent": _percent(commune.measures.participation),
+        "projected": _percent(projected),
+        "gap": _gap(lambda lang: households_gap(commune.measures, threshold, lang)),
+    }
+    return Alert(
+        Kind.DEADLINE,
+        f"deadline:collection:{commune.unit_id}",
+        Audience.DISTRICT_AND_COMMUNE,
+        "alert.collection_ending",
+        params,
+        commune_id=commune.unit_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Figure:
+    """A measure's value, its threshold, and what would fix it, for a verdict alert."""
+
+    value: Phrase
+    threshold: Fraction
+    gap: Phrase
+
+
+def _verdict_alert(
+    summary: CampaignSummary,
+    unit: UnitSummary,
+    measure: str,
+    old: Verdict | None,
+    new: Verdict | None,
+    now: datetime,
+) -> Alert:
+    figure = _figure_of(summary, unit, measure)
+    params = {
+        "unit": unit.name,
+        "measure": lambda lang: text(f"alert.measure_{measure}", lang),
+        "old": lambda lang: text(f"verdict.{old or 'none'}", lang),
+        "new": lambda lang: text(f"verdict.{new or 'none'}", lang),
+        "figure": figure.value,
+        "threshold": plain_percent(figure.threshold),
+        "gap": figure.gap,
+    }
+    district = unit.level == "district"
+    audience = Audience.DISTRICT if district else Audience.DISTRICT_AND_COMMUNE
+    key = f"verdict:{unit.unit_id}:{measure}:{new}:{now:%Y%m%d%H%M%S}"
+    return Alert(
+        Kind.VERDICT,
+        key,
+        audience,
+        "alert.verdict",
+        params,
+        commune_id=None if district else unit.unit_id,
+    )
+
+
+def _figure_of(summary: CampaignSummary, unit: UnitSummary, measure: str) -> _Figure:
+    m, t = unit.measures, summary.campaign.thresholds
+    if measure == "participation":
+        gap = _gap(lambda lang: households_gap(m, t.participation, lang))
+        return _Figure(_percent(m.participation), t.participation, gap)
+    if measure == "average_q1_q9":
+        gap = _gap(lambda lang: forms_gap(m, "average_q1_q9", t.average_q1_q9, lang))
+        return _Figure(_percent(m.average_q1_q9), t.average_q1_q9, gap)
+    if measure == "q10":
+        gap = _gap(lambda lang: forms_gap(m, str(QUESTIONS), t.q10, lang))
+        return _Figure(_percent(m.rates[QUESTIONS - 1]), t.q10, gap)
+    lowest = lowest_question(m.counts) or 1
+    gap = _gap(lambda lang: forms_gap(m, str(lowest), t.question_min, lang))
+    return _Figure(_percent(m.rates[lowest - 1]), t.question_min, gap)
+
+
+def _worst(unit: UnitSummary) -> Verdict | None:
+    return worst(unit.measures.verdicts.values())
+
+
+def _mark(verdict: Verdict | None) -> str:
+    return {Verdict.AT_RISK: "⚠️", Verdict.NOT_MET: "❌"}.get(verdict, "") if verdict else ""
+
+
+def _percent(value: Fraction | None) -> Phrase:
+    return lambda lang: fmt_percent(value, lang)
+
+
+def _gap(gap: Callable[[str], str | None]) -> Phrase:
+    return lambda lang: f" — {found}" if (found := gap(lang)) else ""
