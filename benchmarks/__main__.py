@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import summary
+from benchmarks import summary, throughput
 
 # Each benchmark is a module whose `main()` measures, prints, and rewrites its README section.
 BENCHMARKS: list[Callable[[], None]] = [
     summary.main,
+    throughput.main,
 ]
 
 
