@@ -178,15 +178,7 @@ def _deadlines(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:
             if projected is not None and projected * 100 < campaign.thresholds.participation:
                 yield _collection_ending(campaign, summary, commune, projected)
     if day == _aggregation_day(campaign):
-        for commune in (c for c in summary.communes if not c.confirmed):
-            yield Alert(
-                Kind.DEADLINE,
-                f"deadline:confirm:{commune.unit_id}",
-                Audience.DISTRICT_AND_COMMUNE,
-                "alert.confirm_due",
-                {"commune": commune.name, "end": f"{phases.aggregation[1]:%d/%m}"},
-                commune_id=commune.unit_id,
-            )
+        yield from _confirmations_due(summary, f"{phases.aggregation[1]:%d/%m}")
     if day == phases.report_due - timedelta(days=1):
         yield Alert(
             Kind.DEADLINE,
@@ -194,6 +186,30 @@ def _deadlines(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:
             Audience.DISTRICT,
             "alert.report_due",
             {"due": f"{phases.report_due:%d/%m/%Y}"},
+        )
+
+
+def _confirmations_due(summary: CampaignSummary, end: str) -> Iterator[Alert]:
+    """Each unconfirmed commune is asked to confirm; district staff get one list of them."""
+    waiting = [c for c in summary.communes if not c.confirmed]
+    for commune in waiting:
+        yield Alert(
+            Kind.DEADLINE,
+            f"deadline:confirm:{commune.unit_id}",
+            Audience.COMMUNE,
+            "alert.confirm_due",
+            {"commune": commune.name, "end": end},
+            commune_id=commune.unit_id,
+        )
+    if waiting:
+        names = ", ".join(commune.name for commune in waiting)
+        params = {"count": len(waiting), "names": names, "end": end}
+        yield Alert(
+            Kind.DEADLINE,
+            "deadline:confirm",
+            Audience.DISTRICT,
+            "alert.confirm_due_district",
+            params,
         )
 
 
@@ -274,9 +290,30 @@ def _figure_of(summary: CampaignSummary, unit: UnitSummary, measure: str) -> _Fi
     if measure == "q10":
         gap = _gap(lambda lang: forms_gap(m, str(QUESTIONS), t.q10, lang))
         return _Figure(_percent(m.rates[QUESTIONS - 1]), t.q10, gap)
+    named = unit.level == "district" and bool(summary.communes)
+    if named:  # the district's question_min is its worst commune's: show that commune
+        unit = min(summary.communes, key=_lowest_rate)
+        m = unit.measures
     lowest = lowest_question(m.counts) or 1
     gap = _gap(lambda lang: forms_gap(m, str(lowest), t.question_min, lang))
-    return _Figure(_percent(m.rates[lowest - 1]), t.question_min, gap)
+    value = _question_figure(unit.name if named else None, lowest, m.rates[lowest - 1])
+    return _Figure(value, t.question_min, gap)
+
+
+def _lowest_rate(commune: UnitSummary) -> Fraction:
+    lowest = lowest_question(commune.measures.counts)
+    rate = commune.measures.rates[lowest - 1] if lowest else None
+    return rate if rate is not None else Fraction(2)
+
+
+def _question_figure(commune: str | None, question: int, rate: Fraction | None) -> Phrase:
+    def phrase(lang: str) -> str:
+        figure = text(
+            "alert.question_figure", lang, question=question, percent=fmt_percent(rate, lang)
+        )
+        return f"{commune}: {figure}" if commune else figure
+
+    return phrase
 
 
 def _worst(unit: UnitSummary) -> Verdict | None:

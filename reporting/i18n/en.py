@@ -257,6 +257,10 @@ MESSAGES: dict[str, str] = {
         "⏰ Aggregation has started. Commune {commune} has not confirmed its figures: "
         "send /confirm (by {end})."
     ),
+    "alert.confirm_due_district": (
+        "⏰ Aggregation has started. {count} communes have not confirmed (by {end}): {names}."
+    ),
+    "alert.question_figure": "Q{question} {percent}",
     "alert.report_due": (
         "⏰ Tomorrow ({due}) the report to the provincial Front is due. "
         "Send /export for the workbook."

@@ -253,6 +253,10 @@ MESSAGES: dict[str, str] = {
         "⏰ Đã sang giai đoạn tổng hợp. Xã {commune} chưa xác nhận số liệu: "
         "gõ /xacnhan (hạn {end})."
     ),
+    "alert.confirm_due_district": (
+        "⏰ Đã sang giai đoạn tổng hợp. {count} xã chưa xác nhận số liệu (hạn {end}): {names}."
+    ),
+    "alert.question_figure": "câu {question} {percent}",
     "alert.report_due": (
         "⏰ Ngày mai ({due}) là hạn báo cáo kết quả lên Ủy ban MTTQ tỉnh. "
         "Gõ /xuatfile để lấy bảng tổng hợp."
