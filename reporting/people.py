@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from reporting.errors import Problem
 from reporting.storage.models import Identity, Invite, Level, Role, Unit, User, UserUnit
@@ -111,7 +112,8 @@ async def redeem_invite(
 
 async def list_users(session: AsyncSession) -> list[User]:
     """Returns every user, revoked ones included, oldest first."""
-    return list(await session.scalars(select(User).order_by(User.id)))
+    query = select(User).options(selectinload(User.identities)).order_by(User.id)
+    return list(await session.scalars(query))
 
 
 async def revoke_user(session: AsyncSession, user_id: int, now: datetime) -> User:

@@ -126,11 +126,20 @@ async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) 
 
 async def submit_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
     """Records a tally (see record_tally) and commits it before anyone is told it is stored."""
-    # A savepoint: a refused tally undoes only its own writes, not the caller's other work.
+    submission = await stage_tally(session, campaign, entry)
+    await session.commit()
+    return submission
+
+
+async def stage_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
+    """Records a tally with its running totals in the caller's transaction; the caller commits.
+
+    For callers that commit the tally together with other work (a chat update) and only
+    then tell the user. A refused tally undoes its own writes only (a savepoint).
+    """
     async with session.begin_nested():
         recorded = await record_tally(session, campaign, entry)
         totals = await running_totals(session, entry.hamlet)
-    await session.commit()
     return Submission(recorded.tally, recorded.replaced, totals)
 
 

@@ -8,19 +8,20 @@ from bot.chat.types import Turn
 from reporting.i18n import fmt_count, fmt_percent, text
 from reporting.measures import lowest_question, participation, rate
 from reporting.storage.models import Unit
-from reporting.tallies import Entry, Figures, TallyRejected, submit_tally
+from reporting.tallies import Entry, Figures, TallyRejected, stage_tally
 
 
 async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> bool:
-    """Stores the tally (committed before any reply), then confirms; False when refused."""
+    """Stores the tally in this update's transaction, then confirms; False when refused.
+
+    The channel adapter commits the update's transaction before it sends any reply, so the
+    confirmation never announces a tally that is not stored.
+    """
     assert turn.user is not None
     entry = Entry(hamlet, day, figures, turn.user.id, turn.sender.channel, turn.now)
     try:
-        submission = await submit_tally(turn.session, turn.campaign, entry)
+        submission = await stage_tally(turn.session, turn.campaign, entry)
     except TallyRejected as refusal:
-        # submit_tally rolled the session back, which expired every object it had loaded:
-        # reload the user before reading their language (a lazy load here cannot await)
-        await turn.session.refresh(turn.user)
         turn.say(refusal.message(turn.lang))
         return False
     turn.tally_stored = True

@@ -196,9 +196,7 @@ async def _send(turn: Turn, dialog: Dialog) -> None:
     user_id = dialog.user_id
     if await send_tally(turn, hamlet, dialog.day, figures):
         await drafts.drop(turn.session, user_id)
-        await turn.session.commit()
-    else:  # refused and rolled back: the summary again, with its buttons, to Sửa or Hủy
-        await turn.session.refresh(dialog)
+    else:  # refused: the summary again, with its buttons, to Sửa or Hủy
         await ask(turn, dialog)
 
 

@@ -25,6 +25,7 @@ from reporting.summaries import summarize
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
+BLOCKED = "blocked the bot"
 ATTEMPTS = 4
 
 
@@ -47,21 +48,62 @@ async def check_alerts(services: Ready, bot: Bot, outbox: Outbox, scheduled_too:
 
 
 async def deliver_pending(services: Ready, bot: Bot, outbox: Outbox) -> int:
-    """Sends every claimed alert not yet delivered, oldest first; returns how many arrived."""
-    async with outbox.lock, services.sessions() as session:
-        pending = list(
-            await session.scalars(
-                select(AlertLog).where(AlertLog.status == "pending").order_by(AlertLog.id)
-            )
-        )
+    """Sends every claimed alert not yet delivered, oldest first; returns how many arrived.
+
+    No database session is open while a message is on its way: a slow send or a flood wait
+    must not hold up the chats.
+    """
+    async with outbox.lock:
+        async with services.sessions() as session:
+            pending = await _pending(session)
         delivered = 0
-        for entry in pending:
-            status, reason = await _deliver(session, bot, outbox, entry)
-            entry.status, entry.reason = status, reason
-            entry.delivered_at = services.clock.now() if status == "sent" else None
+        for entry_id, chat_id, skip, text in pending:
+            status, reason = (
+                ("skipped", skip) if skip else await _deliver(outbox, bot, chat_id, text)
+            )
+            async with services.sessions() as session:
+                await _record(session, entry_id, status, reason, services.clock.now())
             delivered += status == "sent"
-            await session.commit()
     return delivered
+
+
+async def _pending(session: AsyncSession) -> list[tuple[int, str, str | None, str]]:
+    """Returns (alert id, chat, why it must be skipped or None, text), oldest first."""
+    query = (
+        select(AlertLog.id, Identity.chat_id, Identity.blocked_at, AlertLog.text)
+        .outerjoin(
+            Identity, (Identity.user_id == AlertLog.user_id) & (Identity.channel == CHANNEL)
+        )
+        .where(AlertLog.status == "pending")
+        .order_by(AlertLog.id)
+    )
+    rows = (await session.execute(query)).all()
+    return [
+        (row.id, row.chat_id or "", _unreachable(row.chat_id, row.blocked_at), row.text)
+        for row in rows
+    ]
+
+
+def _unreachable(chat_id: str | None, blocked_at: datetime | None) -> str | None:
+    if chat_id is None:
+        return "no chat yet"
+    return "blocked the bot" if blocked_at is not None else None
+
+
+async def _record(
+    session: AsyncSession, entry_id: int, status: str, reason: str | None, now: datetime
+) -> None:
+    entry = await session.get(AlertLog, entry_id)
+    assert entry is not None
+    entry.status, entry.reason = status, reason
+    entry.delivered_at = now if status == "sent" else None
+    if reason == BLOCKED:
+        identity = await session.scalar(
+            select(Identity).where(Identity.user_id == entry.user_id, Identity.channel == CHANNEL)
+        )
+        if identity is not None:
+            identity.blocked_at = now
+    await session.commit()
 
 
 async def _claim(session: AsyncSession, alert: Alert, now: datetime) -> None:
@@ -81,24 +123,9 @@ async def _claim(session: AsyncSession, alert: Alert, now: datetime) -> None:
             continue  # this person already has this alert
 
 
-async def _deliver(
-    session: AsyncSession, bot: Bot, outbox: Outbox, entry: AlertLog
-) -> tuple[str, str | None]:
-    identity = await session.scalar(
-        select(Identity).where(Identity.user_id == entry.user_id, Identity.channel == CHANNEL)
-    )
-    if identity is None or identity.chat_id is None:
-        return "skipped", "no chat yet"
-    if identity.blocked_at is not None:
-        return "skipped", "blocked the bot"
-    # End the transaction before waiting on Telegram: on SQLite it holds the write lock
-    # (BEGIN IMMEDIATE), and every chat update would wait behind retries and backoff.
-    await session.commit()
-    await _space_out(outbox, identity.chat_id)
-    status, reason = await _send(bot, identity.chat_id, entry.text)
-    if reason == "blocked the bot":
-        identity.blocked_at = entry.created_at
-    return status, reason
+async def _deliver(outbox: Outbox, bot: Bot, chat_id: str, text: str) -> tuple[str, str | None]:
+    await _space_out(outbox, chat_id)
+    return await _send(bot, chat_id, text)
 
 
 async def _send(bot: Bot, chat_id: str, text: str) -> tuple[str, str | None]:
@@ -108,7 +135,7 @@ async def _send(bot: Bot, chat_id: str, text: str) -> tuple[str, str | None]:
             await bot.send_message(chat_id, text)
             return "sent", None
         except Forbidden:
-            return "failed", "blocked the bot"
+            return "failed", BLOCKED
         except RetryAfter as flood:
             await asyncio.sleep(_seconds(flood.retry_after))
         except BadRequest as refused:

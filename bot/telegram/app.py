@@ -17,7 +17,7 @@ from reporting.campaign_store import current_campaign
 from reporting.clock import Clock, SystemClock
 from reporting.i18n import LANGUAGES, text
 from reporting.settings import Settings
-from reporting.storage.db import create_engine, sessions
+from reporting.storage.db import TakingTurns, create_engine
 from reporting.storage.schema import require_current
 
 ALERT_TICK = 60  # seconds between checks for due alerts
@@ -85,7 +85,7 @@ async def _post_init(application: Application) -> None:
     services: Services = application.bot_data[SERVICES]
     services.engine = create_engine(services.settings.DATABASE_URL)
     await require_current(services.engine)
-    services.sessions = sessions(services.engine)
+    services.sessions = TakingTurns(services.engine)
     async with services.sessions() as session:
         services.campaign = await current_campaign(session)
     for lang in LANGUAGES:

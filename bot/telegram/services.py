@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ContextTypes
 
 from reporting.campaign import Campaign
 from reporting.clock import Clock
 from reporting.settings import Settings
+from reporting.storage.db import TakingTurns
 
 SERVICES = "services"
 
@@ -33,7 +34,7 @@ class Services:
     alerts: bool = True
     outbox: Outbox = field(default_factory=Outbox)
     engine: AsyncEngine | None = None
-    sessions: async_sessionmaker[AsyncSession] | None = None
+    sessions: TakingTurns | None = None
     campaign: Campaign | None = None
 
 
@@ -42,7 +43,7 @@ class Ready:
     """The services once post_init has run: nothing optional any more."""
 
     clock: Clock
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: TakingTurns
     campaign: Campaign
     alerts: bool
     outbox: Outbox

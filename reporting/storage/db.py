@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -26,6 +29,26 @@ def create_engine(url: str) -> AsyncEngine:
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Returns the session factory; sessions keep objects readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class TakingTurns:
+    """Sessions for a process that handles many chats at once: on SQLite, one at a time.
+
+    SQLite has one writer, and every transaction here takes the write lock up front; with
+    many updates in flight, waiting in line in the event loop is fairer and cheaper than
+    waiting in the database (which gives up with "database is locked" after its timeout).
+    PostgreSQL sessions run side by side.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._factory = sessions(engine)
+        self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[AsyncSession]:
+        """Opens a session once it is this caller's turn; keep it short, no network inside."""
+        async with self._turn or nullcontext(), self._factory() as session:
+            yield session
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -109,7 +109,7 @@ class User(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     units: Mapped[list[Unit]] = relationship(secondary="user_units", lazy="selectin")
-    identities: Mapped[list[Identity]] = relationship(back_populates="user", lazy="selectin")
+    identities: Mapped[list[Identity]] = relationship(back_populates="user", lazy="raise")
 
 
 class UserUnit(Base):
