@@ -143,8 +143,8 @@ async def summarize(
     day = campaign.local_date(as_of)
     progress = campaign.progress(as_of)
     confirmed = await confirmed_communes(session)
-    hamlet_rows = _by_commune(await hamlet_frame(session, day, hamlets_of)) if (
-        hamlets_of is None or hamlets_of) else {}  # fmt: skip
+    wanted = hamlets_of is None or bool(hamlets_of)
+    hamlet_rows = _by_commune(await hamlet_frame(session, day, hamlets_of)) if wanted else {}
     communes = tuple(
         _commune_summary(
             row, hamlet_rows.get(row["commune_id"], []), campaign, progress, confirmed

@@ -33,10 +33,7 @@ async def report(turn: Turn, args: str) -> None:
     assert turn.user is not None
     if not args.strip():
         dialog = await drafts.load(turn.session, turn.user.id)
-        if dialog is not None and dialog.day < turn.campaign.local_date(turn.now):
-            expired = dialog.day.strftime("%d/%m")  # a draft expires at the end of its day
-            await drafts.drop(turn.session, turn.user.id)
-            turn.say(text("chat.draft_expired", turn.lang, day=expired))
+        if dialog is not None and await drafts.expired(turn, dialog):
             dialog = None
         if dialog is not None and dialog.kind == tally.KIND:
             await tally.resume(turn, dialog)

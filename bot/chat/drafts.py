@@ -8,12 +8,27 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.chat.types import Turn
+from reporting.i18n import text
 from reporting.storage.models import Dialog
 
 
 async def load(session: AsyncSession, user_id: int) -> Dialog | None:
     """Returns the user's open dialog, if any."""
     return await session.get(Dialog, user_id)
+
+
+async def expired(turn: Turn, dialog: Dialog) -> bool:
+    """Drops a dialog left from an earlier day and tells the user; says whether it did.
+
+    A draft expires at the end of its day: yesterday's half-finished tally must not be sent
+    as today's, nor stored under yesterday's date without the user noticing.
+    """
+    if dialog.day >= turn.campaign.local_date(turn.now):
+        return False
+    await drop(turn.session, dialog.user_id)
+    turn.say(text("chat.draft_expired", turn.lang, day=dialog.day.strftime("%d/%m")))
+    return True
 
 
 async def begin(

@@ -54,13 +54,9 @@ async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
             _refuse_stranger(turn, revoked)
         return
     dialog = await drafts.load(turn.session, turn.user.id)
-    today = turn.campaign.local_date(turn.now)
-    if dialog is not None and dialog.day < today:
-        await drafts.drop(turn.session, turn.user.id)
-        turn.say(text("chat.draft_expired", turn.lang, day=dialog.day.strftime("%d/%m")))
-    elif dialog is None or (
-        incoming.kind is Kind.BUTTON and incoming.token != drafts.stamp(dialog)
-    ):
+    if dialog is not None and await drafts.expired(turn, dialog):
+        return
+    if dialog is None or (incoming.kind is Kind.BUTTON and incoming.token != drafts.stamp(dialog)):
         key = "chat.stale_button" if incoming.kind is Kind.BUTTON else "chat.no_flow"
         turn.say(text(key, turn.lang))
     else:

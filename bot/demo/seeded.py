@@ -1,25 +1,20 @@
-"""The demo's data path: a fresh database, the sample roster, and the planned week of tallies."""
+"""The demo's starting point: a fresh migrated database with the sample campaign and roster."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.demo.plan import HamletPlan, Report
-from reporting.campaign import Campaign, reference_source
+from bot.demo.plan import HamletPlan
+from reporting.campaign import reference_source
 from reporting.campaign_store import store_campaign
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
-from reporting.storage.models import Unit
 from reporting.storage.schema import upgrade
-from reporting.tallies import Entry, submit_tally
-from reporting.units import find_hamlet
-
-DEMO_CHANNEL = "demo"
 
 
 def sample_roster_path() -> Path:
@@ -47,25 +42,3 @@ async def load_sample(
         await import_roster(session, rows, campaign.district, start)
     surveyed = [row for row in rows if row.surveyed]
     return [HamletPlan(r.commune, r.hamlet, r.households) for r in surveyed]
-
-
-async def store_report(
-    sessions: async_sessionmaker[AsyncSession], campaign: Campaign, report: Report, at: time
-) -> None:
-    """Stores a planned report (and first its mistake) through the one tally service."""
-    moment = campaign.at(report.day, at)
-    async with sessions() as session:
-        hamlet = await _hamlet(session, report)
-        for figures in filter(None, (report.mistake, report.figures)):
-            await submit_tally(
-                session, campaign, Entry(hamlet, report.day, figures, None, DEMO_CHANNEL, moment)
-            )
-
-
-async def _hamlet(session: AsyncSession, report: Report) -> Unit:
-    return await find_hamlet(session, f"{report.plan.commune}/{report.plan.hamlet}")
-
-
-def collection_days(campaign: Campaign, until: date) -> list[date]:
-    """Returns the collection days up to and including `until`."""
-    return [day for day in campaign.collection_days if day <= until]

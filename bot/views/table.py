@@ -8,13 +8,22 @@ from reporting.i18n import fmt_count, fmt_percent, text
 from reporting.measures import QUESTIONS, lowest_question
 from reporting.summaries import CampaignSummary, UnitSummary
 
+COLUMNS = (
+    "unit",
+    "households",
+    "collected",
+    "participation",
+    "lowest",
+    "average",
+    "q10",
+    "verdict",
+)
 WIDTHS = (16, 8, 8, 9, 15, 9, 9, 4)
 
 
 def district_table(summary: CampaignSummary, lang: str = "vi") -> str:
     """Returns the district line, the communes worst first, then what each still needs."""
-    header = [text(f"table.{name}", lang) for name in ("unit", "households", "collected",
-              "participation", "lowest", "average", "q10", "verdict")]  # fmt: skip
+    header = [text(f"table.{name}", lang) for name in COLUMNS]
     lines = [_row(header), "-" * (sum(WIDTHS) + len(WIDTHS) - 1)]
     lines.append(_row(_cells(summary.district, lang)))
     communes = worst_first(summary.communes)

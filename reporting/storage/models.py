@@ -198,10 +198,7 @@ class Tally(Base):
     @property
     def satisfied(self) -> tuple[int, ...]:
         """Returns the satisfied counts of questions 1..10, in order."""
-        return (
-            self.q1, self.q2, self.q3, self.q4, self.q5,
-            self.q6, self.q7, self.q8, self.q9, self.q10,
-        )  # fmt: skip
+        return tuple(getattr(self, f"q{question}") for question in range(1, 11))
 
 
 class TallyRevision(Base):
