@@ -173,10 +173,7 @@ def _digest(summary: CampaignSummary) -> Alert:
 def _deadlines(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:
     day, phases = summary.day, campaign.phases
     if day == phases.collection[1] - timedelta(days=2):
-        for commune in summary.communes:
-            projected = projected_participation(commune.measures.counts, summary.progress)
-            if projected is not None and projected * 100 < campaign.thresholds.participation:
-                yield _collection_ending(campaign, summary, commune, projected)
+        yield from _collection_ending_soon(campaign, summary)
     if day == _aggregation_day(campaign):
         yield from _confirmations_due(summary, f"{phases.aggregation[1]:%d/%m}")
     if day == phases.report_due - timedelta(days=1):
@@ -186,6 +183,30 @@ def _deadlines(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:
             Audience.DISTRICT,
             "alert.report_due",
             {"due": f"{phases.report_due:%d/%m/%Y}"},
+        )
+
+
+def _collection_ending_soon(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:
+    """Each commune whose pace falls short is told; district staff get one list of them."""
+    behind = []
+    for commune in summary.communes:
+        projected = projected_participation(commune.measures.counts, summary.progress)
+        if projected is not None and projected * 100 < campaign.thresholds.participation:
+            behind.append(commune.name)
+            yield _collection_ending(campaign, summary, commune, projected)
+    if behind:
+        params = {
+            "count": len(behind),
+            "names": ", ".join(behind),
+            "end": f"{campaign.phases.collection[1]:%d/%m}",
+            "percent": plain_percent(campaign.thresholds.participation),
+        }
+        yield Alert(
+            Kind.DEADLINE,
+            "deadline:collection",
+            Audience.DISTRICT,
+            "alert.collection_ending_district",
+            params,
         )
 
 
@@ -232,7 +253,7 @@ def _collection_ending(
     return Alert(
         Kind.DEADLINE,
         f"deadline:collection:{commune.unit_id}",
-        Audience.DISTRICT_AND_COMMUNE,
+        Audience.COMMUNE,
         "alert.collection_ending",
         params,
         commune_id=commune.unit_id,

@@ -35,7 +35,8 @@ async def check_alerts(services: Ready, bot: Bot, outbox: Outbox, scheduled_too:
     if in_quiet_hours(services.campaign, now):
         return 0  # nothing goes out at night, not even claims left over: they wait for morning
     async with services.sessions() as session:
-        summary = await summarize(session, services.campaign, now)
+        # Hamlet rows only for the timed alerts (reminders and missing lists need them).
+        summary = await summarize(session, services.campaign, now, None if scheduled_too else ())
         previous = await remembered_verdicts(session)
         alerts, memory = verdict_changes(summary, previous, now)
         await remember_verdicts(session, memory, now)
@@ -136,14 +137,20 @@ async def _send(bot: Bot, chat_id: str, text: str) -> tuple[str, str | None]:
             return "sent", None
         except Forbidden:
             return "failed", BLOCKED
-        except RetryAfter as flood:
-            await asyncio.sleep(_seconds(flood.retry_after))
         except BadRequest as refused:
             return "failed", refused.message[:200]
-        except NetworkError as error:  # includes TimedOut
+        except (RetryAfter, NetworkError) as error:  # NetworkError includes TimedOut
             log.warning("sending to %s failed (%s), attempt %d", chat_id, error, attempt + 1)
-            await asyncio.sleep(2**attempt)
+            if attempt + 1 < ATTEMPTS:
+                await asyncio.sleep(_wait(error, attempt))
     return "failed", f"gave up after {ATTEMPTS} attempts"
+
+
+def _wait(error: Exception, attempt: int) -> float:
+    """Seconds before the next attempt: what Telegram asked for, else 1, 2, 4 … (backoff)."""
+    if isinstance(error, RetryAfter):
+        return _seconds(error.retry_after)
+    return float(2**attempt)
 
 
 async def _space_out(outbox: Outbox, chat_id: str) -> None:

@@ -50,7 +50,7 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
         .concurrent_updates(PerChatOrder())
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.TELEGRAM_MAX_RATE, max_retries=3))
+        .rate_limiter(_rate_limiter(settings.TELEGRAM_MAX_RATE))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -79,6 +79,15 @@ async def polling(application: Application) -> AsyncIterator[Application]:
         await application.stop()
         await _post_shutdown(application)
         await application.shutdown()
+
+
+def _rate_limiter(per_second: int) -> AIORateLimiter:
+    """Returns a limiter that never sends more than `per_second` messages in any second.
+
+    One message per 1/rate seconds rather than `rate` per second: the latter lets a whole
+    second's worth go out at once, and a broadcast would start with a burst.
+    """
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
 
 
 async def _post_init(application: Application) -> None:

@@ -253,6 +253,10 @@ MESSAGES: dict[str, str] = {
         "⏰ Collection ends in 2 days ({end}). {commune} is at {percent}; at this pace it "
         "reaches only about {projected}{gap}."
     ),
+    "alert.collection_ending_district": (
+        "⏰ Collection ends in 2 days ({end}). At this pace {count} commune(s) stay below "
+        "{percent}: {names}."
+    ),
     "alert.confirm_due": (
         "⏰ Aggregation has started. Commune {commune} has not confirmed its figures: "
         "send /confirm (by {end})."

@@ -249,6 +249,10 @@ MESSAGES: dict[str, str] = {
         "⏰ Còn 2 ngày nữa hết thu phiếu ({end}). {commune} mới đạt {percent}; theo tiến độ "
         "hiện nay chỉ đạt khoảng {projected} khi kết thúc{gap}."
     ),
+    "alert.collection_ending_district": (
+        "⏰ Còn 2 ngày nữa hết thu phiếu ({end}). {count} xã theo tiến độ hiện nay sẽ dưới "
+        "{percent}: {names}."
+    ),
     "alert.confirm_due": (
         "⏰ Đã sang giai đoạn tổng hợp. Xã {commune} chưa xác nhận số liệu: "
         "gõ /xacnhan (hạn {end})."
