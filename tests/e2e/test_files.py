@@ -1,0 +1,45 @@
+"""`/chart` and `/export` (SPEC §3, §4.2, §4.3): images and the workbook, as users receive them."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+from openpyxl import load_workbook
+
+from reporting.storage.models import Role
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_width(data: bytes) -> int:
+    assert data.startswith(PNG_SIGNATURE)
+    return struct.unpack(">I", data[16:20])[0]
+
+
+async def test_official_gets_the_charts_of_a_commune_they_follow(bot) -> None:
+    await bot.store("Định Biên/Xóm Nà Mỏ", 30, 27)
+    official = await bot.register(Role.OFFICIAL, "Định Biên", "Bảo Linh")
+    replies = await bot.say(official, "/bieudo dinh bien")
+    assert [reply.kind for reply in replies] == ["photo", "photo"]
+    assert "Định Biên" in replies[0].text
+    for reply in replies:
+        assert reply.data is not None
+        assert 0 < _png_width(reply.data) <= 1280
+    [refusal] = await bot.say(official, "/chart Quy Kỳ")
+    assert refusal.text == "Xã Quy Kỳ không thuộc các xã bạn phụ trách."
+
+
+async def test_district_staff_get_the_workbook_with_the_stored_figures(bot) -> None:
+    await bot.store("Định Biên/Xóm Nà Mỏ", 30, 27)
+    staff = await bot.register(Role.DISTRICT)
+    [document] = await bot.say(staff, "/xuatfile")
+    assert document.kind == "document"
+    assert document.data is not None
+    book = load_workbook(io.BytesIO(document.data), read_only=True)
+    cells = [
+        c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
+    ]
+    assert "Định Biên" in cells
+    assert "Xóm Nà Mỏ" in cells
+    assert 30 in cells
