@@ -1,25 +1,20 @@
 """The bar and heat-map charts of SPEC §4.2 drawn to PNG bytes, with matplotlib's object API.
 
-Each image is 1280 px wide (8 in at 160 dpi) with large type for a phone screen; text is set in
-DejaVu Sans, which ships with matplotlib and has every Vietnamese letter. No pyplot: a `Figure`
-with its own Agg canvas per image, so nothing global is touched in the bot's process.
+Each is drawn on the phone-wide figure of `reporting.charts.canvas`, in large type.
 """
 
 from __future__ import annotations
 
-import io
 import textwrap
 from collections.abc import Collection, Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.text import Text
 
+from reporting.charts.canvas import FONT, canvas, png_bytes
 from reporting.charts.data import (
     Bar,
     HeatRow,
@@ -31,9 +26,6 @@ from reporting.charts.data import (
 from reporting.i18n import fmt_percent, text
 from reporting.summaries import CampaignSummary, UnitSummary
 
-FONT = "DejaVu Sans"
-DPI = 160
-WIDTH = 8.0  # inches: 1280 px at DPI
 TITLE_SIZE = 17
 LABEL_SIZE = 14
 SMALL_SIZE = 12
@@ -146,8 +138,7 @@ def _heatmap_page(
     figure, axes = canvas(2.6 + 0.36 * max(len(rows), 4))
     columns = [cell.label for cell in rows[0].cells] if rows else []
     if rows:
-        colours = [[to_rgb(_cell_colour(cell)) for cell in row.cells] for row in rows]
-        axes.imshow(colours, aspect="auto", interpolation="nearest")
+        _cell_grid(axes, rows)
     for y, row in enumerate(rows):
         for x, cell in enumerate(row.cells):
             label = _short_percent(cell.value, lang)
@@ -169,27 +160,18 @@ def _heatmap_page(
     return png_bytes(figure)
 
 
+def _cell_grid(axes: Axes, rows: Sequence[HeatRow]) -> None:
+    """Fills one rectangle per cell in its colour, row 0 at the top, cell (x, y) around (x, y)."""
+    # a mesh drawn as vectors: an image (imshow) is resampled to the PNG's full size at each draw
+    colours = [[to_rgb(_cell_colour(cell)) for cell in row.cells] for row in rows]
+    columns = len(colours[0])
+    edges = ([x - 0.5 for x in range(columns + 1)], [y - 0.5 for y in range(len(rows) + 1)])
+    axes.pcolormesh(*edges, colours, shading="flat")
+    axes.set_xlim(-0.5, columns - 0.5)
+    axes.set_ylim(len(rows) - 0.5, -0.5)
+
+
 # --- pieces shared with the pace chart ----------------------------------------------------
-
-
-def canvas(height: float) -> tuple[Figure, Axes]:
-    """Returns a phone-wide figure (its own Agg canvas, no pyplot) and its one axes."""
-    figure = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    axes.spines[["top", "right"]].set_visible(False)
-    return figure, axes
-
-
-def png_bytes(figure: Figure) -> bytes:
-    """Returns the figure drawn as PNG, every text in DejaVu Sans."""
-    # tick labels get the font through tick_params; every other text is set here, just before
-    # drawing, so that no global rcParams decide which font renders Vietnamese
-    for label in figure.findobj(Text):
-        label.set_fontfamily(FONT)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
 
 
 def titled(axes: Axes, title: str, summary: CampaignSummary, lang: str, page: str = "") -> None:

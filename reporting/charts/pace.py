@@ -16,17 +16,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from reporting.charts.canvas import FONT, canvas, png_bytes
 from reporting.charts.data import share
 from reporting.charts.draw import (
-    FONT,
     LINE,
     MET,
     SMALL_SIZE,
     WORST,
-    canvas,
     percent_axis,
     percent_label,
-    png_bytes,
     titled,
     unit_name,
 )
