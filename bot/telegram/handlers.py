@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -142,6 +142,10 @@ def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 async def _on_error(update: object, context: Context) -> None:
     """Logs the failure with its update and tells the user, kindly, that nothing was changed."""
+    if update is None and isinstance(context.error, NetworkError):
+        # Polling could not reach Telegram; python-telegram-bot retries on its own.
+        log.warning("Telegram could not be reached: %s", context.error)
+        return
     log.error("update %s failed", update, exc_info=context.error)
     if isinstance(context.error, Forbidden):
         return
