@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import Subquery, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
@@ -123,9 +123,12 @@ async def commune_frame(session: AsyncSession, day: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(query.selected_columns.keys()))
 
 
-async def confirmed_communes(session: AsyncSession) -> set[int]:
-    """Returns the ids of communes whose figures are confirmed (locked) now."""
-    query = select(Confirmation.commune_id).where(Confirmation.unlocked_at.is_(None))
+async def confirmed_communes(session: AsyncSession, as_of: datetime) -> set[int]:
+    """Returns the ids of communes whose figures were confirmed (locked) at a moment."""
+    query = select(Confirmation.commune_id).where(
+        Confirmation.confirmed_at <= as_of,
+        or_(Confirmation.unlocked_at.is_(None), Confirmation.unlocked_at > as_of),
+    )
     return set(await session.scalars(query))
 
 
@@ -142,7 +145,7 @@ async def summarize(
     """
     day = campaign.local_date(as_of)
     progress = campaign.progress(as_of)
-    confirmed = await confirmed_communes(session)
+    confirmed = await confirmed_communes(session, as_of)
     wanted = hamlets_of is None or bool(hamlets_of)
     hamlet_rows = _by_commune(await hamlet_frame(session, day, hamlets_of)) if wanted else {}
     communes = tuple(

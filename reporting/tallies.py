@@ -203,6 +203,25 @@ async def is_locked(session: AsyncSession, commune_id: int) -> bool:
     return (await session.scalar(open_lock.limit(1))) is not None
 
 
+async def unlock(
+    session: AsyncSession, commune_id: int, user_id: int | None, now: datetime
+) -> bool:
+    """Reopens a confirmed commune (the confirmation is stamped, not deleted); no commit.
+
+    Returns False when the commune was not locked.
+    """
+    open_locks = await session.scalars(
+        select(Confirmation).where(
+            Confirmation.commune_id == commune_id, Confirmation.unlocked_at.is_(None)
+        )
+    )
+    unlocked = False
+    for confirmation in open_locks:
+        confirmation.unlocked_at, confirmation.unlocked_by = now, user_id
+        unlocked = True
+    return unlocked
+
+
 async def _refuse_if_locked(session: AsyncSession, hamlet: Unit) -> None:
     if hamlet.parent_id is not None and await is_locked(session, hamlet.parent_id):
         commune = await session.get(Unit, hamlet.parent_id)

@@ -3,45 +3,25 @@
 from __future__ import annotations
 
 from bot.chat.scope import commune_in_scope, scope_communes
+from bot.chat.submit import progress_lines
 from bot.chat.types import Turn
 from bot.views.status import split_message, status_detail, status_overview
-from reporting.i18n import fmt_count, fmt_percent, text
-from reporting.measures import lowest_question, participation, rate
+from reporting.i18n import fmt_count, text
 from reporting.storage.models import Role, Unit
 from reporting.summaries import summarize
-from reporting.tallies import hamlet_totals, tally_on
+from reporting.tallies import running_totals, tally_on
 
 
 async def mine(turn: Turn, _args: str) -> None:
     """Tells a hamlet leader their hamlet's running totals and whether today is reported."""
     assert turn.user is not None
     hamlet, lang = turn.user.units[0], turn.lang
-    totals = await hamlet_totals(turn.session, hamlet, up_to=None)
+    totals = await running_totals(turn.session, hamlet)
     commune = await turn.session.get(Unit, hamlet.parent_id)
-    lines = [
-        text(
-            "chat.mine_heading", lang, hamlet=hamlet.name, commune=commune.name if commune else ""
-        ),
-        text(
-            "chat.running_total",
-            lang,
-            collected=fmt_count(totals.collected),
-            households=fmt_count(totals.households),
-            percent=fmt_percent(participation(totals), lang),
-        ),
-    ]
-    lowest = lowest_question(totals)
-    if lowest is not None:
-        lines.append(
-            text(
-                "chat.lowest_so_far",
-                lang,
-                question=lowest,
-                label=turn.campaign.questions[lowest - 1],
-                percent=fmt_percent(rate(totals, lowest), lang),
-            )
-        )
-    lines.append(await _today_line(turn, hamlet))
+    heading = text(
+        "chat.mine_heading", lang, hamlet=hamlet.name, commune=commune.name if commune else ""
+    )
+    lines = [heading, *progress_lines(turn, totals), await _today_line(turn, hamlet)]
     turn.say("\n".join(lines))
 
 
@@ -54,7 +34,8 @@ async def _today_line(turn: Turn, hamlet: Unit) -> str:
     if tally is None:
         return text("chat.mine_missing", turn.lang, day=day)
     sent = tally.updated_at.astimezone(turn.campaign.timezone).strftime("%H:%M")
-    return text("chat.mine_reported", turn.lang, day=day, collected=tally.collected, time=sent)
+    collected = fmt_count(tally.collected)
+    return text("chat.mine_reported", turn.lang, day=day, collected=collected, time=sent)
 
 
 async def status(turn: Turn, args: str) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from bot.chat.types import Choice, Incoming, Kind
 from reporting.names import fold
 
+MIN_PREFIX = 3
+
 
 def pick(incoming: Incoming, choices: Sequence[Choice], by_number: bool = True) -> Choice | None:
     """Returns the choice meant: a button pressed, a label typed (any accents), or a number."""
@@ -20,11 +22,9 @@ def pick(incoming: Incoming, choices: Sequence[Choice], by_number: bool = True) 
             return choice
     if by_number and typed.isdigit() and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1]
-    # the start of a label is enough, when it is the start of only one ("xom" is no hamlet)
+    # The start of a label is enough ("tat ca"), when it is the start of only one ("xom" is no
+    # hamlet) and not so short that a word typed as a note could be taken for it ("bo").
+    if len(typed) < MIN_PREFIX:
+        return None
     started = [c for c in choices if fold(c.label).startswith(typed)]
     return started[0] if len(started) == 1 else None
-
-
-def numbered(choices: Sequence[Choice]) -> str:
-    """Returns the choices as numbered lines, for channels without buttons and for reminders."""
-    return "\n".join(f"{n}. {choice.label}" for n, choice in enumerate(choices, start=1))

@@ -121,6 +121,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("chart", "bieudo", OVERSIGHT, files.chart),
     Command("export", "xuatfile", frozenset({Role.DISTRICT}), files.export),
     Command("confirm", "xacnhan", frozenset({Role.COMMUNE}), confirm.start),
+    Command("unlock", "mokhoa", frozenset({Role.DISTRICT}), confirm.reopen),
     Command("lang", None, EVERYONE, lang),
     Command("cancel", "huy", EVERYONE, cancel),
 )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bot.chat import drafts
 from bot.chat.choices import pick
+from bot.chat.scope import commune_in_scope
 from bot.chat.types import Choice, Incoming, Turn
 from bot.views.status import split_message, status_detail
 from reporting.i18n import text
 from reporting.storage.models import Confirmation, Dialog
 from reporting.summaries import summarize
-from reporting.tallies import is_locked
+from reporting.tallies import is_locked, unlock
 
 KIND = "confirm"
 ASKED = "asked"
@@ -63,6 +64,19 @@ async def step(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
         )
     await turn.session.commit()
     turn.say(text("chat.confirm_done", turn.lang, commune=commune.name))
+
+
+async def reopen(turn: Turn, args: str) -> None:
+    """District staff reopen a confirmed commune so that its hamlets can correct figures."""
+    assert turn.user is not None
+    if not args.strip():
+        turn.say(text("chat.unlock_usage", turn.lang))
+        return
+    commune = await commune_in_scope(turn, args)
+    if await unlock(turn.session, commune.id, turn.user.id, turn.now):
+        turn.say(text("chat.unlocked", turn.lang, commune=commune.name))
+    else:
+        turn.say(text("chat.not_locked", turn.lang, commune=commune.name))
 
 
 def _choices(turn: Turn) -> tuple[Choice, ...]:

@@ -15,6 +15,7 @@ from reporting.charts import (
     render_participation,
     render_questions,
 )
+from reporting.gaps import plain_percent
 from reporting.i18n import text
 from reporting.storage.models import Role, Unit
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
@@ -91,7 +92,8 @@ def _commune_images(
 
 def _when(summary: CampaignSummary) -> dict[str, str]:
     local = summary.as_of.astimezone(summary.campaign.timezone)
-    return {"time": f"{local:%H:%M}", "day": f"{local:%d/%m/%Y}"}
+    percent = plain_percent(summary.campaign.thresholds.participation)
+    return {"time": f"{local:%H:%M}", "day": f"{local:%d/%m/%Y}", "percent": percent}
 
 
 def _png(name: str, data: bytes) -> Attachment:

@@ -41,17 +41,20 @@ async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:
     elif turn.user is None:
         _refuse_stranger(turn, revoked)
     elif Role(turn.user.role) not in command.roles:
-        turn.say(text("chat.not_for_role", turn.lang, command=command.name))
+        turn.say(text("chat.not_for_role", turn.lang, command=incoming.command))
     else:
         await command.run(turn, incoming.args)
 
 
 async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
     if turn.user is None:
-        if not revoked and _CODE.fullmatch(incoming.text.strip()):
+        if not revoked and incoming.kind is Kind.TEXT and _CODE.fullmatch(incoming.text.strip()):
             await register(turn, incoming.text.strip())
         else:
             _refuse_stranger(turn, revoked)
+        return
+    if incoming.kind is Kind.OTHER:
+        turn.say(text("chat.text_only", turn.lang))
         return
     dialog = await drafts.load(turn.session, turn.user.id)
     if dialog is not None and await drafts.expired(turn, dialog):

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.chat.types import Turn
 from reporting.i18n import fmt_count, fmt_percent, text
-from reporting.measures import lowest_question, participation, rate
+from reporting.measures import Counts, lowest_question, participation, rate
 from reporting.storage.models import Unit
 from reporting.tallies import Entry, Figures, TallyRejected, stage_tally
 
@@ -25,17 +25,23 @@ async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> b
         turn.say(refusal.message(turn.lang))
         return False
     turn.tally_stored = True
-    lang, totals = turn.lang, submission.totals
     key = "chat.tally_replaced" if submission.replaced else "chat.tally_saved"
+    stored = text(key, turn.lang, hamlet=hamlet.name, day=day.strftime("%d/%m/%Y"))
+    turn.say("\n".join([stored, *progress_lines(turn, submission.totals)]))
+    return True
+
+
+def progress_lines(turn: Turn, totals: Counts) -> list[str]:
+    """Returns a hamlet's running total and, once it has valid forms, its lowest question."""
+    lang = turn.lang
     lines = [
-        text(key, lang, hamlet=hamlet.name, day=day.strftime("%d/%m/%Y")),
         text(
             "chat.running_total",
             lang,
             collected=fmt_count(totals.collected),
             households=fmt_count(totals.households),
             percent=fmt_percent(participation(totals), lang),
-        ),
+        )
     ]
     lowest = lowest_question(totals)
     if lowest is not None:
@@ -44,5 +50,4 @@ async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> b
         lines.append(
             text("chat.lowest_so_far", lang, question=lowest, label=label, percent=percent)
         )
-    turn.say("\n".join(lines))
-    return True
+    return lines

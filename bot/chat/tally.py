@@ -27,6 +27,7 @@ from reporting.tabular import CountError, parse_count
 from reporting.tallies import is_locked, tally_on
 
 KIND = "tally"
+NOTE_LIMIT = 1000
 WRONG_BEFORE_HELP = 3
 
 
@@ -126,7 +127,7 @@ async def _on_invalid(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
     drafts.update(dialog, dialog.state, turn.now, invalid=value)
     if dialog.data["collected"] == value:  # no valid forms: nobody can be counted satisfied
         drafts.update(dialog, dialog.state, turn.now, satisfied=[0] * QUESTIONS)
-        await _advance(turn, dialog, Step.NOTE)
+        await _advance(turn, dialog, Step.REVIEW if "note" in dialog.data else Step.NOTE)
     else:
         await _advance(turn, dialog, Step.SATISFIED, question=1, satisfied=[])
 
@@ -141,13 +142,18 @@ async def _on_satisfied(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
             turn, dialog, Step.SATISFIED, satisfied=satisfied, question=len(satisfied) + 1
         )
     else:
-        await _advance(turn, dialog, Step.NOTE, satisfied=satisfied)
+        after = Step.REVIEW if "note" in dialog.data else Step.NOTE  # a recount keeps the note
+        await _advance(turn, dialog, after, satisfied=satisfied)
 
 
 async def _on_note(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
+    await _advance(turn, dialog, Step.REVIEW, note=_note(turn, incoming))
+
+
+def _note(turn: Turn, incoming: Incoming) -> str | None:
+    """Returns the typed note (at most NOTE_LIMIT characters), or None for "Bỏ qua"."""
     skipped = pick(incoming, [Choice(text("chat.skip", turn.lang), "skip")], by_number=False)
-    note = None if skipped else incoming.text.strip()[:1000] or None
-    await _advance(turn, dialog, Step.REVIEW, note=note)
+    return None if skipped else incoming.text.strip()[:NOTE_LIMIT] or None
 
 
 async def _on_review(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
@@ -174,8 +180,7 @@ async def _on_edit_pick(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
 async def _on_edit_value(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
     field = dialog.data["editing"]
     if field == "note":
-        skipped = pick(incoming, [Choice(text("chat.skip", turn.lang), "skip")], by_number=False)
-        await _advance(turn, dialog, Step.REVIEW, note=None if skipped else incoming.text.strip())
+        await _advance(turn, dialog, Step.REVIEW, note=_note(turn, incoming))
         return
     limit = await edit_limit(turn, dialog, field)
     value = await _number(turn, dialog, incoming, limit, all_label=field.isdigit())
@@ -186,7 +191,27 @@ async def _on_edit_value(turn: Turn, dialog: Dialog, incoming: Incoming) -> None
         satisfied[int(field) - 1] = value
         await _advance(turn, dialog, Step.REVIEW, satisfied=satisfied)
     else:
-        await _advance(turn, dialog, Step.REVIEW, **{field: value})
+        await _recount(turn, dialog, field, value)
+
+
+async def _recount(turn: Turn, dialog: Dialog, field: str, value: int) -> None:
+    """After collected or invalid changed, asks again what no longer fits the valid forms.
+
+    The questions are asked again when they never were (there were no valid forms) or when
+    a satisfied count is now above the valid forms; otherwise the summary is shown.
+    """
+    asked_before = valid_forms(dialog) > 0
+    drafts.update(dialog, dialog.state, turn.now, **{field: value})
+    valid = valid_forms(dialog)
+    if dialog.data["invalid"] > dialog.data["collected"]:
+        await _advance(turn, dialog, Step.INVALID)
+    elif valid == 0:
+        await _advance(turn, dialog, Step.REVIEW, satisfied=[0] * QUESTIONS)
+    elif asked_before and max(dialog.data["satisfied"]) <= valid:
+        await _advance(turn, dialog, Step.REVIEW)
+    else:
+        turn.say(text("chat.recount", turn.lang, valid=valid_forms(dialog)))
+        await _advance(turn, dialog, Step.SATISFIED, question=1, satisfied=[])
 
 
 async def _send(turn: Turn, dialog: Dialog) -> None:

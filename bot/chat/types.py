@@ -14,11 +14,12 @@ from reporting.storage.models import User
 
 
 class Kind(StrEnum):
-    """The three ways a user speaks: a command, typed text, or a button press."""
+    """How a user speaks: a command, typed text, a button press, or something unreadable."""
 
     COMMAND = "command"
     TEXT = "text"
     BUTTON = "button"
+    OTHER = "other"  # a photo, a sticker, a file: nothing the conversation can read
 
 
 @dataclass(frozen=True, slots=True)

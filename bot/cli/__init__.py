@@ -26,6 +26,7 @@ COMMANDS: dict[str, Command] = {
     "invite": admin.invite,
     "users": admin.users,
     "revoke": admin.revoke,
+    "unlock": admin.unlock_commune,
     "backup": admin.backup,
     "tally add": data.tally_add,
     "tally import": data.tally_import,

@@ -22,7 +22,8 @@ from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Role
 from reporting.storage.schema import require_exists, upgrade
-from reporting.units import ensure_district, find_unit_path, unit_path
+from reporting.tallies import unlock
+from reporting.units import ensure_district, find_commune, find_unit_path, unit_path
 
 
 class AdminRefused(Problem):
@@ -97,6 +98,16 @@ async def revoke(settings: Settings, args: argparse.Namespace) -> None:
     async with opened(settings) as ctx, ctx.sessions() as session:
         user = await revoke_user(session, args.user, ctx.clock.now())
     print(text("cli.revoked", user_id=user.id, name=user.name))
+
+
+async def unlock_commune(settings: Settings, args: argparse.Namespace) -> None:
+    """Reopens a confirmed commune; the confirmation stays on record."""
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        commune = await find_commune(session, args.commune)
+        if not await unlock(session, commune.id, None, ctx.clock.now()):
+            raise AdminRefused("chat.not_locked", commune=commune.name)
+        await session.commit()
+    print(text("chat.unlocked", commune=commune.name))
 
 
 def backup(settings: Settings, args: argparse.Namespace) -> None:

@@ -24,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     _roster(commands)
     _invite(commands)
     commands.add_parser("users", help="list users, their roles, units and chat accounts")
+    unlock = commands.add_parser(
+        "unlock", help="reopen a confirmed commune so that its figures can be corrected"
+    )
+    unlock.add_argument("commune", metavar="COMMUNE", help="the commune's name")
     revoke = commands.add_parser("revoke", help="disable a user (kept for the audit trail)")
     revoke.add_argument("user", type=int, metavar="USER", help="the user's id, from `users`")
     _tally(commands)

@@ -34,7 +34,7 @@ async def check_alerts(services: Ready, bot: Bot, outbox: Outbox, scheduled_too:
     now = services.clock.now()
     if in_quiet_hours(services.campaign, now):
         return 0  # nothing goes out at night, not even claims left over: they wait for morning
-    async with services.sessions() as session:
+    async with outbox.evaluating, services.sessions() as session:
         # Hamlet rows only for the timed alerts (reminders and missing lists need them).
         summary = await summarize(session, services.campaign, now, None if scheduled_too else ())
         previous = await remembered_verdicts(session)

@@ -71,9 +71,8 @@ async def _on_button(update: Update, context: Context) -> None:
 
 
 async def _on_other(update: Update, context: Context) -> None:
-    """Answers stickers, photos and the like with what the bot understands."""
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text("chat.text_only"))
+    """Answers stickers, photos and the like: what the bot understands (strangers: refusal)."""
+    await _converse(update, context, Incoming(Kind.OTHER))
 
 
 async def _converse(update: Update, context: Context, incoming: Incoming) -> None:

@@ -21,6 +21,8 @@ class Outbox:
     """Alert delivery state of the process: one delivery at a time, each chat's last send."""
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # One evaluation at a time: two at once could both see a verdict as new and alert twice.
+    evaluating: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_sent: dict[str, float] = field(default_factory=dict)
     per_chat_gap: float = 1.0  # seconds between two messages to one chat (Telegram's advice)
 

@@ -18,7 +18,7 @@ COLUMNS = (
     "q10",
     "verdict",
 )
-WIDTHS = (16, 8, 8, 9, 15, 9, 9, 4)
+WIDTHS = (16, 8, 8, 9, 15, 9, 9, 8)
 
 
 def district_table(summary: CampaignSummary, lang: str = "vi") -> str:

@@ -270,11 +270,24 @@ MESSAGES: dict[str, str] = {
         "Send /export for the workbook."
     ),
     # --- chat ---
+    "chat.recount": (
+        "There are now {valid} valid forms: please give each question's satisfied count again."
+    ),
+    "chat.unlock_usage": "Send /unlock with a commune's name, e.g. /unlock Định Biên.",
+    "chat.unlocked": (
+        "🔓 Commune {commune} is reopened: hamlets can correct figures; confirm again."
+    ),
+    "chat.not_locked": (
+        "Commune {commune} has not confirmed its figures, so there is nothing to unlock."
+    ),
+    "help.unlock": "/unlock (/mokhoa) commune — reopen confirmed figures",
     "chat.chart_participation": (
-        "Participation by commune (as of {time} on {day}); the red line is 70 %."
+        "Participation by commune (as of {time} on {day}); the dashed line is {percent}."
     ),
     "chat.chart_questions": "Satisfaction per question, whole district (as of {time} on {day}).",
-    "chat.chart_pace": "Forms collected against the pace needed for 70 % (as of {time} on {day}).",
+    "chat.chart_pace": (
+        "Forms collected against the pace needed for {percent} (as of {time} on {day})."
+    ),
     "chat.chart_heatmap": "Satisfaction by commune and question (as of {time} on {day}).",
     "chat.chart_commune": "Satisfaction per question, commune {commune} (as of {time} on {day}).",
     "chat.chart_more": (

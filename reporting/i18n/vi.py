@@ -266,11 +266,18 @@ MESSAGES: dict[str, str] = {
         "Gõ /xuatfile để lấy bảng tổng hợp."
     ),
     # --- chat ---
+    "chat.recount": "Số phiếu hợp lệ nay là {valid}: xin nhập lại số phiếu hài lòng của từng câu.",
+    "chat.unlock_usage": "Gõ /mokhoa kèm tên xã, ví dụ /mokhoa Định Biên.",
+    "chat.unlocked": "🔓 Đã mở khóa xã {commune}: các xóm sửa được số liệu; xã cần xác nhận lại.",
+    "chat.not_locked": "Xã {commune} chưa xác nhận số liệu nên không cần mở khóa.",
+    "help.unlock": "/unlock (/mokhoa) tên xã — mở khóa số liệu đã xác nhận",
     "chat.chart_participation": (
-        "Tỷ lệ hộ tham gia các xã (đến {time} ngày {day}); đường đỏ là 70 %."
+        "Tỷ lệ hộ tham gia các xã (đến {time} ngày {day}); đường gạch đứt là {percent}."
     ),
     "chat.chart_questions": "Tỷ lệ hài lòng từng câu của toàn huyện (đến {time} ngày {day}).",
-    "chat.chart_pace": "Tiến độ thu phiếu so với mức cần để đạt 70 % (đến {time} ngày {day}).",
+    "chat.chart_pace": (
+        "Tiến độ thu phiếu so với mức cần để đạt {percent} (đến {time} ngày {day})."
+    ),
     "chat.chart_heatmap": "Tỷ lệ hài lòng theo xã và câu hỏi (đến {time} ngày {day}).",
     "chat.chart_commune": "Tỷ lệ hài lòng từng câu của xã {commune} (đến {time} ngày {day}).",
     "chat.chart_more": (
@@ -427,7 +434,7 @@ MESSAGES: dict[str, str] = {
     "table.lowest": "Câu thấp nhất",
     "table.average": "BQ 1–9",
     "table.q10": "Câu 10",
-    "table.verdict": "KQ",
+    "table.verdict": "Kết quả",
     "table.question": "câu {question}",
     "table.gaps": "Cần làm gì để đạt:",
     "status.heading": "📊 Tình hình lúc {time} ngày {day} (ngày thu phiếu {elapsed}/{total})",

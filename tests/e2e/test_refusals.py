@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, frozenset[str]]] = {
     "/chuabaocao": ("missing", OVERSIGHT),
     "/confirm": ("confirm", frozenset({"commune"})),
     "/xacnhan": ("confirm", frozenset({"commune"})),
+    "/unlock": ("unlock", frozenset({"district"})),
+    "/mokhoa": ("unlock", frozenset({"district"})),
     "/lang en": ("lang", REGISTERED),
     "/cancel": ("cancel", REGISTERED),
     "/huy": ("cancel", REGISTERED),
@@ -80,7 +82,7 @@ async def test_command_is_allowed_or_refused_by_role(
         expected = (
             text("chat.unregistered")
             if role == "unregistered"
-            else text("chat.not_for_role", command=name)
+            else text("chat.not_for_role", command=command.split()[0].removeprefix("/"))
         )
         assert replies == [expected]
     else:
@@ -192,3 +194,25 @@ async def test_locked_commune_refuses_reports_on_the_last_collection_day(bot) ->
     [locked] = await bot.press(chair, "Xóm Nà Mỏ")
     assert locked.text == text("chat.commune_locked")
     assert await bot.all_tallies() == []
+
+
+async def test_district_staff_reopen_a_confirmed_commune_and_hamlets_can_correct(bot) -> None:
+    leader = await bot.register(Role.HAMLET, HAMLET)
+    chair = await bot.register(Role.COMMUNE, "Định Biên", name="Chủ tịch UBND xã")
+    staff = await bot.register(Role.DISTRICT)
+    await bot.say(leader, "/report 40 40 40 40 40 40 40 40 40 40 40")
+    await bot.store("Định Biên/Xóm Tân Vàng", 10, 10)
+    bot.clock.set(bot.campaign.at(bot.today.replace(month=2, day=3), bot.now.time()))
+    await bot.say(chair, "/xacnhan")
+    await bot.press(chair, "Xác nhận")
+    [refused] = await bot.say(leader, "/report 03/02 5 5 5 5 5 5 5 5 5 5 5")
+    assert "đã xác nhận số liệu" in refused.text
+    [reopened] = await bot.say(staff, "/mokhoa dinh bien")
+    assert reopened.text.startswith("🔓 Đã mở khóa xã Định Biên")
+    [saved] = await bot.say(leader, "/report 03/02 5 5 5 5 5 5 5 5 5 5 5")
+    assert saved.text.startswith("✅ Đã lưu báo cáo ngày 03/02/2024")
+    [twice] = await bot.say(staff, "/mokhoa Định Biên")
+    assert twice.text == "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa."
+    async with bot.sessions() as session:
+        [confirmation] = (await session.execute(Confirmation.__table__.select())).all()
+    assert confirmation.unlocked_at is not None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from telegram import Update
+
 from reporting.i18n import text
 from reporting.storage.models import Dialog, ProcessedUpdate, Role
 
@@ -88,3 +90,32 @@ async def test_every_update_is_recorded_once(bot) -> None:
     assert await bot.count(ProcessedUpdate) == len(sent)
     [tally] = await bot.all_tallies()
     assert tally.revision == 1
+
+
+async def test_the_same_update_delivered_twice_is_processed_once(bot) -> None:
+    # As after a crash between handling an update and confirming it to Telegram: the very same
+    # update (same update_id) reaches the Application a second time.
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    message = "/report 45 44 43 45 45 42 44 45 44 45 45"
+    data = {
+        "update_id": 900_001,
+        "message": {
+            "message_id": 9_001,
+            "date": int(bot.now.timestamp()),
+            "chat": {"id": leader.user_id, "type": "private", "first_name": leader.first_name},
+            "from": {"id": leader.user_id, "is_bot": False, "first_name": leader.first_name},
+            "text": message,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len("/report")}],
+        },
+    }
+    mark = len(leader.inbox)
+    for _ in range(2):
+        await bot.app.process_update(Update.de_json(data, bot.app.bot))
+    replies = await bot.replies_since(leader, mark)
+    assert [reply.text.splitlines()[0] for reply in replies] == [
+        "✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ."
+    ]
+    [tally] = await bot.all_tallies()
+    assert tally.revision == 1
+    assert len(await bot.revisions(tally)) == 1
+    assert (await bot.processed()).count("900001") == 1
