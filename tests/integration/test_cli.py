@@ -326,6 +326,30 @@ def test_revoke_of_an_unknown_user_is_refused(ready: Cli) -> None:
     assert _one_line(ready("revoke", "42")) == "Không có người dùng số 42."
 
 
+def test_unlock_reopens_a_confirmed_commune_and_keeps_the_record(ready: Cli) -> None:
+    assert _one_line(ready("unlock", "dinh bien")) == (
+        "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa."
+    )
+    commune_id = _query(ready.db, "SELECT id FROM units WHERE name = 'Định Biên'")[0][0]
+    _query_write(
+        ready.db,
+        "INSERT INTO confirmations (commune_id, confirmed_at) "
+        f"VALUES ({commune_id}, '2024-02-04 02:00:00.000000')",
+    )
+    reopened = ready("unlock", "dinh bien")
+    assert reopened.code == 0, reopened.err
+    assert reopened.out.startswith("🔓 Đã mở khóa xã Định Biên")
+    rows = _query(ready.db, "SELECT unlocked_at IS NOT NULL FROM confirmations")
+    assert rows == [(1,)]
+    assert _one_line(ready("unlock", "Không Có Xã Này")) == "Không tìm thấy xã «Không Có Xã Này»."
+
+
+def _query_write(db: Path, sql: str) -> None:
+    with closing(sqlite3.connect(db)) as connection:
+        connection.execute(sql)
+        connection.commit()
+
+
 # --- tally add ----------------------------------------------------------------------------
 
 TRUNG_TAM = ("--hamlet", "Bảo Cường/Xóm Trung Tâm")
