@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.names import clean, fold
+from reporting.names import clean, fold, match_key
 from reporting.roster_file import RosterRow
 from reporting.storage.models import Level, Unit
 from reporting.units import ensure_district
@@ -31,15 +31,16 @@ async def import_roster(
     """Adds or updates the communes and hamlets of a parsed roster, then commits."""
     district = await ensure_district(session, district_name, now)
     existing = list(await session.scalars(select(Unit).where(Unit.level != Level.DISTRICT)))
-    by_key = {(unit.parent_id, unit.name_key): unit for unit in existing}
+    # Units are matched as people look them up: "Bảo Cường" is "Xã Bảo Cường" re-imported.
+    by_key = {(unit.parent_id, match_key(unit.name)): unit for unit in existing}
     changes = RosterChanges()
     for row in rows:
-        commune = by_key.get((district.id, fold(row.commune)))
+        commune = by_key.get((district.id, match_key(row.commune)))
         if commune is None:
             commune = _new_unit(Level.COMMUNE, district.id, row.commune, 0, now)
             session.add(commune)
             await session.flush()
-            by_key[(district.id, commune.name_key)] = commune
+            by_key[(district.id, match_key(commune.name))] = commune
             changes.communes_added += 1
         if commune.surveyed != row.surveyed:
             commune.surveyed, commune.updated_at = row.surveyed, now
@@ -59,17 +60,24 @@ def _apply_hamlet(
     now: datetime,
     changes: RosterChanges,
 ) -> None:
-    hamlet = by_key.get((commune.id, fold(row.hamlet)))
+    hamlet = by_key.get((commune.id, match_key(row.hamlet)))
     if hamlet is None:
         hamlet = _new_unit(Level.HAMLET, commune.id, row.hamlet, row.households, now)
         session.add(hamlet)
-        by_key[(commune.id, hamlet.name_key)] = hamlet
+        by_key[(commune.id, match_key(hamlet.name))] = hamlet
         changes.hamlets_added += 1
     elif hamlet.households != row.households or hamlet.name != clean(row.hamlet):
-        hamlet.households, hamlet.name, hamlet.updated_at = row.households, clean(row.hamlet), now
+        _rename(hamlet, row.hamlet, now)
+        hamlet.households, hamlet.updated_at = row.households, now
         changes.hamlets_updated += 1
     else:
         changes.unchanged += 1
+
+
+def _rename(unit: Unit, written: str, now: datetime) -> None:
+    """Takes the roster's spelling of a unit's name (and its look-up key)."""
+    if unit.name != clean(written):
+        unit.name, unit.name_key, unit.updated_at = clean(written), fold(written), now
 
 
 async def _total_commune_households(

@@ -149,6 +149,28 @@ async def test_reimport_updates_households_and_adds_new_units_without_duplicatin
         assert max(names.values()) == 1
 
 
+async def test_reimport_matches_names_with_or_without_their_level_word(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    changed = tmp_path / "roster.csv"
+    changed.write_text(
+        "xã,xóm,số hộ\n"
+        "Xã Bảo Cường,Trung Tâm,71\n"  # "Xóm Trung Tâm" of commune "Bảo Cường"
+        "Xã Bảo Cường,Thôn Đồng Chùa,80\n",  # "Xóm Đồng Chùa", now written as a thôn
+        encoding="utf-8",
+    )
+    async with session_factory() as session:
+        changes = await import_roster(session, parse_roster(changed), loaded.district, clock.now())
+    assert (changes.communes_added, changes.hamlets_added, changes.hamlets_updated) == (0, 0, 2)
+    async with session_factory() as session:
+        assert await _unit_count(session, Level.COMMUNE) == COMMUNES
+        assert await _unit_count(session, Level.HAMLET) == HAMLETS
+        trung_tam = await find_hamlet(session, "Bảo Cường/trung tam")
+        assert (trung_tam.name, trung_tam.households) == ("Trung Tâm", 71)
+        dong_chua = await find_hamlet(session, "Bảo Cường/thon dong chua")
+        assert dong_chua.name_key == "thon dong chua"  # the look-up key follows the new name
+
+
 async def test_reimport_can_exclude_a_commune_from_the_survey(
     session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
 ) -> None:
