@@ -17,7 +17,7 @@ OFFICIAL_COMMUNES = (
     (LAGGING_COMMUNE, UNHAPPY_COMMUNE, ON_BEHALF_COMMUNE),
     ("Bảo Linh", "Bình Yên"),
 )
-GUIDED_COMMUNES = ("Định Biên", "Quy Kỳ", "Bảo Linh")
+GUIDED_COMMUNES = ("Định Biên", "Quy Kỳ")
 # Leaders of these communes use the bot; the others still hand in paper, which the district
 # keys in each evening from the communes' spreadsheets (`tally import`).
 CHAT_COMMUNES = (LAGGING_COMMUNE, UNHAPPY_COMMUNE, "Định Biên", "Bảo Linh", "Bình Yên", "Phúc Chu")
