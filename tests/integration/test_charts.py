@@ -4,6 +4,7 @@ pages for a large district, and the pace data read back from the tallies."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import struct
 import warnings
 from collections.abc import Callable, Iterator
@@ -11,16 +12,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import sqlite_url
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.campaign import Campaign, load_campaign, reference_source
-from reporting.campaign_store import store_campaign
+from reporting.campaign import Campaign, load_campaign
+from reporting.campaign_store import current_campaign
 from reporting.charts import (
     daily_collected,
     render_heatmap,
@@ -31,11 +32,8 @@ from reporting.charts import (
 from reporting.charts.data import heatmap_cells, paginate, participation_bars
 from reporting.charts.pace import pace_series
 from reporting.measures import Counts, measure, measure_district
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Level, Unit
-from reporting.storage.schema import upgrade
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
 from reporting.tallies import Entry, Figures, submit_tally
 
@@ -47,7 +45,6 @@ VIETNAMESE = (
 )
 FIRST_DAYS = (date(2024, 1, 27), date(2024, 1, 28))
 NOW = datetime(2024, 1, 28, 19, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-ROSTER = Path(str(resources.files("reporting").joinpath("data", "dinh_hoa_roster.csv")))
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -78,10 +75,11 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+def seeded(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> Seeded:
     """Built once for the module from a freshly migrated SQLite file."""
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('charts') / 'tallybot.db'}"
-    upgrade(url)  # outside any event loop: Alembic's env.py runs its own
+    copy = tmp_path_factory.mktemp("charts") / "tallybot.db"
+    shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
+    url = sqlite_url(copy)
     return asyncio.run(build(url))
 
 
@@ -97,9 +95,7 @@ async def build(url: str) -> Seeded:
     engine = create_engine(url)
     try:
         async with sessions(engine)() as session:
-            campaign = await store_campaign(session, reference_source(), "campaign.toml", NOW)
-            await session.commit()
-            await import_roster(session, parse_roster(ROSTER), campaign.district, NOW)
+            campaign = await current_campaign(session)
             busy = await _tally(session, campaign)
             day = FIRST_DAYS[1]
             return Seeded(

@@ -5,42 +5,40 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import warnings
 from dataclasses import replace
 from datetime import date, datetime, time
-from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import sqlite_url
 from matplotlib.colors import to_rgb
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.campaign import Campaign, reference_source
-from reporting.campaign_store import store_campaign
+from reporting.campaign import Campaign
+from reporting.campaign_store import current_campaign
 from reporting.i18n import fmt_count, fmt_percent
 from reporting.posting import posting_page, posting_pdf
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Confirmation, Level, Unit
-from reporting.storage.schema import upgrade
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
 from reporting.tallies import Entry, Figures, submit_tally
 
 DAY = date(2024, 1, 29)
 NOW = datetime(2024, 1, 29, 19, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-ROSTER = Path(str(resources.files("reporting").joinpath("data", "dinh_hoa_roster.csv")))
 PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 A4_BOX = re.compile(rb"/MediaBox\s*\[\s*0\s+0\s+595\.44\s+841\.68\s*\]")
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> CampaignSummary:
+def summary(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> CampaignSummary:
     """Built once for the module from a freshly migrated SQLite file."""
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('posting') / 'tallybot.db'}"
-    upgrade(url)  # outside any event loop: Alembic's env.py runs its own
+    copy = tmp_path_factory.mktemp("posting") / "tallybot.db"
+    shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
+    url = sqlite_url(copy)
     return asyncio.run(build_summary(url))
 
 
@@ -50,9 +48,7 @@ async def build_summary(url: str) -> CampaignSummary:
     engine = create_engine(url)
     try:
         async with sessions(engine)() as session:
-            campaign = await store_campaign(session, reference_source(), "campaign.toml", NOW)
-            await session.commit()
-            await import_roster(session, parse_roster(ROSTER), campaign.district, NOW)
+            campaign = await current_campaign(session)
             await _tally(session, campaign)
             return await summarize(session, campaign, campaign.at(DAY, time(20)))
     finally:

@@ -5,42 +5,40 @@ from __future__ import annotations
 
 import asyncio
 import io
+import shutil
 from datetime import date, datetime, time
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import sqlite_url
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.campaign import Campaign, reference_source
-from reporting.campaign_store import store_campaign
+from reporting.campaign import Campaign
+from reporting.campaign_store import current_campaign
 from reporting.export import summary_json
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Confirmation, Level, Unit
-from reporting.storage.schema import upgrade
 from reporting.summaries import CampaignSummary, summarize
 from reporting.tallies import Entry, Figures, submit_tally
 from reporting.xlsx import FIRST_DATA_ROW, GROUP_ROW, HEADER_ROW, TITLE_ROW, workbook_bytes
 
 DAYS = (date(2024, 1, 27), date(2024, 1, 28))
 NOW = datetime(2024, 1, 28, 19, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-ROSTER = Path(str(resources.files("reporting").joinpath("data", "dinh_hoa_roster.csv")))
 COUNTS = ["Số hộ", "Số phiếu thu về", "Phiếu hợp lệ", "Phiếu không hợp lệ"]
 JSON_COUNTS = ["households", "collected", "valid", "invalid"]
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> CampaignSummary:
+def summary(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> CampaignSummary:
     """Built once for the module (a workbook takes a second to write and read back)."""
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('xlsx') / 'tallybot.db'}"
-    upgrade(url)  # outside any event loop: Alembic's env.py runs its own
+    copy = tmp_path_factory.mktemp("xlsx") / "tallybot.db"
+    shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
+    url = sqlite_url(copy)
     return asyncio.run(build_summary(url))
 
 
@@ -50,9 +48,7 @@ async def build_summary(url: str) -> CampaignSummary:
     engine = create_engine(url)
     try:
         async with sessions(engine)() as session:
-            campaign = await store_campaign(session, reference_source(), "campaign.toml", NOW)
-            await session.commit()
-            await import_roster(session, parse_roster(ROSTER), campaign.district, NOW)
+            campaign = await current_campaign(session)
             await _tally(session, campaign)
             return await summarize(session, campaign, campaign.at(DAYS[1], time(20)))
     finally:
