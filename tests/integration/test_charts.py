@@ -16,7 +16,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import sqlite_url
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,7 +78,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> S
     """Built once for the module from a freshly migrated SQLite file."""
     copy = tmp_path_factory.mktemp("charts") / "tallybot.db"
     shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
-    url = sqlite_url(copy)
+    url = f"sqlite+aiosqlite:///{copy}"
     return asyncio.run(build(url))
 
 

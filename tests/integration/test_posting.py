@@ -13,7 +13,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import sqlite_url
 from matplotlib.colors import to_rgb
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,7 +37,7 @@ def summary(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> 
     """Built once for the module from a freshly migrated SQLite file."""
     copy = tmp_path_factory.mktemp("posting") / "tallybot.db"
     shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
-    url = sqlite_url(copy)
+    url = f"sqlite+aiosqlite:///{copy}"
     return asyncio.run(build_summary(url))
 
 

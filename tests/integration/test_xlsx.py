@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import sqlite_url
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
@@ -38,7 +37,7 @@ def summary(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> 
     """Built once for the module (a workbook takes a second to write and read back)."""
     copy = tmp_path_factory.mktemp("xlsx") / "tallybot.db"
     shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
-    url = sqlite_url(copy)
+    url = f"sqlite+aiosqlite:///{copy}"
     return asyncio.run(build_summary(url))
 
 
