@@ -19,16 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from benchmarks.common import machine, write_section
+from bot.alerts import check_alerts
 from bot.demo.seeded import load_sample
 from bot.localapi import FakeUser, LocalBotApi
-from bot.telegram.alerts import check_alerts
 from bot.telegram.app import build_application, polling
 from bot.telegram.services import ready_of
 from reporting.clock import SimulatedClock
 from reporting.people import create_invites, redeem_invite
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
-from reporting.storage.models import AlertLog, Role
+from reporting.storage.models import AlertLog, OutboxMessage, Role
 from reporting.storage.schema import upgrade
 
 TOKEN = "7000002:broadcast-benchmark"
@@ -62,7 +62,7 @@ class Broadcast:
 
     @property
     def total(self) -> float:
-        """Returns the seconds from the call to check_alerts until it returned."""
+        """Returns the seconds from the call to check_alerts until the outbox delivered it all."""
         return self.finished - self.started
 
     @property
@@ -92,7 +92,7 @@ class Broadcast:
 
     @property
     def lost(self) -> int:
-        """Returns how many people lack the digest, in their chat or as "sent" in alert_log."""
+        """Returns how many people lack the digest, in their chat or as "sent" in the outbox."""
         return PEOPLE - min(self.sent_rows, self.received)
 
 
@@ -176,14 +176,16 @@ async def broadcast(
     inboxes = [len(person.inbox) for person in people]
     application = build_application(settings, clock, alerts=False)
     async with polling(application), arrivals(server) as seen:
-        services = ready_of(application)
+        core = ready_of(application)
         started = time.perf_counter()
-        await check_alerts(services, application.bot, services.outbox, scheduled_too=True)
+        await check_alerts(core, scheduled_too=True)
+        await core.deliver_now()
         finished = time.perf_counter()
     key = f"digest:{clock.now().date()}"
     async with factory() as session:
-        rows = list(await session.scalars(select(AlertLog).where(AlertLog.key == key)))
-    statuses = Counter(row.status for row in rows)
+        query = select(OutboxMessage).join(AlertLog, AlertLog.id == OutboxMessage.alert_id)
+        rows = list(await session.scalars(query.where(AlertLog.key == key)))
+    statuses = Counter(row.state for row in rows)
     received = sum(
         len(person.inbox) == before + 1 and person.inbox[-1].text == rows[0].text
         for person, before in zip(people, inboxes, strict=True)

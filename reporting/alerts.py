@@ -75,6 +75,29 @@ def in_quiet_hours(campaign: Campaign, now: datetime) -> bool:
     return (start <= local or local < end) if start > end else start <= local < end
 
 
+def quiet_ends(campaign: Campaign, now: datetime) -> datetime:
+    """Returns when an alert written at `now` may go out: now, or when the quiet hours end."""
+    if not in_quiet_hours(campaign, now):
+        return now
+    local = now.astimezone(campaign.timezone)
+    end = campaign.at(local.date(), campaign.alerts.quiet[1])
+    return end if end > now else campaign.at(local.date() + timedelta(days=1), end.timetz())
+
+
+def deadline(campaign: Campaign, kind: Kind, now: datetime) -> datetime:
+    """Returns when an alert written at `now` is no longer worth sending.
+
+    A digest is worthless once the next digest is due; a verdict change after a day; every
+    other alert (a reminder, a missing list, a deadline) at the end of its day.
+    """
+    day = campaign.local_date(now)
+    if kind is Kind.DIGEST:
+        return campaign.at(day + timedelta(days=1), campaign.alerts.digest)
+    if kind is Kind.VERDICT:
+        return now + timedelta(days=1)
+    return campaign.end_of_day(day)
+
+
 def scheduled(campaign: Campaign, summary: CampaignSummary, now: datetime) -> list[Alert]:
     """Returns the timed alerts due at `now` (each keyed by its day, so sent once a day)."""
     if in_quiet_hours(campaign, now):

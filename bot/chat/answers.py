@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.chat.scope import commune_in_scope, scope_communes
 from bot.chat.submit import progress_lines
 from bot.chat.types import Turn
-from bot.views.status import split_message, status_detail, status_overview
+from bot.views.status import status_detail, status_overview
 from reporting.i18n import fmt_count, text
 from reporting.storage.models import Role, Unit
 from reporting.summaries import summarize
@@ -51,8 +51,7 @@ async def status(turn: Turn, args: str) -> None:
         mine = [summary.commune(unit.id) for unit in communes]
         with_district = turn.user.role == Role.DISTRICT
         answer = status_overview(summary, mine, turn.lang, with_district)
-    for part in split_message(answer):
-        turn.say(part)
+    turn.say(answer)
 
 
 async def missing(turn: Turn, args: str) -> None:
@@ -78,5 +77,4 @@ async def missing(turn: Turn, args: str) -> None:
                 names=", ".join(late),
             )
         )
-    for part in split_message("\n".join(lines)):
-        turn.say(part)
+    turn.say("\n".join(lines))

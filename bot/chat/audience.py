@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.alerts import Alert, Audience, VerdictMemory
 from reporting.measures import Verdict
-from reporting.storage.models import Role, User, UserUnit, VerdictState
+from reporting.storage.models import Identity, Role, User, UserUnit, VerdictState
 
 
 async def recipients(session: AsyncSession, alert: Alert) -> list[User]:
@@ -59,3 +60,30 @@ async def _bound_to(session: AsyncSession, roles: Iterable[Role], units: set[int
 async def _with_role(session: AsyncSession, role: Role) -> list[User]:
     query = select(User).where(User.role == role, User.revoked_at.is_(None))
     return list(await session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAccount:
+    """Where a person can be written to: a channel, a chat, and whether they blocked the bot."""
+
+    channel: str
+    chat_id: str
+    blocked_at: datetime | None
+
+
+async def chat_accounts(
+    session: AsyncSession, user_ids: list[int]
+) -> dict[int, list[ChatAccount]]:
+    """Returns each person's chat accounts on every channel, by user id."""
+    if not user_ids:
+        return {}
+    query = (
+        select(Identity)
+        .where(Identity.user_id.in_(user_ids), Identity.chat_id.is_not(None))
+        .order_by(Identity.id)
+    )
+    found: dict[int, list[ChatAccount]] = {}
+    for identity in await session.scalars(query):
+        account = ChatAccount(identity.channel, identity.chat_id or "", identity.blocked_at)
+        found.setdefault(identity.user_id, []).append(account)
+    return found

@@ -6,7 +6,7 @@ from bot.chat import drafts
 from bot.chat.choices import pick
 from bot.chat.scope import commune_in_scope
 from bot.chat.types import Choice, Incoming, Turn
-from bot.views.status import split_message, status_detail
+from bot.views.status import status_detail
 from reporting.i18n import text
 from reporting.storage.models import Confirmation, Dialog
 from reporting.summaries import summarize
@@ -36,8 +36,7 @@ async def start(turn: Turn, _args: str) -> None:
         turn.say(text("chat.confirm_already", turn.lang, commune=commune.name))
         return
     summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of={commune.id})
-    for part in split_message(status_detail(summary, summary.commune(commune.id), turn.lang)):
-        turn.say(part)
+    turn.say(status_detail(summary, summary.commune(commune.id), turn.lang))
     dialog = await drafts.begin(turn.session, turn.user.id, KIND, ASKED, today, turn.now)
     turn.say(
         text("chat.confirm_ask", turn.lang, commune=commune.name),
@@ -62,7 +61,6 @@ async def step(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
         turn.session.add(
             Confirmation(commune_id=commune.id, confirmed_at=turn.now, confirmed_by=turn.user.id)
         )
-    await turn.session.commit()
     turn.say(text("chat.confirm_done", turn.lang, commune=commune.name))
 
 

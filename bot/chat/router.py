@@ -17,7 +17,7 @@ _CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}", re.IGNORECASE)
 
 
 async def handle(turn: Turn, incoming: Incoming) -> None:
-    """Answers one input; the replies are queued on the turn, the caller commits and sends."""
+    """Answers one input; the replies are queued on the turn, the caller commits them."""
     found = await account(turn.session, turn.sender.channel, turn.sender.external_id)
     revoked = found.user is not None and found.user.revoked_at is not None
     turn.user = None if revoked else found.user
@@ -55,6 +55,9 @@ async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
         return
     if incoming.kind is Kind.OTHER:
         turn.say(text("chat.text_only", turn.lang))
+        return
+    if incoming.kind is Kind.EDITED:  # which answer it changed is not safe to guess
+        turn.say(text("chat.edited", turn.lang))
         return
     dialog = await drafts.load(turn.session, turn.user.id)
     if dialog is not None and await drafts.expired(turn, dialog):

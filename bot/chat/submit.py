@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.chat.types import Turn
+from bot.chat.types import TallyStored, Turn
 from reporting.i18n import fmt_count, fmt_percent, text
 from reporting.measures import Counts, lowest_question, participation, rate
 from reporting.storage.models import Unit
@@ -14,8 +14,8 @@ from reporting.tallies import Entry, Figures, TallyRejected, stage_tally
 async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> bool:
     """Stores the tally in this update's transaction, then confirms; False when refused.
 
-    The channel adapter commits the update's transaction before it sends any reply, so the
-    confirmation never announces a tally that is not stored.
+    The confirmation goes to the outbox in this same transaction, so it is delivered exactly
+    when the tally is stored, and never announces a tally that is not.
     """
     assert turn.user is not None
     entry = Entry(hamlet, day, figures, turn.user.id, turn.sender.channel, turn.now)
@@ -24,7 +24,7 @@ async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> b
     except TallyRejected as refusal:
         turn.say(refusal.message(turn.lang))
         return False
-    turn.tally_stored = True
+    turn.events.append(TallyStored(hamlet.id, day))
     key = "chat.tally_replaced" if submission.replaced else "chat.tally_saved"
     stored = text(key, turn.lang, hamlet=hamlet.name, day=day.strftime("%d/%m/%Y"))
     turn.say("\n".join([stored, *progress_lines(turn, submission.totals)]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ class Kind(StrEnum):
     TEXT = "text"
     BUTTON = "button"
     OTHER = "other"  # a photo, a sticker, a file: nothing the conversation can read
+    EDITED = "edited"  # an earlier message changed: answers are never taken back that way
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,17 @@ class Reply:
     attachment: Attachment | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TallyStored:
+    """What a dialog reports when it stored (or replaced) a hamlet's tally of one day."""
+
+    hamlet_id: int
+    day: date
+
+
+Event = TallyStored  # what a dialog can report happened; neutral code reacts to it
+
+
 @dataclass(slots=True)
 class Turn:
     """What one input is handled with: the session, the campaign, the clock, the user."""
@@ -83,7 +95,7 @@ class Turn:
     sender: Sender
     user: User | None = None
     replies: list[Reply] = field(default_factory=list)
-    tally_stored: bool = False
+    events: list[Event] = field(default_factory=list)
 
     @property
     def lang(self) -> str:

@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 
 from telegram.ext import Application
 
+from bot.alerts import check_alerts
 from bot.localapi import FakeUser, LocalBotApi
-from bot.telegram.alerts import check_alerts
 from bot.telegram.app import build_application, polling
 from bot.telegram.services import ready_of
 from reporting.campaign import Campaign
@@ -43,13 +43,18 @@ class LiveBot:
         """Builds a fresh Application and starts polling."""
         self.application = build_application(self.settings, self.clock, alerts=False)
         await self._stack.enter_async_context(polling(self.application))
-        ready_of(self.application).outbox.per_chat_gap = 0  # no flood limits on the local server
+        for sender in ready_of(self.application).senders.values():
+            sender.per_chat_gap = 0  # no flood limits on the local server
 
     async def send_alerts(self) -> int:
-        """Runs, at the simulated moment, the alert check the JobQueue runs each minute."""
+        """Runs, at the simulated moment, the alert check the JobQueue runs each minute.
+
+        Returns how many messages went out, once the outbox has delivered them.
+        """
         assert self.application is not None, "the bot is not running"
-        services = ready_of(self.application)
-        return await check_alerts(services, self.application.bot, services.outbox, True)
+        core = ready_of(self.application)
+        await check_alerts(core, scheduled_too=True)
+        return await core.deliver_now()
 
     async def restart(self) -> None:
         """Stops the running Application and starts a new one, as after a crash or an upgrade."""

@@ -218,6 +218,10 @@ class LocalBotApi:
         error = ApiError(status, description or FAULTS.get(status, f"Error {status}"), retry_after)
         self._faults[method.lower()].extend(error for _ in range(count))
 
+    def recover(self) -> None:
+        """Forgets every fault still waiting to be injected: the server answers normally."""
+        self._faults.clear()
+
     def commands(
         self, language_code: str = "", scope: JsonDict | None = None
     ) -> list[tuple[str, str]]:

@@ -17,9 +17,6 @@ from reporting.measures import (
 )
 from reporting.summaries import CampaignSummary, UnitSummary
 
-TELEGRAM_LIMIT = 4096
-SAFE_LIMIT = 4000
-
 
 def verdict_mark(verdict: Verdict | None) -> str:
     """Returns the verdict's emoji (a dash when there is nothing to judge yet)."""
@@ -72,25 +69,6 @@ def status_detail(summary: CampaignSummary, commune: UnitSummary, lang: str) -> 
     lines.append(text("status.hamlets", lang))
     lines.extend(_hamlet_line(hamlet, lang) for hamlet in worst_first(commune.children))
     return "\n".join(lines)
-
-
-def split_message(message: str, limit: int = SAFE_LIMIT) -> list[str]:
-    """Splits a long answer at line breaks into parts under Telegram's 4096-character limit."""
-    parts: list[str] = []
-    current = ""
-    for line in message.split("\n"):
-        while len(line) > limit:
-            parts.extend([current] if current else [])
-            parts.append(line[:limit])
-            current, line = "", line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            candidate = line
-        current = candidate
-    if current:
-        parts.append(current)
-    return parts
 
 
 def _heading(summary: CampaignSummary, lang: str) -> str:

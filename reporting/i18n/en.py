@@ -383,7 +383,13 @@ MESSAGES: dict[str, str] = {
     "chat.field_note": "Requests",
     "chat.ask_edit_collected": "How many forms were collected? (0 to {limit})",
     "chat.ask_edit_invalid": "How many forms are invalid? (0 to {limit})",
-    "chat.pick_from_list": "Please choose one of the buttons below (or type its number).",
+    "chat.pick_from_list": (
+        "Please choose one of the options below (type its number or its name)."
+    ),
+    "chat.edited": (
+        "Editing a sent message does not change your answer. Please send it again as a new "
+        "message."
+    ),
     "chat.over_limit": "{value} is more than allowed. A number from 0 to {limit} is needed.",
     "chat.stuck_help": (
         "If step by step is hard, you can send the whole report in one line:\n"

@@ -372,7 +372,11 @@ MESSAGES: dict[str, str] = {
     "chat.field_note": "Kiến nghị",
     "chat.ask_edit_collected": "Số phiếu thu về đúng là bao nhiêu? (từ 0 đến {limit})",
     "chat.ask_edit_invalid": "Số phiếu không hợp lệ đúng là bao nhiêu? (từ 0 đến {limit})",
-    "chat.pick_from_list": "Xin chọn một trong các nút bên dưới (hoặc gõ số thứ tự của nút).",
+    "chat.pick_from_list": "Xin chọn một trong các mục dưới đây (gõ số thứ tự hoặc tên của mục).",
+    "chat.edited": (
+        "Sửa tin nhắn đã gửi không làm đổi câu trả lời. Xin gõ lại câu trả lời thành một tin "
+        "nhắn mới."
+    ),
     "chat.over_limit": "Số {value} lớn hơn mức cho phép. Cần một số từ 0 đến {limit}.",
     "chat.stuck_help": (
         "Nếu khó nhập từng bước, bạn có thể gửi cả báo cáo trong một dòng:\n"

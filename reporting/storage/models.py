@@ -13,7 +13,9 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -291,10 +293,11 @@ class VerdictState(Base):
 
 
 class AlertLog(Base):
-    """Every alert meant for someone: what, when, and whether it was delivered or why not.
+    """Every alert meant for someone: the claim that makes it once per (key, person).
 
-    (key, user_id) is unique: an alert is claimed here before it is sent, so a restart or a
-    second evaluation never sends it twice.
+    (key, user_id) is unique: an alert is claimed here, and its messages are written to the
+    outbox in the same transaction, so a restart or a second evaluation never sends it twice.
+    Whether each message arrived is the outbox's to say.
     """
 
     __tablename__ = "alert_log"
@@ -306,6 +309,75 @@ class AlertLog(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    status: Mapped[str] = mapped_column(String(16))
+
+
+class Media(Base):
+    """The bytes of a photo or document the bot sends, stored once with the message."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxState(StrEnum):
+    """Where a message to send stands."""
+
+    PENDING = "pending"  # to be sent (again) from next_attempt_at
+    SENT = "sent"
+    FAILED = "failed"  # the channel refused it for good, or its attachment is gone
+    EXPIRED = "expired"  # its deadline passed before it could be sent
+    BLOCKED = "blocked"  # the person blocked the bot
+
+
+class OutboxKind(StrEnum):
+    """What a message carries."""
+
+    TEXT = "text"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class OutboxMessage(Base):
+    """One message the bot means to send, written in the transaction of what it reports.
+
+    Senders, one per channel, deliver a chat's pending rows in id order and record how each
+    ended; a row is never deleted.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "channel", "state", "chat_id", "id"),
+        CheckConstraint(
+            "state IN ('pending', 'sent', 'failed', 'expired', 'blocked')", name="state"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert_log.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    token: Mapped[str] = mapped_column(String(64), default="")
+    columns: Mapped[int] = mapped_column(Integer, default=2)
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING)
     reason: Mapped[str | None] = mapped_column(String(200))
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    media: Mapped[Media | None] = relationship(lazy="raise")
+
+    @property
+    def is_alert(self) -> bool:
+        """Says whether the row is an alert (waits out quiet hours) rather than a reply."""
+        return self.alert_id is not None

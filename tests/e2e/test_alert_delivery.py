@@ -1,8 +1,10 @@
 """Automatic alerts (SPEC §5) through the real Application and the local Bot API server.
 
-The harness runs the bot with its JobQueue tick off; each test moves the simulated clock and
-calls `check_alerts` itself, as the tick would at that minute, then reads what every person
-received and what `alert_log` recorded.
+The harness runs the bot with its alert tick off; each test moves the simulated clock and
+calls `check_alerts` itself, as the tick would at that minute, lets the outbox deliver, then
+reads what every person received and what `alert_log` (the claims) and the outbox (each
+message and how it ended) recorded. Retries wait in campaign time: a test moves the clock to
+let the next attempt come.
 """
 
 from __future__ import annotations
@@ -16,11 +18,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.alerts import check_alerts
 from bot.localapi import FakeUser
-from bot.telegram.alerts import check_alerts
 from bot.telegram.services import ready_of
 from reporting.people import create_invites, redeem_invite
-from reporting.storage.models import AlertLog, Confirmation, Identity, Level, Role, Unit
+from reporting.storage.models import (
+    AlertLog,
+    Confirmation,
+    Identity,
+    Level,
+    OutboxMessage,
+    Role,
+    Unit,
+)
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DINH_BIEN = {
@@ -60,12 +70,23 @@ def at(day: int, month: int, hours: int, minutes: int = 0) -> datetime:
 
 
 async def alerts_at(bot, moment: datetime | None = None) -> int:
-    """Moves the clock, runs the minute's alert check as the JobQueue would; returns sends."""
+    """Moves the clock, runs the minute's alert check as the JobQueue would, lets the outbox
+    deliver what is due; returns how many alert messages the check queued."""
     if moment is not None:
         bot.clock.set(moment)
     assert bot.app is not None
-    services = ready_of(bot.app)
-    return await check_alerts(services, bot.app.bot, services.outbox, scheduled_too=True)
+    core = ready_of(bot.app)
+    queued = await check_alerts(core, scheduled_too=True)
+    await core.deliver_now()
+    return queued
+
+
+async def deliver(bot, moment: datetime | None = None) -> None:
+    """Moves the clock and lets the outbox deliver what is due then (a retry, say)."""
+    if moment is not None:
+        bot.clock.set(moment)
+    assert bot.app is not None
+    await ready_of(bot.app).deliver_now()
 
 
 async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -101,6 +122,13 @@ async def alert_log(bot) -> list[AlertLog]:
     """Returns every alert_log row, oldest first."""
     async with bot.sessions() as session:
         return list(await session.scalars(select(AlertLog).order_by(AlertLog.id)))
+
+
+async def alert_messages(bot) -> list[OutboxMessage]:
+    """Returns every alert message in the outbox, oldest first."""
+    async with bot.sessions() as session:
+        query = select(OutboxMessage).where(OutboxMessage.alert_id.is_not(None))
+        return list(await session.scalars(query.order_by(OutboxMessage.id)))
 
 
 async def identity(bot, person: FakeUser) -> Identity:
@@ -197,11 +225,12 @@ async def test_reminders_missing_lists_and_digest_reach_exactly_their_people(bot
     assert seen.quiet(everyone)
 
     assert await alerts_at(bot, at(28, 1, 21, 0)) == 0
-    rows = await alert_log(bot)
-    assert [(row.kind, row.status, row.reason) for row in rows] == (
-        [("reminder", "sent", None)] * 2 + [("missing", "sent", None)] * 4
-    ) + [("digest", "sent", None)] * 2
-    assert all(row.delivered_at == at(28, 1, 20, 30) for row in rows[-2:])
+    claims = await alert_log(bot)
+    assert [row.kind for row in claims] == ["reminder"] * 2 + ["missing"] * 4 + ["digest"] * 2
+    messages = await alert_messages(bot)
+    assert [m.alert_id for m in messages] == [row.id for row in claims]
+    assert {(m.channel, m.state, m.reason) for m in messages} == {("telegram", "sent", None)}
+    assert all(m.sent_at == at(28, 1, 20, 30) for m in messages[-2:])
 
 
 async def test_collection_ending_goes_to_the_communes_behind_pace_only(bot) -> None:
@@ -264,7 +293,7 @@ async def test_report_deadline_goes_to_district_staff_only(bot) -> None:
     assert seen.quiet([commune, official])
 
 
-async def test_revoked_people_get_nothing_and_those_without_a_telegram_chat_are_skipped(
+async def test_revoked_people_get_nothing_and_other_channels_get_their_own_message(
     bot,
 ) -> None:
     staff = await bot.register(Role.DISTRICT)
@@ -284,13 +313,18 @@ async def test_revoked_people_get_nothing_and_those_without_a_telegram_chat_are_
     seen = Inboxes()
     seen.watch([staff, revoked])
 
-    assert await alerts_at(bot, at(25, 2, 8, 0)) == 1
+    assert await alerts_at(bot, at(25, 2, 8, 0)) == 2
     assert seen.new(staff) == [REPORT_DUE]
     assert seen.new(revoked) == []
-    rows = {row.user_id: (row.status, row.reason) for row in await alert_log(bot)}
+    assert [row.user_id for row in await alert_log(bot)] == [
+        await user_id(bot, staff),
+        elsewhere.id,
+    ]
+    # No Zalo sender runs in this process: the Zalo message waits for one, untouched.
+    rows = {m.user_id: (m.channel, m.chat_id, m.state) for m in await alert_messages(bot)}
     assert rows == {
-        await user_id(bot, staff): ("sent", None),
-        elsewhere.id: ("skipped", "no chat yet"),
+        await user_id(bot, staff): ("telegram", str(staff.user_id), "sent"),
+        elsewhere.id: ("zalo", "84912345678", "pending"),
     }
 
 
@@ -358,34 +392,43 @@ async def test_flood_limit_is_waited_out_and_the_alert_still_arrives(
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta
     staff = await bot.register(Role.DISTRICT)
-    bot.server.fail_next("sendMessage", 429, count=2, retry_after=1)
+    bot.server.fail_next("sendMessage", 429, count=2, retry_after=3)
     before = bot.server.requests["sendMessage"]
     assert await alerts_at(bot, at(25, 2, 8, 0)) == 1
+    [row] = await alert_messages(bot)
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert row.reason == "Flood control exceeded. Retry in 0:00:03"
+
+    await deliver(bot, at(25, 2, 8, 0) + timedelta(seconds=2))  # Telegram said: wait 3 s
+    assert bot.server.requests["sendMessage"] - before == 1
+    await deliver(bot, at(25, 2, 8, 0) + timedelta(seconds=3))
+    await deliver(bot, at(25, 2, 8, 0) + timedelta(seconds=6))
     assert staff.inbox[-1].text == REPORT_DUE
     assert bot.server.requests["sendMessage"] - before == 3
-    [row] = await alert_log(bot)
-    assert (row.status, row.reason) == ("sent", None)
+    [row] = await alert_messages(bot)
+    assert (row.state, row.attempts, row.sent_at) == (
+        "sent",
+        3,
+        at(25, 2, 8, 0) + timedelta(seconds=6),
+    )
 
 
 async def test_server_errors_are_retried_while_the_bot_keeps_answering(bot) -> None:
     staff = await bot.register(Role.DISTRICT)
     leader = await bot.register(Role.HAMLET, bot.hamlet)
-    bot.clock.set(at(25, 2, 8, 0))
-    before = bot.server.requests["sendMessage"]
     bot.server.fail_next("sendMessage", 500, count=2)
-    delivery = asyncio.create_task(alerts_at(bot))
+    assert await alerts_at(bot, at(25, 2, 8, 0)) == 1
+    await deliver(bot, at(25, 2, 8, 0) + timedelta(seconds=1))  # backoff: 1 s, then 2 s
+    assert staff.inbox[-1].text != REPORT_DUE
+    [row] = await alert_messages(bot)
+    assert (row.state, row.attempts) == ("pending", 2)
 
-    def failed_twice() -> bool:
-        return bot.server.requests["sendMessage"] - before >= 2
-
-    await until(failed_twice)
     replies = await bot.say(leader, "/help")  # the alert waits to retry; the chat goes on
     assert replies[0].text.startswith("Các lệnh bạn dùng được:")
-    assert not delivery.done()
-    assert await delivery == 1
+    await deliver(bot, at(25, 2, 8, 0) + timedelta(seconds=3))
     assert staff.inbox[-1].text == REPORT_DUE
-    [row] = await alert_log(bot)
-    assert (row.status, row.reason) == ("sent", None)
+    [row] = await alert_messages(bot)
+    assert (row.state, row.attempts, row.reason) == ("sent", 3, None)
 
 
 async def test_a_blocked_user_is_marked_skipped_and_reached_again_after_writing(bot) -> None:
@@ -396,22 +439,19 @@ async def test_a_blocked_user_is_marked_skipped_and_reached_again_after_writing(
     seen.watch([blocker, other])
     bot.server.block(blocker.user_id)
 
-    assert await alerts_at(bot, at(28, 1, 20, 30)) == 1
+    assert await alerts_at(bot, at(28, 1, 20, 30)) == 2
     assert seen.new(blocker) == []
     assert len(seen.new(other)) == 1
     blocked = await identity(bot, blocker)
     assert blocked.blocked_at == at(28, 1, 20, 30)
-    [row] = [r for r in await alert_log(bot) if r.user_id == blocker_id]
-    assert (row.status, row.reason, row.delivered_at) == ("failed", "blocked the bot", None)
+    [row] = [m for m in await alert_messages(bot) if m.user_id == blocker_id]
+    assert (row.state, row.sent_at) == ("blocked", None)
 
     sends = bot.server.requests["sendMessage"]
     assert await alerts_at(bot, at(29, 1, 20, 30)) == 1
     assert bot.server.requests["sendMessage"] - sends == 1  # nothing tried for the blocker
-    rows = [r for r in await alert_log(bot) if r.user_id == blocker_id]
-    assert [(r.key, r.status, r.reason) for r in rows] == [
-        ("digest:2024-01-28", "failed", "blocked the bot"),
-        ("digest:2024-01-29", "skipped", "blocked the bot"),
-    ]
+    rows = [m for m in await alert_messages(bot) if m.user_id == blocker_id]
+    assert [(m.state, m.attempts) for m in rows] == [("blocked", 1), ("blocked", 0)]
 
     await bot.say(blocker, "/help")  # writing again lifts the block
     assert (await identity(bot, blocker)).blocked_at is None
@@ -421,63 +461,93 @@ async def test_a_blocked_user_is_marked_skipped_and_reached_again_after_writing(
     assert digest.startswith("📊 Tổng hợp ngày 30/01: ")
 
 
-async def test_a_claim_left_by_a_crash_mid_digest_is_sent_once_by_the_next_run(bot) -> None:
+async def _claimed(bot, person: FakeUser, state: str, created: datetime, text: str) -> None:
+    """Stores a digest claimed for a person with its message in the outbox, as a run left it."""
+    async with bot.sessions() as session:
+        claim = AlertLog(
+            key="digest:2024-01-28",
+            kind="digest",
+            user_id=await user_id(bot, person),
+            text=text,
+            created_at=created,
+        )
+        session.add(claim)
+        await session.flush()
+        session.add(
+            OutboxMessage(
+                channel="telegram",
+                chat_id=str(person.user_id),
+                user_id=claim.user_id,
+                alert_id=claim.id,
+                kind="text",
+                text=text,
+                token="",
+                columns=2,
+                created_at=created,
+                not_before=created,
+                expires_at=at(29, 1, 20, 30),
+                next_attempt_at=created,
+                attempts=int(state == "sent"),
+                state=state,
+                sent_at=created if state == "sent" else None,
+            )
+        )
+        await session.commit()
+
+
+async def test_a_digest_left_pending_by_a_crash_is_sent_once_by_the_next_run(bot) -> None:
     delivered = await bot.register(Role.DISTRICT)
     left = await bot.register(Role.DISTRICT)
     newcomer = await bot.register(Role.DISTRICT)
     crashed_at = at(28, 1, 20, 30)
-    async with bot.sessions() as session:
-        for person, status in ((delivered, "sent"), (left, "pending")):
-            session.add(
-                AlertLog(
-                    key="digest:2024-01-28",
-                    kind="digest",
-                    user_id=await user_id(bot, person),
-                    text="📊 Tổng hợp ngày 28/01 (trước khi dừng)",
-                    created_at=crashed_at,
-                    status=status,
-                    delivered_at=crashed_at if status == "sent" else None,
-                )
-            )
-        await session.commit()
+    await _claimed(bot, delivered, "sent", crashed_at, "📊 Tổng hợp ngày 28/01 (đã gửi)")
+    await _claimed(bot, left, "pending", crashed_at, "📊 Tổng hợp ngày 28/01 (trước khi dừng)")
     seen = Inboxes()
     seen.watch([delivered, left, newcomer])
 
-    assert await alerts_at(bot, at(28, 1, 20, 31)) == 2
+    assert await alerts_at(bot, at(28, 1, 20, 31)) == 1  # only the newcomer is claimed anew
     assert seen.new(delivered) == []
     assert seen.new(left) == ["📊 Tổng hợp ngày 28/01 (trước khi dừng)"]
     [fresh] = seen.new(newcomer)
     assert fresh.startswith("📊 Tổng hợp ngày 28/01: ")
     assert await alerts_at(bot, at(28, 1, 20, 32)) == 0
     assert seen.quiet([delivered, left, newcomer])
-    rows = await alert_log(bot)
-    assert [(r.status, r.delivered_at) for r in rows] == [
+    rows = await alert_messages(bot)
+    assert [(m.state, m.sent_at) for m in rows] == [
         ("sent", crashed_at),
         ("sent", at(28, 1, 20, 31)),
         ("sent", at(28, 1, 20, 31)),
     ]
 
 
-async def test_claims_left_over_wait_for_the_end_of_quiet_hours(bot) -> None:
+async def test_alerts_left_over_wait_for_the_end_of_quiet_hours(bot) -> None:
     staff = await bot.register(Role.DISTRICT)
-    async with bot.sessions() as session:
-        session.add(
-            AlertLog(
-                key="digest:2024-01-28",
-                kind="digest",
-                user_id=await user_id(bot, staff),
-                text="📊 Tổng hợp ngày 28/01",
-                created_at=at(28, 1, 20, 30),
-                status="pending",
-            )
-        )
-        await session.commit()
+    await _claimed(bot, staff, "pending", at(28, 1, 20, 30), "📊 Tổng hợp ngày 28/01")
     seen = Inboxes()
     seen.watch([staff])
 
-    assert await alerts_at(bot, at(28, 1, 23, 0)) == 0
-    assert await alerts_at(bot, at(29, 1, 6, 59)) == 0
+    await deliver(bot, at(28, 1, 23, 0))
+    await deliver(bot, at(29, 1, 6, 59))
     assert seen.new(staff) == []
-    assert [row.status for row in await alert_log(bot)] == ["pending"]
-    assert await alerts_at(bot, at(29, 1, 7, 0)) == 1
+    assert [m.state for m in await alert_messages(bot)] == ["pending"]
+    await deliver(bot, at(29, 1, 7, 0))
     assert seen.new(staff) == ["📊 Tổng hợp ngày 28/01"]
+
+
+async def test_a_reminder_not_delivered_by_the_end_of_its_day_expires(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    bot.server.fail_next("sendMessage", 502, count=1000)  # Telegram down for the evening
+    assert await alerts_at(bot, at(28, 1, 17, 0)) == 1
+    for minutes in range(0, 7 * 60, 30):
+        await deliver(bot, at(28, 1, 17, 1) + timedelta(minutes=minutes))
+    [row] = await alert_messages(bot)
+    assert row.state == "pending"
+    assert row.reason is not None
+    assert "Bad Gateway" in row.reason
+    assert row.attempts == 9  # 17:00, then every half hour until the quiet hours at 21:00
+
+    bot.server.recover()
+    await deliver(bot, at(29, 1, 7, 0))  # the morning after: a 17:00 reminder is worthless
+    [row] = await alert_messages(bot)
+    assert row.state == "expired"
+    assert REMINDER not in [message.text for message in leader.inbox]

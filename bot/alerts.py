@@ -1,0 +1,92 @@
+"""Alerts on every channel: evaluate, claim each (alert, person) once, queue its messages.
+
+The claim (alert_log) and the messages (outbox, one per chat account of the person) are
+written in one transaction, so a crash either leaves the alert unclaimed (the next check
+claims it) or claimed with its messages waiting to be sent: never sent twice, never lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.chat.audience import chat_accounts, recipients, remember_verdicts, remembered_verdicts
+from bot.chat.types import Reply
+from bot.core import Core
+from bot.outbox import enqueue
+from reporting.alerts import (
+    Alert,
+    deadline,
+    in_quiet_hours,
+    quiet_ends,
+    scheduled,
+    verdict_changes,
+)
+from reporting.campaign import Campaign
+from reporting.storage.models import AlertLog, OutboxState
+from reporting.summaries import summarize
+
+BLOCKED = "blocked the bot"
+
+
+async def check_alerts(core: Core, scheduled_too: bool) -> int:
+    """Queues alerts for verdicts that got worse (and timed ones when asked); returns messages.
+
+    Nothing is evaluated in the quiet hours: what changed at night is alerted in the morning.
+    """
+    now = core.clock.now()
+    if in_quiet_hours(core.campaign, now):
+        return 0
+    async with core.evaluating, core.sessions() as session:
+        # Hamlet rows only for the timed alerts (reminders and missing lists need them).
+        summary = await summarize(session, core.campaign, now, None if scheduled_too else ())
+        previous = await remembered_verdicts(session)
+        due, memory = verdict_changes(summary, previous, now)
+        await remember_verdicts(session, memory, now)
+        if scheduled_too:
+            due += scheduled(core.campaign, summary, now)
+        queued = 0
+        for alert in due:
+            queued += await _claim(session, core.campaign, alert, now)
+        await session.commit()
+    core.deliver_all_soon()
+    return queued
+
+
+async def _claim(session: AsyncSession, campaign: Campaign, alert: Alert, now: datetime) -> int:
+    """Claims the alert for each person not yet given it and queues it to their chats."""
+    people = await recipients(session, alert)
+    accounts = await chat_accounts(session, [person.id for person in people])
+    queued = 0
+    for person in people:
+        entry = AlertLog(
+            key=alert.key,
+            kind=alert.kind,
+            user_id=person.id,
+            text=alert.render(person.language),
+            created_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(entry)
+        except IntegrityError:
+            continue  # this person already has this alert
+        for account in accounts.get(person.id, []):
+            blocked = account.blocked_at is not None
+            enqueue(
+                session,
+                [Reply(entry.text)],
+                channel=account.channel,
+                chat_id=account.chat_id,
+                user_id=person.id,
+                now=now,
+                not_before=quiet_ends(campaign, now),
+                expires_at=deadline(campaign, alert.kind, now),
+                alert_id=entry.id,
+                state=OutboxState.BLOCKED if blocked else OutboxState.PENDING,
+                reason=BLOCKED if blocked else None,
+            )
+            queued += not blocked
+    return queued

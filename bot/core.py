@@ -1,0 +1,61 @@
+"""What the channel-neutral bot needs while it runs: clock, sessions, campaign and senders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.outbox import OutboxSender
+from reporting.campaign import Campaign
+from reporting.clock import Clock
+from reporting.storage.db import TakingTurns
+
+Work = Callable[[], Awaitable[object]]
+Schedule = Callable[[Work], None]  # runs work soon, in the runtime's scheduler
+
+
+@dataclass(slots=True)
+class Core:
+    """The running bot, whatever its channels: one per process, built when it starts."""
+
+    clock: Clock
+    sessions: TakingTurns
+    campaign: Campaign
+    schedule: Schedule
+    alerts: bool = True  # False: alerts are checked only when the demo or a test asks
+    senders: dict[str, OutboxSender] = field(default_factory=dict)
+    # One evaluation at a time: two at once could both see a verdict as new.
+    evaluating: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _running: set[asyncio.Future[object]] = field(default_factory=set)
+
+    async def run(self, work: Work) -> None:
+        """Runs work to its end even if the caller is cancelled, as jobs are at shutdown.
+
+        A delivery cut off between the send and its record would be sent again, and a
+        connection cut off mid-query is never closed; `settle` waits for such work instead.
+        """
+        task = asyncio.ensure_future(work())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        await asyncio.shield(task)
+
+    async def settle(self) -> None:
+        """Waits until every piece of work started with `run` has ended."""
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+    def deliver_soon(self, channel: str) -> None:
+        """Asks the channel's sender to deliver what is due, unless a run is already asked."""
+        sender = self.senders.get(channel)
+        if sender is not None and not sender.scheduled:
+            sender.scheduled = True
+            self.schedule(sender.deliver_due)
+
+    def deliver_all_soon(self) -> None:
+        """Asks every channel's sender to deliver what is due."""
+        for channel in self.senders:
+            self.deliver_soon(channel)
+
+    async def deliver_now(self) -> int:
+        """Delivers what is due on every channel and waits for it; returns how many were sent."""
+        return sum([await sender.deliver_due() for sender in self.senders.values()])

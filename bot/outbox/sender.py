@@ -1,0 +1,242 @@
+"""Delivering one channel's outbox: each chat's rows in order, retried until their deadline.
+
+A row leaves `pending` only when the channel took it (sent), refused it for good (failed),
+when its person blocked the bot (blocked) or when its deadline passed (expired). Flood
+limits, 5xx answers and network errors leave it pending with a later attempt, backing off
+1, 2, 4 … up to a minute, so an outage of any length is waited out until the deadline.
+Nothing here holds a database session while a message is on its way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.chat.types import Attachment, Choice
+from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transport
+from reporting.alerts import in_quiet_hours
+from reporting.campaign import Campaign
+from reporting.clock import Clock
+from reporting.storage.db import TakingTurns
+from reporting.storage.models import Identity, Media, OutboxKind, OutboxMessage, OutboxState
+
+log = logging.getLogger(__name__)
+BATCH = 200  # rows read at a time
+CONCURRENT_CHATS = 16  # chats being written to at once
+MAX_BACKOFF = 60.0  # seconds between two attempts at most
+ATTACHMENT_GONE = "the attachment is gone"
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    row: OutboxMessage
+    media: Media | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    row_id: int
+    chat_id: str
+    state: OutboxState
+    attempts: int
+    next_attempt_at: datetime
+    reason: str | None = None
+    sent_at: datetime | None = None
+
+
+class OutboxSender:
+    """Delivers the pending rows of one channel through its transport.
+
+    `deliver_due` is the whole job; the runtime calls it on a timer and after every commit
+    that wrote rows. Runs of one sender never overlap.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        sessions: TakingTurns,
+        clock: Clock,
+        campaign: Campaign,
+        per_chat_gap: float = 1.0,
+    ) -> None:
+        self.transport = transport
+        self.sessions = sessions
+        self.clock = clock
+        self.campaign = campaign
+        # Seconds between two alerts to one chat (Telegram asks for about one a second).
+        self.per_chat_gap = per_chat_gap
+        # A run has been asked for and has not begun: asking again adds nothing.
+        self.scheduled = False
+        self._running = asyncio.Lock()
+        self._paused_until: datetime | None = None  # the channel's flood wait
+        self._last_alert: dict[str, float] = {}
+
+    @property
+    def channel(self) -> str:
+        """Returns the channel this sender delivers to."""
+        return self.transport.channel
+
+    async def deliver_due(self) -> int:
+        """Delivers every row due now, each chat's in order; returns how many were sent."""
+        self.scheduled = False
+        sent = 0
+        async with self._running:
+            while due := await self._due():
+                outcomes = await self._deliver_chats(due)
+                await self._record(outcomes)
+                sent += sum(outcome.state is OutboxState.SENT for outcome in outcomes)
+        return sent
+
+    async def _due(self) -> dict[str, list[_Due]]:
+        """Returns, per chat, its leading rows that may go now (a row waiting stops its chat)."""
+        now = self.clock.now()
+        if self._paused_until is not None and now < self._paused_until:
+            return {}
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == self.channel,
+                OutboxMessage.state == OutboxState.PENDING,
+                OutboxMessage.not_before <= now,
+            )
+            .order_by(OutboxMessage.chat_id, OutboxMessage.id)
+            .limit(BATCH)
+        )
+        if in_quiet_hours(self.campaign, now):
+            query = query.where(OutboxMessage.alert_id.is_(None))  # alerts wait for morning
+        async with self.sessions() as session:
+            rows = list(await session.scalars(query))
+            wanted = {row.media_id for row in rows if row.media_id is not None}
+            found = await session.scalars(select(Media).where(Media.id.in_(wanted)))
+            media = {item.id: item for item in found} if wanted else {}
+        due: dict[str, list[_Due]] = {}
+        waiting: set[str] = set()
+        for row in rows:
+            if row.chat_id in waiting or row.next_attempt_at > now:
+                waiting.add(row.chat_id)  # later rows of the chat must not overtake it
+                continue
+            due.setdefault(row.chat_id, []).append(_Due(row, media.get(row.media_id or 0)))
+        return due
+
+    async def _deliver_chats(self, due: dict[str, list[_Due]]) -> list[_Outcome]:
+        gate = asyncio.Semaphore(CONCURRENT_CHATS)
+
+        async def one_chat(rows: list[_Due]) -> list[_Outcome]:
+            async with gate:
+                return await self._deliver_chat(rows)
+
+        results = await asyncio.gather(*(one_chat(rows) for rows in due.values()))
+        return [outcome for chat in results for outcome in chat]
+
+    async def _deliver_chat(self, rows: Sequence[_Due]) -> list[_Outcome]:
+        """Sends a chat's rows in order; stops at the first that must wait."""
+        outcomes: list[_Outcome] = []
+        for index, (row, media) in enumerate((due.row, due.media) for due in rows):
+            outcome = await self._deliver_one(row, media)
+            outcomes.append(outcome)
+            if outcome.state is OutboxState.BLOCKED:
+                outcomes += [_ended(later.row, outcome) for later in rows[index + 1 :]]
+                break
+            if outcome.state is OutboxState.PENDING:
+                break
+        return outcomes
+
+    async def _deliver_one(self, row: OutboxMessage, media: Media | None) -> _Outcome:
+        now = self.clock.now()
+        attempts = row.attempts + 1
+        if row.expires_at <= now:
+            return _Outcome(row.id, row.chat_id, OutboxState.EXPIRED, row.attempts, now)
+        if row.kind != OutboxKind.TEXT and media is None:
+            failed = OutboxState.FAILED
+            return _Outcome(row.id, row.chat_id, failed, row.attempts, now, ATTACHMENT_GONE)
+        if row.is_alert:
+            await self._space_out(row.chat_id)
+        try:
+            await self.transport.deliver(_delivery(row, media))
+        except Blocked:
+            return _Outcome(row.id, row.chat_id, OutboxState.BLOCKED, attempts, now, "blocked")
+        except Refused as refusal:
+            failed = OutboxState.FAILED
+            return _Outcome(row.id, row.chat_id, failed, attempts, now, refusal.reason)
+        except RetryLater as problem:
+            return self._again(row, attempts, problem.reason, problem.after)
+        except Exception as error:  # a bug must not stop the other chats' deliveries
+            log.exception("delivering outbox row %s failed", row.id)
+            return self._again(row, attempts, f"{type(error).__name__}: {error}", None)
+        sent = self.clock.now()
+        return _Outcome(row.id, row.chat_id, OutboxState.SENT, attempts, sent, sent_at=sent)
+
+    def _again(
+        self, row: OutboxMessage, attempts: int, reason: str, asked: float | None
+    ) -> _Outcome:
+        """Leaves the row pending for a later attempt: the wait asked for, else a backoff."""
+        now = self.clock.now()
+        if asked is not None:  # a flood limit holds for the whole bot, not one chat
+            self._paused_until = now + timedelta(seconds=asked)
+        wait = asked if asked is not None else min(2.0 ** (attempts - 1), MAX_BACKOFF)
+        log.warning("outbox row %s: %s; trying again in %g s", row.id, reason, wait)
+        later = now + timedelta(seconds=wait)
+        return _Outcome(row.id, row.chat_id, OutboxState.PENDING, attempts, later, reason[:200])
+
+    async def _space_out(self, chat_id: str) -> None:
+        """Waits until the chat's previous alert is `per_chat_gap` seconds old."""
+        loop = asyncio.get_running_loop()
+        wait = self._last_alert.get(chat_id, -self.per_chat_gap) + self.per_chat_gap - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last_alert[chat_id] = loop.time()
+
+    async def _record(self, outcomes: Sequence[_Outcome]) -> None:
+        """Stores how each row ended (or when it is tried next), in one transaction."""
+        if not outcomes:
+            return
+        changes = [
+            {
+                "id": o.row_id,
+                "state": o.state,
+                "attempts": o.attempts,
+                "next_attempt_at": o.next_attempt_at,
+                "reason": o.reason,
+                "sent_at": o.sent_at,
+            }
+            for o in outcomes
+        ]
+        blocked = {o.chat_id for o in outcomes if o.state is OutboxState.BLOCKED}
+        async with self.sessions() as session:
+            await session.execute(update(OutboxMessage), changes)
+            if blocked:
+                await session.execute(
+                    update(Identity)
+                    .where(Identity.channel == self.channel, Identity.chat_id.in_(blocked))
+                    .values(blocked_at=self.clock.now())
+                )
+            await session.commit()
+
+
+def _ended(row: OutboxMessage, like: _Outcome) -> _Outcome:
+    """Returns the same ending for a later row of the chat, without trying it."""
+    return _Outcome(
+        row.id, row.chat_id, like.state, row.attempts, like.next_attempt_at, like.reason
+    )
+
+
+def _delivery(row: OutboxMessage, media: Media | None) -> Delivery:
+    choices = tuple(Choice(c["label"], c["value"]) for c in row.choices or ())
+    attachment = None
+    if media is not None:
+        attachment = Attachment(media.name, media.data, is_photo=row.kind == OutboxKind.PHOTO)
+    return Delivery(
+        row.id,
+        row.chat_id,
+        OutboxKind(row.kind),
+        row.text,
+        choices,
+        row.token,
+        row.columns,
+        attachment,
+    )

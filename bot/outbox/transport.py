@@ -1,0 +1,79 @@
+"""What a channel adapter must do with an outbox row, and how it says the send went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.chat.types import Attachment, Choice
+from reporting.storage.models import OutboxKind
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One outbox row, as a channel adapter needs it to make its API calls."""
+
+    row_id: int
+    chat_id: str
+    kind: OutboxKind
+    text: str
+    choices: tuple[Choice, ...] = ()
+    token: str = ""
+    columns: int = 2
+    attachment: Attachment | None = None
+
+
+class RetryLater(Exception):
+    """The channel could not take the message now (flood limit, 5xx, network); try again.
+
+    `after` is the wait the channel asked for (a flood limit's retry_after), if it asked.
+    """
+
+    def __init__(self, reason: str, after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason[:200]
+        self.after = after
+
+
+class Refused(Exception):
+    """The channel refused the message for good (a 400): sending it again cannot help."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason[:200]
+
+
+class Blocked(Exception):
+    """The person blocked the bot: nothing reaches them until they write again."""
+
+
+class Transport(Protocol):
+    """A channel's outbound half: turns one outbox row into that channel's API calls."""
+
+    channel: str
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Sends the row's message, or raises RetryLater, Refused or Blocked."""
+        ...
+
+
+def split_text(message: str, limit: int) -> list[str]:
+    """Splits a long message at line breaks into parts of at most `limit` characters.
+
+    A line longer than the limit is cut where it must be; the parts keep their order.
+    """
+    parts: list[str] = []
+    current = ""
+    for line in message.split("\n"):
+        while len(line) > limit:
+            parts.extend([current] if current else [])
+            parts.append(line[:limit])
+            current, line = "", line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts
