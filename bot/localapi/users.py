@@ -136,6 +136,13 @@ class FakeUser:
         self._store.log(self._chat, "in", "command" if command else "text", text)
         return self._post_message(body)
 
+    async def edit(self, message: JsonDict, text: str) -> None:
+        """Edits a message the user sent earlier (as `send` returned it): an edited_message."""
+        edited = copy.deepcopy(message) | {"text": text, "edit_date": self._store.now()}
+        self._begin()
+        self._store.log(self._chat, "in", "edit", text)
+        self._store.updates.push("edited_message", edited)
+
     async def press(self, label: str, message: BotMessage | int | None = None) -> None:
         """Presses a button by label or callback_data on the latest message showing one."""
         target, button, inline = self._find_button(label, message)

@@ -29,6 +29,7 @@ from telegram.ext import Application
 
 from bot.localapi import BotMessage, FakeUser, LocalBotApi
 from bot.telegram.app import build_application, polling
+from bot.telegram.services import ready_of
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign
 from reporting.clock import SimulatedClock
@@ -171,6 +172,13 @@ class E2E:
         mark = len(person.inbox)
         await person.press(label, message)
         return await self.replies_since(person, mark)
+
+    async def deliver(self, moment: datetime | None = None) -> None:
+        """Moves the clock (to let a retry's time come) and lets the outbox deliver what is due."""
+        if moment is not None:
+            self.clock.set(moment)
+        assert self.app is not None
+        await ready_of(self.app).deliver_now()
 
     async def replies_since(self, person: FakeUser, mark: int) -> list[BotMessage]:
         """Returns every message the bot sent the user after `inbox[mark]`, once it is done."""
