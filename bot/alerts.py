@@ -16,6 +16,7 @@ from bot.chat.audience import chat_accounts, recipients, remember_verdicts, reme
 from bot.chat.types import Reply
 from bot.core import Core
 from bot.outbox import enqueue
+from bot.outbox.sender import BLOCKED
 from reporting.alerts import (
     Alert,
     deadline,
@@ -27,8 +28,6 @@ from reporting.alerts import (
 from reporting.campaign import Campaign
 from reporting.storage.models import AlertLog, OutboxState
 from reporting.summaries import summarize
-
-BLOCKED = "blocked the bot"
 
 
 async def check_alerts(core: Core, scheduled_too: bool) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.types import Attachment, Choice
 from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transport
@@ -26,10 +27,15 @@ from reporting.storage.db import TakingTurns
 from reporting.storage.models import Identity, Media, OutboxKind, OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
-BATCH = 200  # rows read at a time
+BATCH = 200  # replies read at a time
+# Alerts read at a time: about a second's worth at Telegram's 30 a second, so that replies
+# written during a broadcast wait for at most that long.
+ALERT_BATCH = 32
 CONCURRENT_CHATS = 16  # chats being written to at once
 MAX_BACKOFF = 60.0  # seconds between two attempts at most
+MIN_WAIT = 1.0  # even when the channel says "retry after 0": no busy loop
 ATTACHMENT_GONE = "the attachment is gone"
+BLOCKED = "blocked the bot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,32 +99,33 @@ class OutboxSender:
         return sent
 
     async def _due(self) -> dict[str, list[_Due]]:
-        """Returns, per chat, its leading rows that may go now (a row waiting stops its chat)."""
+        """Returns, per chat, its leading rows that may go now (a row waiting stops its chat).
+
+        Replies come first and may overtake a chat's alerts, never each other; alerts wait
+        for the end of the quiet hours.
+        """
         now = self.clock.now()
         if self._paused_until is not None and now < self._paused_until:
             return {}
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.channel == self.channel,
-                OutboxMessage.state == OutboxState.PENDING,
-                OutboxMessage.not_before <= now,
-            )
-            .order_by(OutboxMessage.chat_id, OutboxMessage.id)
-            .limit(BATCH)
+        pending = select(OutboxMessage).where(
+            OutboxMessage.channel == self.channel,
+            OutboxMessage.state == OutboxState.PENDING,
+            OutboxMessage.not_before <= now,
         )
-        if in_quiet_hours(self.campaign, now):
-            query = query.where(OutboxMessage.alert_id.is_(None))  # alerts wait for morning
+        order = (OutboxMessage.chat_id, OutboxMessage.id)
         async with self.sessions() as session:
-            rows = list(await session.scalars(query))
-            wanted = {row.media_id for row in rows if row.media_id is not None}
-            found = await session.scalars(select(Media).where(Media.id.in_(wanted)))
-            media = {item.id: item for item in found} if wanted else {}
+            replies = pending.where(OutboxMessage.alert_id.is_(None))
+            rows = list(await session.scalars(replies.order_by(*order).limit(BATCH)))
+            if not in_quiet_hours(self.campaign, now):
+                alerts = pending.where(OutboxMessage.alert_id.is_not(None))
+                rows += await session.scalars(alerts.order_by(*order).limit(ALERT_BATCH))
+            media = await _media_of(session, rows)
         due: dict[str, list[_Due]] = {}
-        waiting: set[str] = set()
+        waiting: set[tuple[bool, str]] = set()
         for row in rows:
-            if row.chat_id in waiting or row.next_attempt_at > now:
-                waiting.add(row.chat_id)  # later rows of the chat must not overtake it
+            line = (row.is_alert, row.chat_id)
+            if line in waiting or row.next_attempt_at > now:
+                waiting.add(line)  # later rows of the line must not overtake it
                 continue
             due.setdefault(row.chat_id, []).append(_Due(row, media.get(row.media_id or 0)))
         return due
@@ -159,7 +166,7 @@ class OutboxSender:
         try:
             await self.transport.deliver(_delivery(row, media))
         except Blocked:
-            return _Outcome(row.id, row.chat_id, OutboxState.BLOCKED, attempts, now, "blocked")
+            return _Outcome(row.id, row.chat_id, OutboxState.BLOCKED, attempts, now, BLOCKED)
         except Refused as refusal:
             failed = OutboxState.FAILED
             return _Outcome(row.id, row.chat_id, failed, attempts, now, refusal.reason)
@@ -177,8 +184,9 @@ class OutboxSender:
         """Leaves the row pending for a later attempt: the wait asked for, else a backoff."""
         now = self.clock.now()
         if asked is not None:  # a flood limit holds for the whole bot, not one chat
-            self._paused_until = now + timedelta(seconds=asked)
-        wait = asked if asked is not None else min(2.0 ** (attempts - 1), MAX_BACKOFF)
+            self._paused_until = now + timedelta(seconds=max(asked, MIN_WAIT))
+        backoff = min(2.0 ** (attempts - 1), MAX_BACKOFF)
+        wait = max(asked, MIN_WAIT) if asked is not None else backoff
         log.warning("outbox row %s: %s; trying again in %g s", row.id, reason, wait)
         later = now + timedelta(seconds=wait)
         return _Outcome(row.id, row.chat_id, OutboxState.PENDING, attempts, later, reason[:200])
@@ -216,6 +224,16 @@ class OutboxSender:
                     .values(blocked_at=self.clock.now())
                 )
             await session.commit()
+
+
+async def _media_of(session: AsyncSession, rows: Sequence[OutboxMessage]) -> dict[int, Media]:
+    """Returns the stored attachments of the rows, by id (a deleted one is simply missing)."""
+    wanted = {row.media_id for row in rows if row.media_id is not None}
+    if not wanted:
+        return {}
+    return {
+        item.id: item for item in await session.scalars(select(Media).where(Media.id.in_(wanted)))
+    }
 
 
 def _ended(row: OutboxMessage, like: _Outcome) -> _Outcome:

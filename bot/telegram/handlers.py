@@ -12,7 +12,7 @@ import logging
 import re
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.chat.types import Incoming, Kind, Sender
@@ -98,8 +98,6 @@ async def _on_error(update: object, context: Context) -> None:
         log.warning("Telegram could not be reached: %s", context.error)
         return
     log.error("update %s failed", update, exc_info=context.error)
-    if isinstance(context.error, Forbidden):
-        return
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await apologise(ready(context), CHANNEL, str(update.effective_chat.id))

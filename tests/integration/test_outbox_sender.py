@@ -1,0 +1,265 @@
+"""The outbox sender on a real migrated database, with a recording transport at the network edge.
+
+The transport is a fake channel: it records what it was given and raises what a test tells it
+to (a flood wait, a refusal, a block), as a channel adapter turns API errors into them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.chat.types import Choice, Reply
+from bot.outbox import Blocked, Delivery, OutboxSender, Refused, RetryLater, enqueue
+from reporting.campaign import Campaign
+from reporting.clock import SimulatedClock
+from reporting.people import create_invites, redeem_invite
+from reporting.storage.db import TakingTurns
+from reporting.storage.models import AlertLog, Identity, OutboxMessage, Role
+
+CHANNEL = "fake"
+EVENING = timedelta(hours=12)  # 08:00 + 12 h = 20:00 on the first collection day
+
+
+class RecordingTransport:
+    """A channel that records each delivery, or raises the next planned fault instead."""
+
+    channel = CHANNEL
+
+    def __init__(self) -> None:
+        self.sent: list[Delivery] = []
+        self.faults: deque[Exception] = deque()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Records the delivery, unless a fault is planned for this call."""
+        if self.faults:
+            raise self.faults.popleft()
+        self.sent.append(delivery)
+
+    def texts(self, chat: str | None = None) -> list[str]:
+        """Returns the texts delivered (to one chat, when given), in order."""
+        return [d.text for d in self.sent if chat is None or d.chat_id == chat]
+
+
+@pytest.fixture
+def transport() -> RecordingTransport:
+    """A fresh recording channel."""
+    return RecordingTransport()
+
+
+@pytest.fixture
+def sender(
+    engine: AsyncEngine, loaded: Campaign, clock: SimulatedClock, transport: RecordingTransport
+) -> OutboxSender:
+    """The sender of the fake channel, its clock at 20:00 on the first collection day."""
+    clock.advance(EVENING)
+    return OutboxSender(transport, TakingTurns(engine), clock, loaded, per_chat_gap=0)
+
+
+async def queue(
+    factory: async_sessionmaker[AsyncSession],
+    clock: SimulatedClock,
+    chat: str,
+    *texts: str,
+    alert: bool = False,
+    expires: datetime | None = None,
+) -> None:
+    """Writes messages for a chat to the outbox, as a reply (or an alert) would be."""
+    now = clock.now()
+    async with factory() as session:
+        alert_id = None
+        if alert:
+            user = await _person(session, now)
+            claim = AlertLog(
+                key=f"k{chat}{texts}", kind="digest", user_id=user, text="", created_at=now
+            )
+            session.add(claim)
+            await session.flush()
+            alert_id = claim.id
+        enqueue(
+            session,
+            [Reply(t) for t in texts],
+            channel=CHANNEL,
+            chat_id=chat,
+            user_id=None,
+            now=now,
+            expires_at=expires or now + timedelta(days=1),
+            alert_id=alert_id,
+        )
+        await session.commit()
+
+
+async def _person(session: AsyncSession, now: datetime) -> int:
+    """Returns the id of a registered district user (the alerts' recipient)."""
+    found = await session.scalar(select(Identity.user_id).where(Identity.channel == CHANNEL))
+    if found is not None:
+        return found
+    [invite] = await create_invites(session, Role.DISTRICT, [], 1, now, 14)
+    user = await redeem_invite(
+        session,
+        invite.code,
+        channel=CHANNEL,
+        external_id="staff",
+        chat_id="staff",
+        display_name="Cán bộ huyện",
+        now=now,
+    )
+    return user.id
+
+
+async def rows(factory: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
+    """Returns every outbox row, oldest first."""
+    async with factory() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def test_a_chats_messages_go_in_the_order_they_were_written(
+    sender, transport, session_factory, clock
+) -> None:
+    await queue(session_factory, clock, "1", "một", "hai")
+    await queue(session_factory, clock, "2", "khác")
+    await queue(session_factory, clock, "1", "ba")
+    assert await sender.deliver_due() == 4
+    assert transport.texts("1") == ["một", "hai", "ba"]
+    assert {(r.state, r.attempts, r.sent_at) for r in await rows(session_factory)} == {
+        ("sent", 1, clock.now())
+    }
+
+
+async def test_choices_and_their_mark_reach_the_channel(
+    sender, transport, session_factory, clock
+) -> None:
+    async with session_factory() as session:
+        choices = (Choice("Gửi", "send"), Choice("Sửa", "edit"), Choice("Hủy", "cancel"))
+        reply = Reply("📋 Kiểm tra lại", choices, "ab12:review:", 3)
+        enqueue(
+            session,
+            [reply],
+            channel=CHANNEL,
+            chat_id="1",
+            user_id=None,
+            now=clock.now(),
+            expires_at=clock.now() + timedelta(days=1),
+        )
+        await session.commit()
+    await sender.deliver_due()
+    [delivery] = transport.sent
+    assert (delivery.choices, delivery.token, delivery.columns) == (choices, "ab12:review:", 3)
+
+
+async def test_a_failing_message_holds_back_the_rest_of_its_chat_only(
+    sender, transport, session_factory, clock
+) -> None:
+    await queue(session_factory, clock, "1", "một", "hai")
+    await queue(session_factory, clock, "2", "khác")
+    transport.faults.append(RetryLater("Bad Gateway"))
+    await sender.deliver_due()
+    assert transport.texts() == ["khác"]
+    first, second, _ = await rows(session_factory)
+    assert (first.state, first.attempts, first.reason) == ("pending", 1, "Bad Gateway")
+    assert first.next_attempt_at == clock.now() + timedelta(seconds=1)
+    assert (second.state, second.attempts) == ("pending", 0)
+
+    clock.advance(timedelta(seconds=1))
+    await sender.deliver_due()
+    assert transport.texts("1") == ["một", "hai"]
+
+
+async def test_backoff_doubles_up_to_a_minute_and_goes_on_until_the_deadline(
+    sender, transport, session_factory, clock
+) -> None:
+    deadline = clock.now() + timedelta(minutes=10)
+    await queue(session_factory, clock, "1", "một", expires=deadline)
+    waits = []
+    while clock.now() < deadline:
+        transport.faults.append(RetryLater("timed out"))
+        before = clock.now()
+        await sender.deliver_due()
+        [row] = await rows(session_factory)
+        if row.state != "pending":
+            break
+        waits.append((row.next_attempt_at - before).total_seconds())
+        clock.set(row.next_attempt_at)
+    assert waits[:8] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert len(waits) == 15  # ten minutes: 63 s of doubling, then nine waits of a minute
+    await sender.deliver_due()  # the deadline has come
+    [row] = await rows(session_factory)
+    assert row.state == "expired"
+    assert transport.sent == []
+
+
+async def test_a_flood_wait_pauses_the_whole_channel(
+    sender, transport, session_factory, clock
+) -> None:
+    await queue(session_factory, clock, "1", "một")
+    transport.faults.append(RetryLater("Flood control exceeded", after=5))
+    await sender.deliver_due()
+    await queue(session_factory, clock, "2", "hai")  # another chat, written during the wait
+    clock.advance(timedelta(seconds=4))
+    await sender.deliver_due()
+    assert transport.sent == []
+    clock.advance(timedelta(seconds=1))
+    await sender.deliver_due()
+    assert sorted(transport.texts()) == ["hai", "một"]
+
+
+async def test_a_refused_message_is_failed_with_the_reason_and_the_chat_goes_on(
+    sender, transport, session_factory, clock
+) -> None:
+    await queue(session_factory, clock, "1", "quá dài", "tiếp")
+    transport.faults.append(Refused("Message is too long"))
+    await sender.deliver_due()
+    refused, after = await rows(session_factory)
+    assert (refused.state, refused.reason) == ("failed", "Message is too long")
+    assert after.state == "sent"
+
+
+async def test_a_block_ends_the_chats_messages_and_marks_the_account(
+    sender, transport, session_factory, clock
+) -> None:
+    await queue(session_factory, clock, "staff", "một", "hai", alert=True)
+    transport.faults.append(Blocked("bot was blocked by the user"))
+    await sender.deliver_due()
+    assert [(r.state, r.reason) for r in await rows(session_factory)] == [
+        ("blocked", "blocked the bot"),
+        ("blocked", "blocked the bot"),
+    ]
+    async with session_factory() as session:
+        identity = await session.scalar(select(Identity).where(Identity.chat_id == "staff"))
+    assert identity is not None
+    assert identity.blocked_at == clock.now()
+
+
+async def test_quiet_hours_hold_alerts_but_not_replies(
+    sender, transport, session_factory, clock
+) -> None:
+    clock.advance(timedelta(hours=2))  # 22:00
+    await queue(session_factory, clock, "staff", "📊 Tổng hợp", alert=True)
+    await queue(session_factory, clock, "1", "✅ Đã lưu")
+    await sender.deliver_due()
+    assert transport.texts() == ["✅ Đã lưu"]
+    clock.advance(timedelta(hours=9))  # 07:00
+    await sender.deliver_due()
+    assert transport.texts() == ["✅ Đã lưu", "📊 Tổng hợp"]
+
+
+async def test_a_reply_does_not_wait_behind_a_broadcast(
+    sender, transport, session_factory, clock
+) -> None:
+    for chat in range(100):
+        await queue(session_factory, clock, f"leader-{chat}", "🔔 Nhắc việc", alert=True)
+    await queue(session_factory, clock, "1", "✅ Đã lưu")
+    assert await sender.deliver_due() == 101
+    assert transport.texts()[0] == "✅ Đã lưu"
+
+
+async def test_an_expired_message_is_never_sent(sender, transport, session_factory, clock) -> None:
+    await queue(session_factory, clock, "1", "🔔 Nhắc việc", expires=clock.now())
+    assert await sender.deliver_due() == 0
+    assert transport.sent == []
+    [row] = await rows(session_factory)
+    assert (row.state, row.attempts) == ("expired", 0)
