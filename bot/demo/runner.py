@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.demo.cast import CHAT_COMMUNES, ON_BEHALF_COMMUNE, Actor, leaders, overseers
@@ -19,9 +20,10 @@ from bot.localapi import FakeUser, LocalBotApi
 from bot.views.table import district_table
 from reporting.campaign import Campaign, load_campaign
 from reporting.clock import SimulatedClock
-from reporting.i18n import text
+from reporting.i18n import fmt_count, text
 from reporting.people import create_invites
 from reporting.storage.db import create_engine, sessions
+from reporting.storage.models import OutboxMessage, OutboxState
 from reporting.summaries import CampaignSummary, summarize
 from reporting.units import find_unit_path
 
@@ -183,8 +185,9 @@ async def play_demo(out: Path) -> None:
     async with factory() as session:
         summary = await summarize(session, campaign, clock.now())
         await write_outputs(session, summary, transcript, out)
+        outbox = await outbox_states(session)
     await engine.dispose()
-    _print(summary, len(transcript), bot.restarts, demo.imported, demo.alerts_sent, out)
+    _print(summary, len(transcript), bot.restarts, demo, outbox, out)
 
 
 async def _play(
@@ -212,6 +215,12 @@ async def _play(
     await demo.aggregation(staff)
 
 
+async def outbox_states(session: AsyncSession) -> Counter[str]:
+    """Returns how many outbox rows ended in each state (or still wait)."""
+    query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+    return Counter({state: count for state, count in (await session.execute(query)).all()})
+
+
 async def _invite(factory: object, actors: list[Actor], clock: SimulatedClock) -> dict[int, str]:
     codes: dict[int, str] = {}
     async with factory() as session:  # type: ignore[operator]
@@ -223,11 +232,19 @@ async def _invite(factory: object, actors: list[Actor], clock: SimulatedClock) -
 
 
 def _print(
-    summary: CampaignSummary, lines: int, restarts: int, imported: int, alerts: int, out: Path
+    summary: CampaignSummary,
+    lines: int,
+    restarts: int,
+    demo: Demo,
+    outbox: Counter[str],
+    out: Path,
 ) -> None:
     print(summary.campaign.name)
     print(text("demo.played", messages=lines, restarts=restarts))
-    print(text("demo.imported", rows=imported))
-    print(text("demo.alerts", alerts=alerts))
+    print(text("demo.imported", rows=demo.imported))
+    print(text("demo.alerts", alerts=demo.alerts_sent))
+    sent, waiting = outbox[OutboxState.SENT], outbox[OutboxState.PENDING]
+    failed = outbox.total() - sent - waiting
+    print(text("demo.outbox", sent=fmt_count(sent), waiting=waiting, failed=failed))
     print(f"\n{district_table(summary)}\n")
     print(text("demo.written", files=", ".join(sorted(p.name for p in out.iterdir())), out=out))

@@ -451,6 +451,7 @@ MESSAGES: dict[str, str] = {
     "demo.alerts": (
         "The bot sent {alerts} alerts, reminders and digests on its own (see transcript.txt)."
     ),
+    "demo.outbox": "Outbox: {sent} messages sent, {waiting} waiting, {failed} not deliverable.",
     "demo.written": "Wrote {files} to {out}/",
     "table.unit": "Unit",
     "table.households": "Homes",

@@ -430,6 +430,9 @@ MESSAGES: dict[str, str] = {
         "Huyện nhập thêm {rows} dòng báo cáo giấy từ bảng tính của các xã chưa dùng bot."
     ),
     "demo.alerts": "Bot tự gửi {alerts} tin cảnh báo, nhắc việc và tổng hợp (xem transcript.txt).",
+    "demo.outbox": (
+        "Hộp thư đi: {sent} tin đã gửi, {waiting} tin còn chờ, {failed} tin không gửi được."
+    ),
     "demo.written": "Đã ghi {files} vào {out}/",
     "table.unit": "Đơn vị",
     "table.households": "Số hộ",
