@@ -32,7 +32,13 @@ async def expired(turn: Turn, dialog: Dialog) -> bool:
 
 
 async def begin(
-    session: AsyncSession, user_id: int, kind: str, state: str, day: date, now: datetime
+    session: AsyncSession,
+    user_id: int,
+    kind: str,
+    state: str,
+    day: date,
+    now: datetime,
+    token: str | None = None,
 ) -> Dialog:
     """Starts a new dialog for the user, replacing any earlier one; buttons get a fresh token."""
     await drop(session, user_id)
@@ -42,18 +48,21 @@ async def begin(
         state=state,
         data={},
         day=day,
-        token=secrets.token_hex(4),
+        token=token or new_token(),
         updated_at=now,
     )
     session.add(dialog)
     return dialog
 
 
-def update(dialog: Dialog, state: str, now: datetime, **changes: Any) -> None:
-    """Moves a dialog to a new state, merging `changes` into its data."""
-    dialog.state = state
-    dialog.data = {**dialog.data, **changes}
-    dialog.updated_at = now
+def new_token() -> str:
+    """Returns a fresh token for a dialog's buttons."""
+    return secrets.token_hex(4)
+
+
+def save(dialog: Dialog, state: str, now: datetime, data: dict[str, Any]) -> None:
+    """Moves a dialog to a new state with `data` as its whole data."""
+    dialog.state, dialog.data, dialog.updated_at = state, data, now
 
 
 async def drop(session: AsyncSession, user_id: int) -> None:
@@ -71,4 +80,9 @@ def stamp(dialog: Dialog) -> str:
     mark and is refused, so "Tất cả" under question 1 can never answer question 5.
     """
     detail = dialog.data.get("question") or dialog.data.get("editing") or ""
-    return f"{dialog.token}:{dialog.state}:{detail}"
+    return mark(dialog.token, dialog.state, detail)
+
+
+def mark(token: str, state: str, detail: object = "") -> str:
+    """Returns the mark of one question: the dialog's token, its state and what is asked."""
+    return f"{token}:{state}:{detail}"

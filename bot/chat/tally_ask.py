@@ -1,156 +1,133 @@
-"""What the guided tally asks at each step: the question, its choices and its limits."""
+"""What the guided tally asks at each step (its text, choices and limits), from facts: no I/O."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-from bot.chat import drafts
-from bot.chat.types import Choice, Turn
+from bot.chat.drafts import mark
+from bot.chat.tally_draft import Draft, Step
+from bot.chat.types import Choice, Reply
 from reporting.i18n import fmt_count, text
 from reporting.measures import QUESTIONS
-from reporting.storage.models import Dialog, Unit
-from reporting.tallies import Figures, collected_elsewhere
-from reporting.units import hamlets
+
+WIDE = 3  # columns of the summary's and the field list's buttons
 
 
-class Step(StrEnum):
-    """Where a guided tally stands."""
+@dataclass(frozen=True, slots=True)
+class HamletFacts:
+    """What the tally needs to know of one hamlet on the draft's day."""
 
-    HAMLET = "hamlet"
-    REPLACE = "replace"
-    COLLECTED = "collected"
-    INVALID = "invalid"
-    SATISFIED = "satisfied"
-    NOTE = "note"
-    REVIEW = "review"
-    EDIT_PICK = "edit_pick"
-    EDIT_VALUE = "edit_value"
+    id: int
+    name: str
+    limit: int  # the most forms it can still have collected: households minus other days
+    reported: bool  # it already has a tally that day
+    locked: bool  # its commune's figures are confirmed
 
 
-async def ask(turn: Turn, dialog: Dialog) -> None:
-    """Sends the question of the dialog's current step, with its choices."""
-    lang, state, data = turn.lang, Step(dialog.state), dialog.data
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the shell reads from the database before each step; the machine reads nothing."""
+
+    lang: str
+    day: date
+    collection: tuple[date, date]
+    questions: tuple[str, ...]  # the campaign's question labels, Q1 first
+    token: str  # the dialog's token, which marks its buttons
+    hamlets: tuple[HamletFacts, ...]  # the draft's hamlet, or those the user may pick from
+    for_commune: bool = False  # a commune user picks one of `hamlets` first
+
+    def hamlet(self, draft: Draft) -> HamletFacts:
+        """Returns the facts of the draft's hamlet."""
+        return next(hamlet for hamlet in self.hamlets if hamlet.id == draft.hamlet_id)
+
+
+def ask(state: Step, draft: Draft, facts: Facts) -> tuple[Reply, ...]:
+    """Returns the question of a step, with its choices and the mark of its buttons."""
+    lang, token = facts.lang, mark(facts.token, state, draft.detail)
     if state is Step.HAMLET:
-        turn.say(
-            text("chat.ask_hamlet", lang), tuple(await hamlet_choices(turn)), drafts.stamp(dialog)
-        )
-        return
-    hamlet = await turn.session.get(Unit, data["hamlet_id"])
-    assert hamlet is not None
+        return (Reply(text("chat.ask_hamlet", lang), hamlet_choices(facts), token),)
+    hamlet = facts.hamlet(draft)
     if state is Step.REPLACE:
-        turn.say(
-            text("chat.ask_replace", lang, hamlet=hamlet.name, day=day_text(dialog.day)),
-            yes_no(turn, "chat.replace_yes"),
-            drafts.stamp(dialog),
-        )
-    elif state is Step.COLLECTED:
-        limit = await collected_limit(turn, dialog)
-        heading = text("chat.tally_heading", lang, hamlet=hamlet.name, day=day_text(dialog.day))
-        turn.say(f"{heading}\n{text('chat.ask_collected', lang, limit=fmt_count(limit))}")
-    elif state is Step.INVALID:
-        collected = data["collected"]
-        turn.say(
-            text("chat.ask_invalid", lang, collected=collected),
-            (Choice("0", "0"),),
-            drafts.stamp(dialog),
-        )
-    elif state is Step.SATISFIED:
-        ask_question(turn, dialog, data["question"])
-    elif state is Step.NOTE:
-        turn.say(
-            text("chat.ask_note", lang),
-            (Choice(text("chat.skip", lang), "skip"),),
-            drafts.stamp(dialog),
-        )
-    elif state is Step.REVIEW:
-        turn.say(_review_text(turn, dialog, hamlet), review_choices(turn), drafts.stamp(dialog), 3)
-    elif state is Step.EDIT_PICK:
-        turn.say(text("chat.ask_edit", lang), edit_choices(turn, dialog), drafts.stamp(dialog), 3)
-    else:
-        await _ask_edit_value(turn, dialog)
+        asked = text("chat.ask_replace", lang, hamlet=hamlet.name, day=day_text(facts.day))
+        return (Reply(asked, yes_no(lang, "chat.replace_yes"), token),)
+    if state is Step.COLLECTED:
+        heading = text("chat.tally_heading", lang, hamlet=hamlet.name, day=day_text(facts.day))
+        limit = fmt_count(hamlet.limit)
+        return (Reply(f"{heading}\n{text('chat.ask_collected', lang, limit=limit)}"),)
+    if state is Step.INVALID:
+        asked = text("chat.ask_invalid", lang, collected=draft.collected)
+        return (Reply(asked, (Choice("0", "0"),), token),)
+    if state is Step.SATISFIED:
+        return (ask_question(draft, facts, draft.question or 1, token),)
+    if state is Step.NOTE:
+        return (Reply(text("chat.ask_note", lang), skip_choices(lang), token),)
+    if state is Step.REVIEW:
+        return (Reply(review_text(draft, facts), review_choices(lang), token, WIDE),)
+    if state is Step.EDIT_PICK:
+        return (Reply(text("chat.ask_edit", lang), edit_choices(lang, draft), token, WIDE),)
+    return (_ask_edit_value(draft, facts, token),)
 
 
-def ask_question(turn: Turn, dialog: Dialog, question: int) -> None:
-    """Asks how many forms are satisfied on one question, with "Tất cả (N)"."""
-    valid = valid_forms(dialog)
-    label = turn.campaign.questions[question - 1]
-    turn.say(
-        text("chat.ask_satisfied", turn.lang, question=question, label=label, valid=valid),
-        (Choice(text("chat.all", turn.lang, count=valid), "all"),),
-        drafts.stamp(dialog),
-    )
+def ask_question(draft: Draft, facts: Facts, question: int, token: str) -> Reply:
+    """Returns how many forms are satisfied on one question, with "Tất cả (N)"."""
+    label, valid = facts.questions[question - 1], draft.valid
+    asked = text("chat.ask_satisfied", facts.lang, question=question, label=label, valid=valid)
+    return Reply(asked, all_choices(facts.lang, valid), token)
 
 
-async def _ask_edit_value(turn: Turn, dialog: Dialog) -> None:
-    field = dialog.data["editing"]
+def _ask_edit_value(draft: Draft, facts: Facts, token: str) -> Reply:
+    field = draft.editing or ""
     if field.isdigit():
-        ask_question(turn, dialog, int(field))
-    elif field == "note":
-        turn.say(
-            text("chat.ask_note", turn.lang),
-            (Choice(text("chat.skip", turn.lang), "skip"),),
-            drafts.stamp(dialog),
-        )
-    else:
-        limit = await edit_limit(turn, dialog, field)
-        turn.say(text(f"chat.ask_edit_{field}", turn.lang, limit=fmt_count(limit)))
+        return ask_question(draft, facts, int(field), token)
+    if field == "note":
+        return Reply(text("chat.ask_note", facts.lang), skip_choices(facts.lang), token)
+    limit = fmt_count(edit_limit(draft, facts, field))
+    return Reply(text(f"chat.ask_edit_{field}", facts.lang, limit=limit))
 
 
-async def collected_limit(turn: Turn, dialog: Dialog) -> int:
-    """Returns the most forms the hamlet can still have collected on the draft's day."""
-    hamlet = await turn.session.get(Unit, dialog.data["hamlet_id"])
-    assert hamlet is not None
-    elsewhere = await collected_elsewhere(turn.session, hamlet.id, dialog.day)
-    return max(hamlet.households - elsewhere, 0)
-
-
-async def edit_limit(turn: Turn, dialog: Dialog, field: str) -> int:
+def edit_limit(draft: Draft, facts: Facts, field: str) -> int:
     """Returns the largest value an edited field may take."""
     if field == "collected":
-        return await collected_limit(turn, dialog)
+        return facts.hamlet(draft).limit
     if field == "invalid":
-        return int(dialog.data["collected"])
-    return valid_forms(dialog)
+        return draft.collected
+    return draft.valid
 
 
-def valid_forms(dialog: Dialog) -> int:
-    """Returns the valid forms of the draft."""
-    return int(dialog.data["collected"]) - int(dialog.data["invalid"])
-
-
-def draft_figures(dialog: Dialog) -> Figures:
-    """Returns the draft's answers as the figures to store."""
-    data = dialog.data
-    return Figures(data["collected"], data["invalid"], tuple(data["satisfied"]), data.get("note"))
-
-
-async def hamlet_choices(turn: Turn) -> list[Choice]:
+def hamlet_choices(facts: Facts) -> tuple[Choice, ...]:
     """Returns the hamlets a commune user may report for, as choices."""
-    assert turn.user is not None
-    units = await hamlets(turn.session, [unit.id for unit in turn.user.units])
-    return [Choice(unit.name, str(unit.id)) for unit in units]
+    return tuple(Choice(hamlet.name, str(hamlet.id)) for hamlet in facts.hamlets)
 
 
-def yes_no(turn: Turn, yes_key: str) -> tuple[Choice, ...]:
+def yes_no(lang: str, yes_key: str) -> tuple[Choice, ...]:
     """Returns a yes choice (its label from `yes_key`) and a no choice."""
-    return (Choice(text(yes_key, turn.lang), "yes"), Choice(text("chat.no", turn.lang), "no"))
+    return (Choice(text(yes_key, lang), "yes"), Choice(text("chat.no", lang), "no"))
 
 
-def review_choices(turn: Turn) -> tuple[Choice, ...]:
+def all_choices(lang: str, valid: int) -> tuple[Choice, ...]:
+    """Returns the one choice "Tất cả (N)": every valid form satisfied."""
+    return (Choice(text("chat.all", lang, count=valid), "all"),)
+
+
+def skip_choices(lang: str) -> tuple[Choice, ...]:
+    """Returns the one choice "Bỏ qua": no note."""
+    return (Choice(text("chat.skip", lang), "skip"),)
+
+
+def review_choices(lang: str) -> tuple[Choice, ...]:
     """Returns Gửi, Sửa and Hủy."""
     keys = (("chat.send", "send"), ("chat.edit", "edit"), ("chat.cancel", "cancel"))
-    return tuple(Choice(text(key, turn.lang), value) for key, value in keys)
+    return tuple(Choice(text(key, lang), value) for key, value in keys)
 
 
-def edit_choices(turn: Turn, dialog: Dialog) -> tuple[Choice, ...]:
-    """Returns the answers that can be changed from the summary."""
-    lang = turn.lang
+def edit_choices(lang: str, draft: Draft) -> tuple[Choice, ...]:
+    """Returns the answers that can be changed from the summary (questions: with valid forms)."""
     fields = [
         Choice(text("chat.field_collected", lang), "collected"),
         Choice(text("chat.field_invalid", lang), "invalid"),
     ]
-    if valid_forms(dialog) > 0:
+    if draft.valid > 0:
         fields += [
             Choice(text("chat.field_question", lang, question=q), str(q))
             for q in range(1, QUESTIONS + 1)
@@ -158,30 +135,25 @@ def edit_choices(turn: Turn, dialog: Dialog) -> tuple[Choice, ...]:
     return (*fields, Choice(text("chat.field_note", lang), "note"))
 
 
-def _review_text(turn: Turn, dialog: Dialog, hamlet: Unit) -> str:
-    figures, lang = draft_figures(dialog), turn.lang
+def review_text(draft: Draft, facts: Facts) -> str:
+    """Returns the summary shown before Gửi / Sửa / Hủy."""
+    lang, hamlet = facts.lang, facts.hamlet(draft)
     lines = [
-        text("chat.review_heading", lang, hamlet=hamlet.name, day=day_text(dialog.day)),
+        text("chat.review_heading", lang, hamlet=hamlet.name, day=day_text(facts.day)),
         text(
             "chat.review_forms",
             lang,
-            collected=fmt_count(figures.collected),
-            invalid=fmt_count(figures.invalid),
-            valid=fmt_count(figures.valid),
+            collected=fmt_count(draft.collected),
+            invalid=fmt_count(draft.invalid),
+            valid=fmt_count(draft.valid),
         ),
     ]
-    for question, value in enumerate(figures.satisfied, start=1):
-        label = turn.campaign.questions[question - 1]
+    for question, value in enumerate(draft.satisfied, start=1):
+        label, satisfied = facts.questions[question - 1], fmt_count(value)
         lines.append(
-            text(
-                "chat.review_question",
-                lang,
-                question=question,
-                label=label,
-                satisfied=fmt_count(value),
-            )
+            text("chat.review_question", lang, question=question, label=label, satisfied=satisfied)
         )
-    lines.append(text("chat.review_note", lang, note=figures.note or "—"))
+    lines.append(text("chat.review_note", lang, note=draft.note or "—"))
     lines.append(text("chat.review_actions", lang))
     return "\n".join(lines)
 

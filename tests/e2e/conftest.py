@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application
 
+from bot.inprocess import InProcessChat
 from bot.localapi import BotMessage, FakeUser, LocalBotApi
 from bot.telegram.app import build_application, polling
 from bot.telegram.services import ready_of
@@ -59,13 +60,91 @@ FENCE = "/e2e_fence"
 ERROR_TEXT = text("chat.error")
 
 
-class E2E:
-    """The running bot, its server and clock, and ways to act as users and read the database."""
+class Reading:
+    """Set-up and read-back through sessions of the test's own, for either harness."""
 
     now = NOW
     today = TODAY
     hamlet = HAMLET
     commune = COMMUNE
+    channel: str
+    campaign: Campaign | None
+    clock: SimulatedClock
+    reading: async_sessionmaker[AsyncSession]
+
+    async def account(self, person: Any) -> User | None:
+        """Returns the stored user behind a chat account, if registered."""
+        async with self.reading() as session:
+            identity = await session.scalar(
+                select(Identity).where(
+                    Identity.channel == self.channel,
+                    Identity.external_id == str(person.user_id),
+                )
+            )
+            return None if identity is None else await session.get(User, identity.user_id)
+
+    # --- figures, as stored ---------------------------------------------------------------
+
+    async def unit(self, path: str) -> Unit:
+        """Returns the unit named "Xã" or "Xã/Xóm"."""
+        async with self.reading() as session:
+            return await find_unit_path(session, path)
+
+    async def store(
+        self,
+        hamlet: str,
+        collected: int,
+        satisfied: int | Sequence[int],
+        *,
+        invalid: int = 0,
+        day: date | None = None,
+    ) -> None:
+        """Stores a tally as the admin's `tally add` would (set-up, not under test)."""
+        if isinstance(satisfied, int):
+            satisfied = [satisfied] * 10
+        assert self.campaign is not None
+        async with self.reading() as session:
+            unit = await find_unit_path(session, hamlet)
+            figures = Figures(collected, invalid, tuple(satisfied))
+            entry = Entry(unit, day or self.today, figures, None, "cli", self.clock.now())
+            await submit_tally(session, self.campaign, entry)
+
+    async def tallies(self, hamlet: str = HAMLET) -> list[Tally]:
+        """Returns a hamlet's stored tallies, by day."""
+        unit = await self.unit(hamlet)
+        async with self.reading() as session:
+            query = select(Tally).where(Tally.hamlet_id == unit.id).order_by(Tally.day)
+            return list(await session.scalars(query))
+
+    async def all_tallies(self) -> list[Tally]:
+        """Returns every stored tally."""
+        async with self.reading() as session:
+            return list(await session.scalars(select(Tally).order_by(Tally.id)))
+
+    async def revisions(self, tally: Tally) -> list[TallyRevision]:
+        """Returns the audit trail of a tally, oldest first."""
+        async with self.reading() as session:
+            query = select(TallyRevision).where(TallyRevision.tally_id == tally.id)
+            return list(await session.scalars(query.order_by(TallyRevision.revision)))
+
+    async def processed(self) -> list[str]:
+        """Returns the update ids marked as processed, as stored."""
+        async with self.reading() as session:
+            query = select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.channel == self.channel
+            )
+            return list(await session.scalars(query))
+
+    async def count(self, model: type[Any]) -> int:
+        """Returns how many rows a table holds."""
+        async with self.reading() as session:
+            return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+class E2E(Reading):
+    """The running bot, its server and clock, and ways to act as users and read the database."""
+
+    channel = "telegram"
 
     def __init__(self, db_path: Path, clock: SimulatedClock) -> None:
         self.url = f"sqlite+aiosqlite:///{db_path}"
@@ -73,6 +152,7 @@ class E2E:
         self.server = LocalBotApi(token=TOKEN, clock=clock.now)
         self.engine = create_engine(self.url)
         self.sessions: async_sessionmaker[AsyncSession] = sessions(self.engine)
+        self.reading = self.sessions
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.campaign: Campaign | None = None
         self.errors_expected = False
@@ -133,16 +213,6 @@ class E2E:
         assert replies[0].text.startswith("✅ Đăng ký xong!"), [r.text for r in replies]
         return person
 
-    async def account(self, person: FakeUser) -> User | None:
-        """Returns the stored user behind a fake Telegram user, if registered."""
-        async with self.sessions() as session:
-            identity = await session.scalar(
-                select(Identity).where(
-                    Identity.channel == "telegram", Identity.external_id == str(person.user_id)
-                )
-            )
-            return None if identity is None else await session.get(User, identity.user_id)
-
     async def revoke(self, person: FakeUser) -> None:
         """Disables a user as the admin's `tallybot revoke` does."""
         user = await self.account(person)
@@ -194,61 +264,6 @@ class E2E:
         assert end == len(replies) - 1, [r.text for r in replies]
         return replies[:end]
 
-    # --- the database --------------------------------------------------------------------
-
-    async def unit(self, path: str) -> Unit:
-        """Returns the unit named "Xã" or "Xã/Xóm"."""
-        async with self.sessions() as session:
-            return await find_unit_path(session, path)
-
-    async def store(
-        self,
-        hamlet: str,
-        collected: int,
-        satisfied: int | Sequence[int],
-        *,
-        invalid: int = 0,
-        day: date | None = None,
-    ) -> None:
-        """Stores a tally as the admin's `tally add` would (set-up, not under test)."""
-        if isinstance(satisfied, int):
-            satisfied = [satisfied] * 10
-        assert self.campaign is not None
-        async with self.sessions() as session:
-            unit = await find_unit_path(session, hamlet)
-            figures = Figures(collected, invalid, tuple(satisfied))
-            entry = Entry(unit, day or self.today, figures, None, "cli", self.clock.now())
-            await submit_tally(session, self.campaign, entry)
-
-    async def tallies(self, hamlet: str = HAMLET) -> list[Tally]:
-        """Returns a hamlet's stored tallies, by day."""
-        unit = await self.unit(hamlet)
-        async with self.sessions() as session:
-            query = select(Tally).where(Tally.hamlet_id == unit.id).order_by(Tally.day)
-            return list(await session.scalars(query))
-
-    async def all_tallies(self) -> list[Tally]:
-        """Returns every stored tally."""
-        async with self.sessions() as session:
-            return list(await session.scalars(select(Tally).order_by(Tally.id)))
-
-    async def revisions(self, tally: Tally) -> list[TallyRevision]:
-        """Returns the audit trail of a tally, oldest first."""
-        async with self.sessions() as session:
-            query = select(TallyRevision).where(TallyRevision.tally_id == tally.id)
-            return list(await session.scalars(query.order_by(TallyRevision.revision)))
-
-    async def processed(self) -> list[str]:
-        """Returns the update ids marked as processed, as stored."""
-        async with self.sessions() as session:
-            query = select(ProcessedUpdate.update_id).where(ProcessedUpdate.channel == "telegram")
-            return list(await session.scalars(query))
-
-    async def count(self, model: type[Any]) -> int:
-        """Returns how many rows a table holds."""
-        async with self.sessions() as session:
-            return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
     def bot_errors(self) -> list[str]:
         """Returns the "something went wrong" messages the bot sent anyone."""
         sent = (e.text for e in self.server.transcript if e.direction == "out")
@@ -283,6 +298,38 @@ async def running_bot(template: Path, folder: Path, start: datetime) -> AsyncIte
         await harness.close()
     if not harness.errors_expected:
         assert harness.bot_errors() == [], "the bot answered with its error message"
+
+
+class InProcess(InProcessChat, Reading):
+    """The in-process client (bot/inprocess.py) on the test's database, read back the same way."""
+
+    def __init__(self, chat: InProcessChat, reading: async_sessionmaker[AsyncSession]) -> None:
+        super().__init__(chat.sessions, chat.campaign, chat.clock)
+        self.reading = reading
+
+
+@asynccontextmanager
+async def in_process(template: Path, folder: Path, start: datetime) -> AsyncIterator[InProcess]:
+    """Runs the in-process client on a copy of the loaded template database."""
+    db_path = folder / "tallybot.db"
+    shutil.copyfile(template, db_path)
+    url = f"sqlite+aiosqlite:///{db_path}"
+    reading_engine = create_engine(url)
+    try:
+        async with InProcessChat.running(url, SimulatedClock(start)) as chat:
+            yield InProcess(chat, sessions(reading_engine))
+    finally:
+        await reading_engine.dispose()
+
+
+@pytest.fixture(params=["inprocess", "telegram"])
+async def chat(
+    request: pytest.FixtureRequest, loaded_template: Path, tmp_path: Path
+) -> AsyncIterator[InProcess | E2E]:
+    """One conversation scenario, two channels: the in-process client, then the real bot."""
+    harness = in_process if request.param == "inprocess" else running_bot
+    async with harness(loaded_template, tmp_path, NOW) as running:
+        yield running
 
 
 @pytest.fixture

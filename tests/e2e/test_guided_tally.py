@@ -1,4 +1,8 @@
-"""The guided daily tally (SPEC §3.1): one question at a time, mistakes, summary, Gửi/Sửa/Hủy."""
+"""The guided daily tally (SPEC §3.1): one question at a time, mistakes, summary, Gửi/Sửa/Hủy.
+
+Tests taking `chat` run twice, unchanged: on the in-process client over the pipeline
+(bot/inprocess.py) and on the real Telegram Application over HTTP; `bot` is Telegram only.
+"""
 
 from __future__ import annotations
 
@@ -142,176 +146,176 @@ async def test_guided_tally_from_mistakes_to_stored_figures(bot) -> None:
     assert await bot.count(Dialog) == 0  # the draft is gone once submitted
 
 
-async def test_note_is_kept_with_the_tally(bot) -> None:
-    leader = await bot.register(Role.HAMLET, bot.hamlet)
-    await bot.say_all(leader, TYPICAL[:-1])
-    [summary] = await bot.say(leader, "Đề nghị sửa đường liên xóm")
+async def test_note_is_kept_with_the_tally(chat) -> None:
+    leader = await chat.register(Role.HAMLET, chat.hamlet)
+    await chat.say_all(leader, TYPICAL[:-1])
+    [summary] = await chat.say(leader, "Đề nghị sửa đường liên xóm")
     assert "Kiến nghị: Đề nghị sửa đường liên xóm" in summary.text
-    await bot.press(leader, "Gửi")
-    [tally] = await bot.all_tallies()
+    await chat.press(leader, "Gửi")
+    [tally] = await chat.all_tallies()
     assert tally.note == "Đề nghị sửa đường liên xóm"
 
 
-async def test_three_wrong_answers_in_a_row_show_the_one_line_format(bot) -> None:
-    leader = await bot.register(Role.HAMLET, bot.hamlet)
-    await bot.say(leader, "/report")
-    first = await bot.say(leader, "abc")
-    second = await bot.say(leader, "-3")
+async def test_three_wrong_answers_in_a_row_show_the_one_line_format(chat) -> None:
+    leader = await chat.register(Role.HAMLET, chat.hamlet)
+    await chat.say(leader, "/report")
+    first = await chat.say(leader, "abc")
+    second = await chat.say(leader, "-3")
     assert len(first) == len(second) == 2
     assert second[0].text == "«-3» là số âm; cần số nguyên từ 0 trở lên."
-    problem, stuck, again = await bot.say(leader, "4,5")
+    problem, stuck, again = await chat.say(leader, "4,5")
     assert problem.text.startswith("«4,5» không phải số nguyên")
     assert stuck.text == STUCK_HELP
     assert "/baocao PHIẾU_THU C1 C2 C3 C4 C5 C6 C7 C8 C9 C10" in stuck.text
     assert "/huy" in stuck.text
     assert again.text == COLLECTED_PROMPT
     # a right answer resets the count: the next mistake is a plain one again
-    await bot.say(leader, "45")
-    assert len(await bot.say(leader, "x")) == 2
+    await chat.say(leader, "45")
+    assert len(await chat.say(leader, "x")) == 2
 
 
-async def test_cancel_mid_way_drops_the_draft_and_stores_nothing(bot) -> None:
-    leader = await bot.register(Role.HAMLET, bot.hamlet)
-    await bot.say_all(leader, ["/report", "45", "0", "44"])
-    [cancelled] = await bot.say(leader, "/cancel")
+async def test_cancel_mid_way_drops_the_draft_and_stores_nothing(chat) -> None:
+    leader = await chat.register(Role.HAMLET, chat.hamlet)
+    await chat.say_all(leader, ["/report", "45", "0", "44"])
+    [cancelled] = await chat.say(leader, "/cancel")
     assert cancelled.text == "Đã hủy. Chưa có gì được gửi."
-    assert await bot.count(Dialog) == 0
-    [lost] = await bot.say(leader, "45")
+    assert await chat.count(Dialog) == 0
+    [lost] = await chat.say(leader, "45")
     assert lost.text == text("chat.no_flow")
-    [nothing] = await bot.say(leader, "/huy")
+    [nothing] = await chat.say(leader, "/huy")
     assert nothing.text == "Không có việc gì đang làm dở."
-    [prompt] = await bot.say(leader, "/baocao")
+    [prompt] = await chat.say(leader, "/baocao")
     assert prompt.text == COLLECTED_PROMPT  # a fresh start, not the dropped draft
-    assert await bot.all_tallies() == []
+    assert await chat.all_tallies() == []
 
 
-async def test_hủy_on_the_summary_stores_nothing(bot) -> None:
-    leader = await bot.register(Role.HAMLET, bot.hamlet)
-    await bot.say_all(leader, TYPICAL)
-    [cancelled] = await bot.press(leader, "Hủy")
+async def test_hủy_on_the_summary_stores_nothing(chat) -> None:
+    leader = await chat.register(Role.HAMLET, chat.hamlet)
+    await chat.say_all(leader, TYPICAL)
+    [cancelled] = await chat.press(leader, "Hủy")
     assert cancelled.text == "Đã hủy. Chưa có gì được gửi."
-    assert (await bot.all_tallies(), await bot.count(Dialog)) == ([], 0)
+    assert (await chat.all_tallies(), await chat.count(Dialog)) == ([], 0)
 
 
-async def test_button_on_an_old_message_is_refused_as_stale(bot) -> None:
-    leader = await bot.register(Role.HAMLET, bot.hamlet)
-    [invalid] = await bot.say_all(leader, ["/report", "45"])
-    [q1] = await bot.say(leader, "0")  # typed: the button "0" stays on its message
+async def test_button_on_an_old_message_is_refused_as_stale(chat) -> None:
+    leader = await chat.register(Role.HAMLET, chat.hamlet)
+    [invalid] = await chat.say_all(leader, ["/report", "45"])
+    [q1] = await chat.say(leader, "0")  # typed: the button "0" stays on its message
     assert q1.text == question(1)
-    [q2] = await bot.say(leader, "30")
+    [q2] = await chat.say(leader, "30")
     assert q2.text == question(2)
-    [stale] = await bot.press(leader, "Tất cả (45)", q1)
+    [stale] = await chat.press(leader, "Tất cả (45)", q1)
     assert stale.text == text("chat.stale_button")
     assert stale.text.startswith("Nút này thuộc một tin nhắn cũ nên không dùng được nữa.")
-    [q3] = await bot.say(leader, "31")  # question 2 is still the one asked
+    [q3] = await chat.say(leader, "31")  # question 2 is still the one asked
     assert q3.text == question(3)
     for answer in ["32", "33", "34", "35", "36", "37", "38", "39", "Bỏ qua"]:
-        replies = await bot.say(leader, answer)
+        replies = await chat.say(leader, answer)
     [summary] = replies
     assert summary.text == review([30, 31, 32, 33, 34, 35, 36, 37, 38, 39])
     # a button from a dropped draft is stale as well
-    await bot.press(leader, "Hủy")
-    [stale] = await bot.press(leader, "0", invalid)
+    await chat.press(leader, "Hủy")
+    [stale] = await chat.press(leader, "0", invalid)
     assert stale.text == text("chat.stale_button")
-    assert await bot.all_tallies() == []
+    assert await chat.all_tallies() == []
 
 
-async def test_choices_answer_to_typed_numbers_and_labels(bot) -> None:
-    leader = await bot.register(Role.HAMLET, bot.hamlet)
-    await bot.say_all(leader, TYPICAL)
-    [pick] = await bot.say(leader, "2")  # Sửa
+async def test_choices_answer_to_typed_numbers_and_labels(chat) -> None:
+    leader = await chat.register(Role.HAMLET, chat.hamlet)
+    await chat.say_all(leader, TYPICAL)
+    [pick] = await chat.say(leader, "2")  # Sửa
     assert pick.text == "Sửa mục nào?"
-    [edit] = await bot.say(leader, "phieu thu ve")  # typed label, no diacritics
+    [edit] = await chat.say(leader, "phieu thu ve")  # typed label, no diacritics
     assert edit.text == "Số phiếu thu về đúng là bao nhiêu? (từ 0 đến 60)"
-    [summary] = await bot.say(leader, "46")
+    [summary] = await chat.say(leader, "46")
     assert "Phiếu thu về: 46 · không hợp lệ: 0 · hợp lệ: 46" in summary.text
-    wrong, again = await bot.say(leader, "gui di")
+    wrong, again = await chat.say(leader, "gui di")
     assert wrong.text == text("chat.pick_from_list")
     assert again.buttons == ["Gửi", "Sửa", "Hủy"]
-    [saved] = await bot.say(leader, "GỬI")
+    [saved] = await chat.say(leader, "GỬI")
     assert saved.text.startswith("✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.")
-    [tally] = await bot.all_tallies()
+    [tally] = await chat.all_tallies()
     assert tally.collected == 46
 
 
-async def test_fewer_valid_forms_after_an_edit_asks_the_questions_again(bot) -> None:
-    leader = await bot.register(Role.HAMLET, bot.hamlet)
-    await bot.say_all(leader, ["/report", "45", "0", *["45"] * 10, "Bỏ qua"])
-    await bot.press(leader, "Sửa")
-    await bot.press(leader, "Không hợp lệ")
-    recount, question = await bot.say(leader, "5")  # 45 satisfied would exceed 40 valid forms
+async def test_fewer_valid_forms_after_an_edit_asks_the_questions_again(chat) -> None:
+    leader = await chat.register(Role.HAMLET, chat.hamlet)
+    await chat.say_all(leader, ["/report", "45", "0", *["45"] * 10, "Bỏ qua"])
+    await chat.press(leader, "Sửa")
+    await chat.press(leader, "Không hợp lệ")
+    recount, question = await chat.say(leader, "5")  # 45 satisfied would exceed 40 valid forms
     assert recount.text == (
         "Số phiếu hợp lệ nay là 40: xin nhập lại số phiếu hài lòng của từng câu."
     )
     assert question.text.startswith(
         "Câu 1/10 — Quy hoạch: bao nhiêu phiếu hài lòng? (từ 0 đến 40)"
     )
-    replies = await bot.say_all(leader, ["40"] * 10)  # the note was answered: straight to review
+    replies = await chat.say_all(leader, ["40"] * 10)  # the note was answered: straight to review
     [summary] = replies
     assert "Phiếu thu về: 45 · không hợp lệ: 5 · hợp lệ: 40" in summary.text
-    [saved] = await bot.press(leader, "Gửi")
+    [saved] = await chat.press(leader, "Gửi")
     assert saved.text.startswith("✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.")
-    [tally] = await bot.all_tallies()
+    [tally] = await chat.all_tallies()
     assert (tally.collected, tally.invalid, tally.q1, tally.q10) == (45, 5, 40, 40)
 
 
-async def test_second_guided_report_the_same_day_asks_before_replacing(bot) -> None:
-    leader = await bot.register(Role.HAMLET, bot.hamlet)
-    await bot.say_all(leader, TYPICAL)
-    await bot.press(leader, "Gửi")
-    [ask] = await bot.say(leader, "/report")
+async def test_second_guided_report_the_same_day_asks_before_replacing(chat) -> None:
+    leader = await chat.register(Role.HAMLET, chat.hamlet)
+    await chat.say_all(leader, TYPICAL)
+    await chat.press(leader, "Gửi")
+    [ask] = await chat.say(leader, "/report")
     assert ask.text == (
         "Xóm Nà Mỏ đã có báo cáo ngày 28/01/2024. Gửi lại sẽ THAY số liệu cũ (số cũ vẫn được "
         "lưu lại). Bạn muốn gửi lại không?"
     )
     assert ask.buttons == ["Có, gửi lại", "Không"]
-    [kept] = await bot.press(leader, "Không")
+    [kept] = await chat.press(leader, "Không")
     assert kept.text == "Được, giữ nguyên số liệu đã gửi."
-    await bot.say(leader, "/report")
-    [prompt] = await bot.press(leader, "Có, gửi lại")
+    await chat.say(leader, "/report")
+    [prompt] = await chat.press(leader, "Có, gửi lại")
     assert prompt.text == COLLECTED_PROMPT
-    await bot.say_all(leader, ["50", *TYPICAL[2:]])
-    [replaced] = await bot.press(leader, "Gửi")
+    await chat.say_all(leader, ["50", *TYPICAL[2:]])
+    [replaced] = await chat.press(leader, "Gửi")
     assert replaced.text.startswith(
         "✅ Đã thay số liệu ngày 28/01/2024 của Xóm Nà Mỏ (số cũ vẫn được lưu lại).\n"
         "Cộng dồn: 50/60 hộ đã góp ý (83,33 %)."
     )
-    [tally] = await bot.all_tallies()
+    [tally] = await chat.all_tallies()
     assert (tally.collected, tally.revision) == (50, 2)
-    first, second = await bot.revisions(tally)
+    first, second = await chat.revisions(tally)
     assert (first.old, second.old["collected"], second.new["collected"]) == (None, 45, 50)
 
 
-async def test_commune_user_reports_for_one_of_its_hamlets(bot) -> None:
-    chair = await bot.register(Role.COMMUNE, bot.commune, name="Chủ tịch xã")
-    [ask] = await bot.say(chair, "/report")
+async def test_commune_user_reports_for_one_of_its_hamlets(chat) -> None:
+    chair = await chat.register(Role.COMMUNE, chat.commune, name="Chủ tịch xã")
+    [ask] = await chat.say(chair, "/report")
     assert ask.text == "Báo cáo giúp xóm nào? Chọn một xóm:"
     assert len(ask.buttons) == 12
     assert "Xóm Nà Mỏ" in ask.buttons
     assert all(name.startswith("Xóm ") for name in ask.buttons)
-    [prompt] = await bot.press(chair, "Xóm Nà Mỏ")
+    [prompt] = await chat.press(chair, "Xóm Nà Mỏ")
     assert prompt.text == COLLECTED_PROMPT
-    await bot.say_all(chair, TYPICAL[:-1])
-    [summary] = await bot.press(chair, "Bỏ qua")
+    await chat.say_all(chair, TYPICAL[:-1])
+    [summary] = await chat.press(chair, "Bỏ qua")
     assert summary.text.startswith("📋 Kiểm tra lại báo cáo ngày 28/01/2024 — Xóm Nà Mỏ")
-    [saved] = await bot.press(chair, "Gửi")
+    [saved] = await chat.press(chair, "Gửi")
     assert saved.text.startswith("✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.")
-    chair_user = await bot.account(chair)
-    hamlet = await bot.unit(bot.hamlet)
-    [tally] = await bot.all_tallies()
+    chair_user = await chat.account(chair)
+    hamlet = await chat.unit(chat.hamlet)
+    [tally] = await chat.all_tallies()
     assert (tally.hamlet_id, tally.entered_by, tally.channel) == (
         hamlet.id,
         chair_user.id,
-        "telegram",
+        chat.channel,
     )
     # the hamlet can be typed too, without diacritics, and one-line reports stay the leader's
-    await bot.say(chair, "/report")
-    wrong, again = await bot.say(chair, "xom")  # the start of every name is no choice
+    await chat.say(chair, "/report")
+    wrong, again = await chat.say(chair, "xom")  # the start of every name is no choice
     assert (wrong.text, again.text) == (text("chat.pick_from_list"), ask.text)
-    [prompt] = await bot.say(chair, "dong chu")
+    [prompt] = await chat.say(chair, "dong chu")
     assert prompt.text.startswith("📝 Báo cáo ngày 28/01/2024 — Xóm Đồng Chú")
-    await bot.say(chair, "/huy")
-    [refused] = await bot.say(chair, "/report 45 44 43 45 45 42 44 45 44 45 45")
+    await chat.say(chair, "/huy")
+    [refused] = await chat.say(chair, "/report 45 44 43 45 45 42 44 45 44 45 45")
     assert refused.text == text("chat.oneline_hamlet_only")
 
 
