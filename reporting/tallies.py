@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
@@ -226,6 +227,39 @@ async def _refuse_if_locked(session: AsyncSession, hamlet: Unit) -> None:
     if hamlet.parent_id is not None and await is_locked(session, hamlet.parent_id):
         commune = await session.get(Unit, hamlet.parent_id)
         raise TallyRejected("tally.locked", commune=commune.name if commune else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where a hamlet stands on a day: forms it collected on other days; whether it reported."""
+
+    elsewhere: int
+    reported: bool
+
+
+async def standings(
+    session: AsyncSession, hamlet_ids: Collection[int], day: date
+) -> dict[int, Standing]:
+    """Returns each hamlet's standing on a day, all in one query."""
+    other_days = case((Tally.day != day, Tally.collected), else_=0)
+    that_day = case((Tally.day == day, 1), else_=0)
+    query = (
+        select(Tally.hamlet_id, func.sum(other_days), func.max(that_day))
+        .where(Tally.hamlet_id.in_(hamlet_ids))
+        .group_by(Tally.hamlet_id)
+    )
+    found = {
+        row[0]: Standing(int(row[1] or 0), bool(row[2])) for row in await session.execute(query)
+    }
+    return {hamlet: found.get(hamlet, Standing(0, False)) for hamlet in hamlet_ids}
+
+
+async def locked_communes(session: AsyncSession, commune_ids: Collection[int]) -> set[int]:
+    """Returns which of these communes are confirmed and so closed to changes (one query)."""
+    query = select(Confirmation.commune_id).where(
+        Confirmation.commune_id.in_(commune_ids), Confirmation.unlocked_at.is_(None)
+    )
+    return set(await session.scalars(query))
 
 
 async def collected_elsewhere(session: AsyncSession, hamlet_id: int, day: date) -> int:

@@ -16,10 +16,13 @@ from reporting.storage.models import Confirmation, Tally, TallyRevision, Unit
 from reporting.tallies import (
     Entry,
     Figures,
+    Standing,
     TallyRejected,
     hamlet_totals,
     is_locked,
+    locked_communes,
     record_tally,
+    standings,
     submit_tally,
 )
 from reporting.units import find_hamlet
@@ -327,3 +330,36 @@ async def test_timestamps_read_back_aware_in_utc(
         assert moment.tzinfo == UTC
         assert moment == clock.now()  # 08:00 in Hồ Chí Minh City is 01:00 UTC
         assert moment.hour == 1
+
+
+async def test_standings_tell_forms_of_other_days_and_whether_the_day_has_a_tally(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
+) -> None:
+    hamlet = await _hamlet(session_factory)
+    other = await _hamlet(session_factory, "Bảo Cường/Xóm Trung Tâm")
+    await _submit(session_factory, loaded, _entry(hamlet, FIRST_DAY, figures(30), clock))
+    await _submit(session_factory, loaded, _entry(hamlet, SECOND_DAY, figures(12), clock))
+    async with session_factory() as session:
+        found = await standings(session, [hamlet.id, other.id], SECOND_DAY)
+        on_first = await standings(session, [hamlet.id], FIRST_DAY)
+    assert found == {hamlet.id: Standing(30, True), other.id: Standing(0, False)}
+    assert on_first == {hamlet.id: Standing(12, True)}
+
+
+async def test_locked_communes_are_those_confirmed_and_not_reopened(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
+) -> None:
+    hamlet = await _hamlet(session_factory)
+    other = await _hamlet(session_factory, "Định Biên/Xóm Nà Mỏ")
+    assert hamlet.parent_id is not None
+    assert other.parent_id is not None
+    async with session_factory() as session:
+        session.add(Confirmation(commune_id=hamlet.parent_id, confirmed_at=clock.now()))
+        session.add(
+            Confirmation(
+                commune_id=other.parent_id, confirmed_at=clock.now(), unlocked_at=clock.now()
+            )
+        )
+        await session.commit()
+        locked = await locked_communes(session, {hamlet.parent_id, other.parent_id})
+    assert locked == {hamlet.parent_id}
