@@ -10,7 +10,7 @@ async with LocalBotApi(token=TOKEN, clock=simulated_clock.now) as server:
     await leader.press("Gửi")
 """
 
-from bot.localapi.server import LocalBotApi
+from bot.localapi.server import Hold, LocalBotApi
 from bot.localapi.store import ApiError, TranscriptEvent
 from bot.localapi.users import BotMessage, CallbackAnswer, FakeUser
 
@@ -19,6 +19,7 @@ __all__ = [
     "BotMessage",
     "CallbackAnswer",
     "FakeUser",
+    "Hold",
     "LocalBotApi",
     "TranscriptEvent",
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -40,6 +42,51 @@ async def read_params(request: web.Request) -> Params:
             else:
                 values[name] = value
     return Params(values, files)
+
+
+@dataclass(eq=False)
+class Hold:
+    """A call the server keeps unanswered, so that a test can crash the bot at that moment.
+
+    `effect=False`: the call waits before it does anything (a message is not shown yet).
+    `effect=True`: the call takes effect (the user sees the message), then its answer never
+    comes. Either way it waits until `release()` or until the bot goes away.
+    """
+
+    method: str
+    skip: int
+    effect: bool
+    params: dict[str, Any] = field(default_factory=dict)
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait(self, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """Waits until the held call arrived; returns its parameters."""
+        async with asyncio.timeout(timeout):
+            await self.reached.wait()
+        return self.params
+
+    async def wait_dropped(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Waits until the caller hung up on the held call (say, the bot was killed)."""
+        async with asyncio.timeout(timeout):
+            await self.dropped.wait()
+
+    def release(self) -> None:
+        """Lets the held call go on: it takes effect (if it has not) and is answered."""
+        self.released.set()
+
+    async def keep(self, method: Method, params: Params) -> Any:
+        """Holds one call of the method, as the hold says; returns its result once released."""
+        result = await method(params) if self.effect else None
+        self.params = dict(params.values)
+        self.reached.set()
+        try:
+            await self.released.wait()
+        except asyncio.CancelledError:  # the client went away: the call never completes
+            self.dropped.set()
+            raise
+        return result if self.effect else await method(params)
 
 
 class AccountMethods:
@@ -133,6 +180,8 @@ class LocalBotApi:
         self._methods = {name.lower(): (name, method) for name, method in table.items()}
         self._users: dict[int, FakeUser] = {}
         self._faults: defaultdict[str, deque[ApiError]] = defaultdict(deque)
+        self._holds: defaultdict[str, deque[Hold]] = defaultdict(deque)
+        self._held: list[Hold] = []
         self._runner: web.AppRunner | None = None
 
     @property
@@ -166,8 +215,10 @@ class LocalBotApi:
         self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
-        """Ends pending long polls and stops serving."""
+        """Ends pending long polls, lets held calls go, and stops serving."""
         self.store.updates.close()
+        for hold in self._held:
+            hold.release()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -196,6 +247,12 @@ class LocalBotApi:
             self._users[user_id] = FakeUser(self.store, chat)
         return self._users[user_id]
 
+    def open_chat(self, user_id: int, first_name: str = "Nguyễn Văn A") -> FakeUser:
+        """Returns a fake user who pressed Start some time ago: the bot may write to them first."""
+        person = self.user(user_id, first_name)
+        self.store.chats[user_id].started = True
+        return person
+
     def block(self, user_id: int) -> None:
         """Makes the user block the bot: sending to them fails with 403 until they write again."""
         self.user(user_id)
@@ -218,9 +275,23 @@ class LocalBotApi:
         error = ApiError(status, description or FAULTS.get(status, f"Error {status}"), retry_after)
         self._faults[method.lower()].extend(error for _ in range(count))
 
+    def hold_next(self, method: str, skip: int = 0, effect: bool = False) -> Hold:
+        """Makes the call of method after the next `skip` wait unanswered; returns the Hold.
+
+        With effect=False the call waits before it takes effect; with effect=True it takes
+        effect first (a sendMessage is shown to the user) and only the answer never comes.
+        """
+        if method.lower() not in self._methods:
+            raise ValueError(f"the local server does not implement {method!r}")
+        hold = Hold(method, skip, effect)
+        self._holds[method.lower()].append(hold)
+        self._held.append(hold)
+        return hold
+
     def recover(self) -> None:
-        """Forgets every fault still waiting to be injected: the server answers normally."""
+        """Forgets every fault and hold still to come: the server answers normally again."""
         self._faults.clear()
+        self._holds.clear()
 
     def commands(
         self, language_code: str = "", scope: JsonDict | None = None
@@ -245,6 +316,10 @@ class LocalBotApi:
         self.store.requests[name] += 1
         if faults := self._faults.get(name.lower()):
             raise faults.popleft()
+        if (holds := self._holds.get(name.lower())) and holds[0].skip:
+            holds[0].skip -= 1
+        elif holds:
+            return await holds.popleft().keep(method, await read_params(request))
         return await method(await read_params(request))
 
 

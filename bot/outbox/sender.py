@@ -4,7 +4,8 @@ A row leaves `pending` only when the channel took it (sent), refused it for good
 when its person blocked the bot (blocked) or when its deadline passed (expired). Flood
 limits, 5xx answers and network errors leave it pending with a later attempt, backing off
 1, 2, 4 … up to a minute, so an outage of any length is waited out until the deadline.
-Nothing here holds a database session while a message is on its way.
+Each row's ending is stored as soon as it is known; nothing here holds a database session
+while a message is on its way.
 """
 
 from __future__ import annotations
@@ -93,9 +94,7 @@ class OutboxSender:
         sent = 0
         async with self._running:
             while due := await self._due():
-                outcomes = await self._deliver_chats(due)
-                await self._record(outcomes)
-                sent += sum(outcome.state is OutboxState.SENT for outcome in outcomes)
+                sent += await self._deliver_chats(due)
         return sent
 
     async def _due(self) -> dict[str, list[_Due]]:
@@ -130,28 +129,33 @@ class OutboxSender:
             due.setdefault(row.chat_id, []).append(_Due(row, media.get(row.media_id or 0)))
         return due
 
-    async def _deliver_chats(self, due: dict[str, list[_Due]]) -> list[_Outcome]:
+    async def _deliver_chats(self, due: dict[str, list[_Due]]) -> int:
         gate = asyncio.Semaphore(CONCURRENT_CHATS)
 
-        async def one_chat(rows: list[_Due]) -> list[_Outcome]:
+        async def one_chat(rows: list[_Due]) -> int:
             async with gate:
                 return await self._deliver_chat(rows)
 
-        results = await asyncio.gather(*(one_chat(rows) for rows in due.values()))
-        return [outcome for chat in results for outcome in chat]
+        return sum(await asyncio.gather(*(one_chat(rows) for rows in due.values())))
 
-    async def _deliver_chat(self, rows: Sequence[_Due]) -> list[_Outcome]:
-        """Sends a chat's rows in order; stops at the first that must wait."""
-        outcomes: list[_Outcome] = []
+    async def _deliver_chat(self, rows: Sequence[_Due]) -> int:
+        """Sends a chat's rows in order, recording each as it ends; returns how many were sent.
+
+        Stops at the first row that must wait. Recording each row before the next send (not
+        the batch after the last) means a crash leaves at most the message on its way
+        unrecorded, the only one sent again after a restart.
+        """
+        sent = 0
         for index, (row, media) in enumerate((due.row, due.media) for due in rows):
             outcome = await self._deliver_one(row, media)
-            outcomes.append(outcome)
+            ended = [outcome]
             if outcome.state is OutboxState.BLOCKED:
-                outcomes += [_ended(later.row, outcome) for later in rows[index + 1 :]]
+                ended += [_ended(later.row, outcome) for later in rows[index + 1 :]]
+            await self._record(ended)
+            sent += outcome.state is OutboxState.SENT
+            if outcome.state in (OutboxState.BLOCKED, OutboxState.PENDING):
                 break
-            if outcome.state is OutboxState.PENDING:
-                break
-        return outcomes
+        return sent
 
     async def _deliver_one(self, row: OutboxMessage, media: Media | None) -> _Outcome:
         now = self.clock.now()

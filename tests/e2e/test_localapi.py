@@ -217,6 +217,27 @@ async def test_injected_faults_raise_what_telegram_would(
         server.fail_next("sendMesage", 429)
 
 
+async def test_held_send_shows_the_message_only_as_the_hold_says(
+    server: LocalBotApi, app: App
+) -> None:
+    user = server.user(1008)
+    await user.send("/start")
+    before = server.hold_next("sendMessage", skip=1)
+    after = server.hold_next("sendMessage", effect=True)
+    await app.bot.send_message(1008, "một")  # skipped: answered at once
+    sending = asyncio.create_task(app.bot.send_message(1008, "hai"))
+    assert (await before.wait())["text"] == "hai"
+    assert [m.text for m in user.inbox] == ["một"]  # held before it took effect
+    before.release()
+    await sending
+    answered = asyncio.create_task(app.bot.send_message(1008, "ba"))
+    await after.wait()
+    assert [m.text for m in user.inbox] == ["một", "hai", "ba"]  # shown, still unanswered
+    assert not answered.done()
+    after.release()
+    assert (await answered).text == "ba"
+
+
 async def test_send_errors_match_telegram(server: LocalBotApi, app: App) -> None:
     user = server.user(1006)
     with pytest.raises(BadRequest, match="Chat not found"):
