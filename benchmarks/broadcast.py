@@ -22,7 +22,8 @@ from benchmarks.common import machine, write_section
 from bot.alerts import check_alerts
 from bot.demo.seeded import load_sample
 from bot.localapi import FakeUser, LocalBotApi
-from bot.telegram.app import build_application, polling
+from bot.telegram.app import build_application
+from bot.telegram.polling import polling
 from bot.telegram.services import ready_of
 from reporting.clock import SimulatedClock
 from reporting.people import create_invites, redeem_invite

@@ -11,6 +11,7 @@ from telegram import Update
 from bot.cli.admin import AdminRefused
 from bot.demo.runner import play_demo
 from bot.telegram.app import build_application
+from bot.telegram.polling import serve
 from reporting.settings import Settings
 
 
@@ -20,7 +21,7 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
         raise AdminRefused("cli.no_token")
     application = build_application(settings)
     if not args.webhook:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(serve(application))
         return
     if not settings.WEBHOOK_URL or not settings.WEBHOOK_SECRET:
         raise AdminRefused("cli.webhook_settings")

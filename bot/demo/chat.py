@@ -11,7 +11,8 @@ from telegram.ext import Application
 
 from bot.alerts import check_alerts
 from bot.localapi import FakeUser, LocalBotApi
-from bot.telegram.app import build_application, polling
+from bot.telegram.app import build_application
+from bot.telegram.polling import polling
 from bot.telegram.services import ready_of
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock

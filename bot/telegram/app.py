@@ -66,21 +66,17 @@ def build_application(
 
 
 @asynccontextmanager
-async def polling(application: Application) -> AsyncIterator[Application]:
-    """Runs the application with long polling inside an event loop that the caller owns.
+async def started(application: Application) -> AsyncIterator[Application]:
+    """Starts the application (its Core, JobQueue and outbox sender) in the caller's loop.
 
-    `run_polling()` owns its loop; the demo, the tests and the benchmarks need to run the bot
-    beside other tasks (the local Bot API server, simulated users), so they use this instead.
+    Receiving updates is the caller's: durable polling (bot/telegram/polling.py) or a webhook.
     """
     await application.initialize()
     await _post_init(application)
     await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
     try:
         yield application
     finally:
-        await application.updater.stop()
         await application.stop()
         await _post_shutdown(application)
         await application.shutdown()

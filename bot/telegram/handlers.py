@@ -94,7 +94,7 @@ async def _on_error(update: object, context: Context) -> None:
     so a failed send cannot end up here.
     """
     if update is None and isinstance(context.error, NetworkError):
-        # Polling could not reach Telegram; python-telegram-bot retries on its own.
+        # A job could not reach Telegram; what it meant to send stays in the outbox.
         log.warning("Telegram could not be reached: %s", context.error)
         return
     log.error("update %s failed", update, exc_info=context.error)

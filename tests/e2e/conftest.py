@@ -29,7 +29,8 @@ from telegram.ext import Application
 
 from bot.inprocess import InProcessChat
 from bot.localapi import BotMessage, FakeUser, LocalBotApi
-from bot.telegram.app import build_application, polling
+from bot.telegram.app import build_application
+from bot.telegram.polling import polling
 from bot.telegram.services import ready_of
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign

@@ -363,12 +363,6 @@ async def test_button_pressed_while_the_bot_is_down_is_handled_after_the_restart
     assert len(await crashes.rows(TallyRevision)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,  # no tally stored: the press is gone
-    reason="python-telegram-bot's Updater confirms an update (the next getUpdates' offset) "
-    "as soon as it has fetched it, before the handler commits: a crash in between loses it",
-)
 async def test_button_press_being_handled_at_the_crash_is_handled_after_the_restart(
     crashes: Crashes,
 ) -> None:

@@ -12,6 +12,7 @@ import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import delete, select
 
 from bot.alerts import check_alerts
@@ -185,3 +186,15 @@ async def test_channel_posts_are_ignored_without_an_error(bot) -> None:
     [answer] = await bot.say(leader, "/help")  # handled after both posts, in order
     assert answer.text.startswith("Các lệnh bạn dùng được:")
     assert await bot.all_tallies() == []
+
+
+async def test_polling_goes_on_after_telegram_could_not_be_reached(
+    bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    bot.server.fail_next("getUpdates", 502, count=2)  # the two polls after the one waiting
+    await bot.say(leader, "/help")
+    [answer] = await bot.say(leader, "/help")  # fetched after waiting 1 s, then 2 s
+    assert answer.text.startswith("Các lệnh bạn dùng được:")
+    warnings = [r for r in caplog.records if "could not be reached" in r.getMessage()]
+    assert [(r.levelname, r.exc_info) for r in warnings] == [("WARNING", None)] * 2
