@@ -28,6 +28,21 @@ class Core:
     # One evaluation at a time: two at once could both see a verdict as new.
     evaluating: asyncio.Lock = field(default_factory=asyncio.Lock)
     _running: set[asyncio.Future[object]] = field(default_factory=set)
+    _closed: bool = False
+
+    def soon(self, work: Work) -> None:
+        """Has the runtime run work soon, unless the bot is stopping (the work would be cut)."""
+        if not self._closed:
+            self.schedule(work)
+
+    async def close(self) -> None:
+        """Takes no more work and waits for the work under way: the bot is stopping.
+
+        What is not done yet stays in the database (pending outbox rows, alerts not claimed)
+        for the next start.
+        """
+        self._closed = True
+        await self.settle()
 
     async def run(self, work: Work) -> None:
         """Runs work to its end even if the caller is cancelled, as jobs are at shutdown.
@@ -47,7 +62,7 @@ class Core:
     def deliver_soon(self, channel: str) -> None:
         """Asks the channel's sender to deliver what is due, unless a run is already asked."""
         sender = self.senders.get(channel)
-        if sender is not None and not sender.scheduled:
+        if sender is not None and not sender.scheduled and not self._closed:
             sender.scheduled = True
             self.schedule(sender.deliver_due)
 

@@ -59,7 +59,7 @@ async def apologise(core: Core, channel: str, chat_id: str) -> None:
 def react(core: Core, events: Sequence[Event]) -> None:
     """Turns what a dialog reported into follow-up work: a stored tally may change a verdict."""
     if core.alerts and any(isinstance(event, TallyStored) for event in events):
-        core.schedule(lambda: alerts.check_alerts(core, scheduled_too=False))
+        core.soon(lambda: alerts.check_alerts(core, scheduled_too=False))
 
 
 def reply_deadline(campaign: Campaign, now: datetime) -> datetime:

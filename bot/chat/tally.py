@@ -11,9 +11,16 @@ from datetime import date
 
 from bot.chat import drafts
 from bot.chat.submit import send_tally
-from bot.chat.tally_ask import Facts, HamletFacts
+from bot.chat.tally_ask import Facts, HamletDay, HamletFacts
 from bot.chat.tally_draft import Draft, Step
-from bot.chat.tally_machine import REPORT, DropDraft, Outcome, SubmitTally, advance
+from bot.chat.tally_machine import (
+    NAME_ONLY_STEPS,
+    REPORT,
+    DropDraft,
+    Outcome,
+    SubmitTally,
+    advance,
+)
 from bot.chat.types import Incoming, Turn
 from reporting.storage.models import Dialog, Unit
 from reporting.tallies import locked_communes, standings
@@ -40,7 +47,7 @@ async def resume(turn: Turn, dialog: Dialog) -> None:
 async def _run(
     turn: Turn, dialog: Dialog | None, state: Step, draft: Draft, answer: Incoming
 ) -> None:
-    facts = await load_facts(turn, dialog, draft)
+    facts = await load_facts(turn, dialog, draft, with_day=state not in NAME_ONLY_STEPS)
     outcome = advance(state, draft, answer, facts)
     turn.replies.extend(outcome.prompts)
     if outcome.state is not None:
@@ -52,8 +59,13 @@ async def _run(
             await _drop(turn)
 
 
-async def load_facts(turn: Turn, dialog: Dialog | None, draft: Draft) -> Facts:
-    """Returns what the machine needs to know for the draft's next step."""
+async def load_facts(
+    turn: Turn, dialog: Dialog | None, draft: Draft, with_day: bool = True
+) -> Facts:
+    """Returns what the machine needs to know for the draft's next step.
+
+    Without `with_day` the hamlets' standing that day is not read (NAME_ONLY_STEPS).
+    """
     assert turn.user is not None
     campaign, unit = turn.campaign, turn.user.units[0]
     day = dialog.day if dialog is not None else campaign.local_date(turn.now)
@@ -64,7 +76,9 @@ async def load_facts(turn: Turn, dialog: Dialog | None, draft: Draft) -> Facts:
         collection=campaign.phases.collection,
         questions=tuple(campaign.questions),
         token=dialog.token if dialog is not None else drafts.new_token(),
-        hamlets=await _hamlet_facts(turn, await _hamlets_of(turn, draft, for_commune), day),
+        hamlets=await _hamlet_facts(
+            turn, await _hamlets_of(turn, draft, for_commune), day, with_day
+        ),
         for_commune=for_commune,
     )
 
@@ -81,8 +95,12 @@ async def _hamlets_of(turn: Turn, draft: Draft, for_commune: bool) -> Sequence[U
     return turn.user.units[:1]
 
 
-async def _hamlet_facts(turn: Turn, units: Sequence[Unit], day: date) -> tuple[HamletFacts, ...]:
+async def _hamlet_facts(
+    turn: Turn, units: Sequence[Unit], day: date, with_day: bool
+) -> tuple[HamletFacts, ...]:
     """Returns the facts of these hamlets on the day, in two queries however many they are."""
+    if not with_day:
+        return tuple(HamletFacts(hamlet.id, hamlet.name) for hamlet in units)
     standing = await standings(turn.session, [hamlet.id for hamlet in units], day)
     communes = {hamlet.parent_id for hamlet in units if hamlet.parent_id is not None}
     locked = await locked_communes(turn.session, communes)
@@ -90,9 +108,11 @@ async def _hamlet_facts(turn: Turn, units: Sequence[Unit], day: date) -> tuple[H
         HamletFacts(
             hamlet.id,
             hamlet.name,
-            max(hamlet.households - standing[hamlet.id].elsewhere, 0),
-            standing[hamlet.id].reported,
-            hamlet.parent_id in locked,
+            HamletDay(
+                max(hamlet.households - standing[hamlet.id].elsewhere, 0),
+                standing[hamlet.id].reported,
+                hamlet.parent_id in locked,
+            ),
         )
         for hamlet in units
     )

@@ -15,14 +15,40 @@ WIDE = 3  # columns of the summary's and the field list's buttons
 
 
 @dataclass(frozen=True, slots=True)
-class HamletFacts:
-    """What the tally needs to know of one hamlet on the draft's day."""
+class HamletDay:
+    """Where a hamlet stands on the draft's day."""
 
-    id: int
-    name: str
     limit: int  # the most forms it can still have collected: households minus other days
     reported: bool  # it already has a tally that day
     locked: bool  # its commune's figures are confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class HamletFacts:
+    """What the tally needs to know of one hamlet: its name and, where needed, its day."""
+
+    id: int
+    name: str
+    day: HamletDay | None = None  # not read for the steps that need only the name
+
+    @property
+    def limit(self) -> int:
+        """Returns the most forms the hamlet can still have collected that day."""
+        return self._day().limit
+
+    @property
+    def reported(self) -> bool:
+        """Says whether the hamlet already has a tally that day."""
+        return self._day().reported
+
+    @property
+    def locked(self) -> bool:
+        """Says whether the hamlet's commune is confirmed, so closed to changes."""
+        return self._day().locked
+
+    def _day(self) -> HamletDay:
+        assert self.day is not None, "the shell reads the hamlet's day for this step"
+        return self.day
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,9 @@ from reporting.tallies import Figures
 NOTE_LIMIT = 1000
 WRONG_BEFORE_HELP = 3
 REPORT = Incoming(Kind.COMMAND, command="report")  # /report: open a tally, or show it again
+# The steps whose answers and next questions need nothing of the hamlet but its name; for the
+# others the shell reads where the hamlet stands that day (HamletDay).
+NAME_ONLY_STEPS = frozenset({Step.INVALID, Step.SATISFIED, Step.NOTE, Step.REVIEW})
 
 
 class Ending(StrEnum):

@@ -16,19 +16,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.types import Attachment, Choice
+from bot.outbox.record import Outcome, Recorder
 from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transport
 from reporting.alerts import in_quiet_hours
 from reporting.campaign import Campaign
 from reporting.clock import Clock
 from reporting.storage.db import TakingTurns
-from reporting.storage.models import Identity, Media, OutboxKind, OutboxMessage, OutboxState
+from reporting.storage.models import Media, OutboxKind, OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
-BATCH = 200  # replies read at a time
+BATCH = 200  # rows read at a time
 # Alerts read at a time: about a second's worth at Telegram's 30 a second, so that replies
 # written during a broadcast wait for at most that long.
 ALERT_BATCH = 32
@@ -43,17 +44,6 @@ BLOCKED = "blocked the bot"
 class _Due:
     row: OutboxMessage
     media: Media | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    row_id: int
-    chat_id: str
-    state: OutboxState
-    attempts: int
-    next_attempt_at: datetime
-    reason: str | None = None
-    sent_at: datetime | None = None
 
 
 class OutboxSender:
@@ -82,6 +72,7 @@ class OutboxSender:
         self._running = asyncio.Lock()
         self._paused_until: datetime | None = None  # the channel's flood wait
         self._last_alert: dict[str, float] = {}
+        self._recorder = Recorder(transport.channel, sessions, clock)
 
     @property
     def channel(self) -> str:
@@ -89,36 +80,52 @@ class OutboxSender:
         return self.transport.channel
 
     async def deliver_due(self) -> int:
-        """Delivers every row due now, each chat's in order; returns how many were sent."""
+        """Delivers every row due now, each chat's in order; returns how many were sent.
+
+        Rows written meanwhile are the next run's: whoever writes them asks for one.
+        """
         self.scheduled = False
-        sent = 0
+        sent, more = 0, True
         async with self._running:
-            while due := await self._due():
+            while more:
+                due, more = await self._due()
+                if not due:
+                    break
                 sent += await self._deliver_chats(due)
         return sent
 
-    async def _due(self) -> dict[str, list[_Due]]:
-        """Returns, per chat, its leading rows that may go now (a row waiting stops its chat).
+    async def _due(self) -> tuple[dict[str, list[_Due]], bool]:
+        """Returns, per chat, its leading rows that may go now, and whether more may be due.
 
-        Replies come first and may overtake a chat's alerts, never each other; alerts wait
-        for the end of the quiet hours.
+        Replies come first and may overtake a chat's alerts, never each other (a row waiting
+        for its next attempt stops the rows behind it); alerts wait for the end of the quiet
+        hours, and go a batch at a time so that replies written meanwhile wait little.
         """
         now = self.clock.now()
         if self._paused_until is not None and now < self._paused_until:
-            return {}
-        pending = select(OutboxMessage).where(
+            return {}, False
+        query = select(OutboxMessage).where(
             OutboxMessage.channel == self.channel,
             OutboxMessage.state == OutboxState.PENDING,
             OutboxMessage.not_before <= now,
         )
-        order = (OutboxMessage.chat_id, OutboxMessage.id)
+        if in_quiet_hours(self.campaign, now):
+            query = query.where(OutboxMessage.alert_id.is_(None))
+        alerts_last = OutboxMessage.alert_id.is_not(None)
+        query = query.order_by(alerts_last, OutboxMessage.chat_id, OutboxMessage.id)
         async with self.sessions() as session:
-            replies = pending.where(OutboxMessage.alert_id.is_(None))
-            rows = list(await session.scalars(replies.order_by(*order).limit(BATCH)))
-            if not in_quiet_hours(self.campaign, now):
-                alerts = pending.where(OutboxMessage.alert_id.is_not(None))
-                rows += await session.scalars(alerts.order_by(*order).limit(ALERT_BATCH))
+            found = list(await session.scalars(query.limit(BATCH)))
+            alerts = [row for row in found if row.is_alert]
+            rows = [row for row in found if not row.is_alert] + alerts[:ALERT_BATCH]
             media = await _media_of(session, rows)
+        more = len(found) == BATCH or len(alerts) > ALERT_BATCH
+        return self._leading(rows, media, now), more
+
+    @staticmethod
+    def _leading(
+        rows: Sequence[OutboxMessage], media: dict[int, Media], now: datetime
+    ) -> dict[str, list[_Due]]:
+        """Returns each chat's rows that may go now, in order, up to one that must wait."""
         due: dict[str, list[_Due]] = {}
         waiting: set[tuple[bool, str]] = set()
         for row in rows:
@@ -151,40 +158,40 @@ class OutboxSender:
             ended = [outcome]
             if outcome.state is OutboxState.BLOCKED:
                 ended += [_ended(later.row, outcome) for later in rows[index + 1 :]]
-            await self._record(ended)
+            await self._recorder.store(ended)
             sent += outcome.state is OutboxState.SENT
             if outcome.state in (OutboxState.BLOCKED, OutboxState.PENDING):
                 break
         return sent
 
-    async def _deliver_one(self, row: OutboxMessage, media: Media | None) -> _Outcome:
+    async def _deliver_one(self, row: OutboxMessage, media: Media | None) -> Outcome:
         now = self.clock.now()
         attempts = row.attempts + 1
         if row.expires_at <= now:
-            return _Outcome(row.id, row.chat_id, OutboxState.EXPIRED, row.attempts, now)
+            return Outcome(row.id, row.chat_id, OutboxState.EXPIRED, row.attempts, now)
         if row.kind != OutboxKind.TEXT and media is None:
             failed = OutboxState.FAILED
-            return _Outcome(row.id, row.chat_id, failed, row.attempts, now, ATTACHMENT_GONE)
+            return Outcome(row.id, row.chat_id, failed, row.attempts, now, ATTACHMENT_GONE)
         if row.is_alert:
             await self._space_out(row.chat_id)
         try:
             await self.transport.deliver(_delivery(row, media))
         except Blocked:
-            return _Outcome(row.id, row.chat_id, OutboxState.BLOCKED, attempts, now, BLOCKED)
+            return Outcome(row.id, row.chat_id, OutboxState.BLOCKED, attempts, now, BLOCKED)
         except Refused as refusal:
             failed = OutboxState.FAILED
-            return _Outcome(row.id, row.chat_id, failed, attempts, now, refusal.reason)
+            return Outcome(row.id, row.chat_id, failed, attempts, now, refusal.reason)
         except RetryLater as problem:
             return self._again(row, attempts, problem.reason, problem.after)
         except Exception as error:  # a bug must not stop the other chats' deliveries
             log.exception("delivering outbox row %s failed", row.id)
             return self._again(row, attempts, f"{type(error).__name__}: {error}", None)
         sent = self.clock.now()
-        return _Outcome(row.id, row.chat_id, OutboxState.SENT, attempts, sent, sent_at=sent)
+        return Outcome(row.id, row.chat_id, OutboxState.SENT, attempts, sent, sent_at=sent)
 
     def _again(
         self, row: OutboxMessage, attempts: int, reason: str, asked: float | None
-    ) -> _Outcome:
+    ) -> Outcome:
         """Leaves the row pending for a later attempt: the wait asked for, else a backoff."""
         now = self.clock.now()
         if asked is not None:  # a flood limit holds for the whole bot, not one chat
@@ -193,7 +200,7 @@ class OutboxSender:
         wait = max(asked, MIN_WAIT) if asked is not None else backoff
         log.warning("outbox row %s: %s; trying again in %g s", row.id, reason, wait)
         later = now + timedelta(seconds=wait)
-        return _Outcome(row.id, row.chat_id, OutboxState.PENDING, attempts, later, reason[:200])
+        return Outcome(row.id, row.chat_id, OutboxState.PENDING, attempts, later, reason[:200])
 
     async def _space_out(self, chat_id: str) -> None:
         """Waits until the chat's previous alert is `per_chat_gap` seconds old."""
@@ -202,32 +209,6 @@ class OutboxSender:
         if wait > 0:
             await asyncio.sleep(wait)
         self._last_alert[chat_id] = loop.time()
-
-    async def _record(self, outcomes: Sequence[_Outcome]) -> None:
-        """Stores how each row ended (or when it is tried next), in one transaction."""
-        if not outcomes:
-            return
-        changes = [
-            {
-                "id": o.row_id,
-                "state": o.state,
-                "attempts": o.attempts,
-                "next_attempt_at": o.next_attempt_at,
-                "reason": o.reason,
-                "sent_at": o.sent_at,
-            }
-            for o in outcomes
-        ]
-        blocked = {o.chat_id for o in outcomes if o.state is OutboxState.BLOCKED}
-        async with self.sessions() as session:
-            await session.execute(update(OutboxMessage), changes)
-            if blocked:
-                await session.execute(
-                    update(Identity)
-                    .where(Identity.channel == self.channel, Identity.chat_id.in_(blocked))
-                    .values(blocked_at=self.clock.now())
-                )
-            await session.commit()
 
 
 async def _media_of(session: AsyncSession, rows: Sequence[OutboxMessage]) -> dict[int, Media]:
@@ -240,9 +221,9 @@ async def _media_of(session: AsyncSession, rows: Sequence[OutboxMessage]) -> dic
     }
 
 
-def _ended(row: OutboxMessage, like: _Outcome) -> _Outcome:
+def _ended(row: OutboxMessage, like: Outcome) -> Outcome:
     """Returns the same ending for a later row of the chat, without trying it."""
-    return _Outcome(
+    return Outcome(
         row.id, row.chat_id, like.state, row.attempts, like.next_attempt_at, like.reason
     )
 

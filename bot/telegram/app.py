@@ -77,6 +77,7 @@ async def started(application: Application) -> AsyncIterator[Application]:
     try:
         yield application
     finally:
+        await _wind_down(application)
         await application.stop()
         await _post_shutdown(application)
         await application.shutdown()
@@ -113,6 +114,20 @@ async def _post_init(application: Application) -> None:
     application.job_queue.run_repeating(_outbox_tick, interval=OUTBOX_TICK, first=0)
     if services.alerts:
         application.job_queue.run_repeating(_alert_tick, interval=ALERT_TICK, first=5)
+
+
+async def _wind_down(application: Application) -> None:
+    """Stops new jobs and waits for those under way, so that stopping cancels none of them.
+
+    The JobQueue cancels whatever still runs when it stops: a delivery cut between its send and
+    its record would be sent again after the restart.
+    """
+    services: Services = application.bot_data[SERVICES]
+    assert application.job_queue is not None
+    for job in application.job_queue.jobs():
+        job.schedule_removal()
+    if services.core is not None:
+        await services.core.close()
 
 
 async def _outbox_tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,7 +10,7 @@ from collections import deque
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.chat.types import Choice, Reply
@@ -263,3 +263,22 @@ async def test_an_expired_message_is_never_sent(sender, transport, session_facto
     assert transport.sent == []
     [row] = await rows(session_factory)
     assert (row.state, row.attempts) == ("expired", 0)
+
+
+async def test_endings_that_arrive_together_are_stored_in_one_transaction(
+    sender, transport, session_factory, clock, engine: AsyncEngine
+) -> None:
+    for chat in range(16):
+        await queue(session_factory, clock, f"leader-{chat}", "🔔 Nhắc việc", alert=True)
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine.sync_engine, "commit", committed)
+    try:
+        assert await sender.deliver_due() == 16
+    finally:
+        event.remove(engine.sync_engine, "commit", committed)
+    assert len(commits) < 16 / 2  # 16 endings, written side by side
+    assert {r.state for r in await rows(session_factory)} == {"sent"}

@@ -11,9 +11,10 @@ from datetime import date
 
 import pytest
 
-from bot.chat.tally_ask import Facts, HamletFacts
+from bot.chat.tally_ask import Facts, HamletDay, HamletFacts
 from bot.chat.tally_draft import Draft, Step
 from bot.chat.tally_machine import (
+    NAME_ONLY_STEPS,
     REPORT,
     DropDraft,
     Ending,
@@ -29,9 +30,9 @@ from reporting.tallies import Figures
 CAMPAIGN = load_campaign()  # the reference campaign: its ten question labels
 DAY = date(2024, 1, 28)
 TOKEN = "a1b2c3d4"
-NA_MO = HamletFacts(17, "Xóm Nà Mỏ", limit=60, reported=False, locked=False)
-DONG_CHU = HamletFacts(18, "Xóm Đồng Chú", limit=40, reported=False, locked=False)
-NA_PHAY = HamletFacts(19, "Xóm Nà Phày", limit=30, reported=False, locked=False)
+NA_MO = HamletFacts(17, "Xóm Nà Mỏ", HamletDay(limit=60, reported=False, locked=False))
+DONG_CHU = HamletFacts(18, "Xóm Đồng Chú", HamletDay(limit=40, reported=False, locked=False))
+NA_PHAY = HamletFacts(19, "Xóm Nà Phày", HamletDay(limit=30, reported=False, locked=False))
 
 COLLECTED = (
     "📝 Báo cáo ngày 28/01/2024 — Xóm Nà Mỏ\n"
@@ -42,6 +43,12 @@ PICK = "Xin chọn một trong các mục dưới đây (gõ số thứ tự ho�
 STUCK = text("chat.stuck_help")
 FIELDS = ["Phiếu thu về", "Không hợp lệ", *(f"Câu {n}" for n in range(1, 11)), "Kiến nghị"]
 TYPICAL = ["45", "0", "44", "45", "43", "45", "42", "44", "45", "41", "45", "45"]
+
+
+def on_day(hamlet: HamletFacts, **changes: bool) -> HamletFacts:
+    """Returns the hamlet with its standing that day changed (reported, locked)."""
+    assert hamlet.day is not None
+    return replace(hamlet, day=replace(hamlet.day, **changes))
 
 
 def facts(*hamlets: HamletFacts, for_commune: bool = False, day: date = DAY) -> Facts:
@@ -125,13 +132,13 @@ def test_outside_the_collection_days_no_draft_is_opened() -> None:
 
 
 def test_locked_commune_refuses_and_drops_the_draft() -> None:
-    outcome = walk(known=facts(replace(NA_MO, locked=True)))
+    outcome = walk(known=facts(on_day(NA_MO, locked=True)))
     assert (outcome.state, said(outcome)) == (None, [text("chat.commune_locked")])
     assert outcome.effects == (DropDraft(Ending.LOCKED),)
 
 
 def test_existing_tally_today_is_mentioned_first_with_a_question_to_replace_it() -> None:
-    outcome = walk(known=facts(replace(NA_MO, reported=True)))
+    outcome = walk(known=facts(on_day(NA_MO, reported=True)))
     assert outcome.state is Step.REPLACE
     assert said(outcome) == [
         "Xóm Nà Mỏ đã có báo cáo ngày 28/01/2024. Gửi lại sẽ THAY số liệu cũ (số cũ vẫn được "
@@ -142,18 +149,18 @@ def test_existing_tally_today_is_mentioned_first_with_a_question_to_replace_it()
 
 
 def test_replace_yes_asks_the_collected_forms() -> None:
-    outcome = walk(pressed("yes"), known=facts(replace(NA_MO, reported=True)))
+    outcome = walk(pressed("yes"), known=facts(on_day(NA_MO, reported=True)))
     assert (outcome.state, said(outcome)) == (Step.COLLECTED, [COLLECTED])
 
 
 def test_replace_no_keeps_the_old_tally_and_drops_the_draft() -> None:
-    outcome = walk("không", known=facts(replace(NA_MO, reported=True)))
+    outcome = walk("không", known=facts(on_day(NA_MO, reported=True)))
     assert (outcome.state, said(outcome)) == (None, ["Được, giữ nguyên số liệu đã gửi."])
     assert outcome.effects == (DropDraft(Ending.KEPT_OLD),)
 
 
 def test_replace_answered_with_something_else_asks_again() -> None:
-    outcome = walk("có lẽ", known=facts(replace(NA_MO, reported=True)))
+    outcome = walk("có lẽ", known=facts(on_day(NA_MO, reported=True)))
     assert outcome.state is Step.REPLACE
     assert said(outcome)[0] == PICK
     assert buttons(outcome) == ["Có, gửi lại", "Không"]
@@ -206,14 +213,14 @@ def test_no_single_hamlet_meant_asks_to_pick_from_the_list_again(answer: Incomin
 
 
 def test_commune_user_picking_a_hamlet_with_a_tally_today_is_asked_to_replace() -> None:
-    chair = facts(NA_MO, replace(DONG_CHU, reported=True), for_commune=True)
+    chair = facts(NA_MO, on_day(DONG_CHU, reported=True), for_commune=True)
     outcome = walk(pressed("18"), known=chair)
     assert outcome.state is Step.REPLACE
     assert said(outcome)[0].startswith("Xóm Đồng Chú đã có báo cáo ngày 28/01/2024.")
 
 
 def test_commune_user_picking_a_hamlet_of_a_locked_commune_is_refused() -> None:
-    chair = facts(replace(NA_MO, locked=True), for_commune=True)
+    chair = facts(on_day(NA_MO, locked=True), for_commune=True)
     outcome = walk("1", known=chair)
     assert (outcome.state, said(outcome)) == (None, [text("chat.commune_locked")])
     assert outcome.effects == (DropDraft(Ending.LOCKED),)
@@ -519,3 +526,17 @@ def test_drafts_stored_before_the_machine_load_and_continue() -> None:
     assert (draft.note_answered, draft.valid, draft.wrong) == (False, 45, 2)
     outcome = advance(Step.SATISFIED, draft, typed("x"), LEADER)
     assert said(outcome) == [text("import.count_not_number", value="x"), STUCK, question(3)]
+
+
+@pytest.mark.parametrize("state", sorted(NAME_ONLY_STEPS))
+@pytest.mark.parametrize("answer", ["45", "abc", "Tất cả (45)", "Bỏ qua", "Gửi", "Sửa"])
+def test_the_name_only_steps_need_nothing_of_the_hamlet_but_its_name(
+    state: Step, answer: str
+) -> None:
+    draft = Draft(hamlet_id=17, collected=45, invalid=0, satisfied=(45,) * 5, question=6)
+    if state in (Step.NOTE, Step.REVIEW):
+        draft = draft.but(satisfied=(45,) * 10, question=None, note_answered=True)
+    name_only = facts(HamletFacts(17, "Xóm Nà Mỏ"))
+    for given in (typed(answer), REPORT):
+        outcome = advance(state, draft, given, name_only)  # would fail on a missing fact
+        assert outcome.prompts or outcome.effects

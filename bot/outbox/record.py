@@ -1,0 +1,92 @@
+"""Storing how outbox rows ended: each before its chat's next send, many in one transaction.
+
+A chat's next message may go only once the previous one's ending is stored (a crash then
+repeats at most the message on its way). Chats are written to side by side, so their endings
+arrive close together; whoever arrives while a write is under way joins the next one (group
+commit), and a broadcast costs one transaction per handful of messages, not one per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+
+from reporting.clock import Clock
+from reporting.storage.db import TakingTurns
+from reporting.storage.models import Identity, OutboxMessage, OutboxState
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one attempt at a row ended, or when the row is tried next (state pending)."""
+
+    row_id: int
+    chat_id: str
+    state: OutboxState
+    attempts: int
+    next_attempt_at: datetime
+    reason: str | None = None
+    sent_at: datetime | None = None
+
+
+class Recorder:
+    """Stores outcomes of one channel's rows, joining those that arrive together."""
+
+    def __init__(self, channel: str, sessions: TakingTurns, clock: Clock) -> None:
+        self.channel = channel
+        self.sessions = sessions
+        self.clock = clock
+        self._waiting: list[tuple[Sequence[Outcome], asyncio.Future[None]]] = []
+        self._writing = False
+
+    async def store(self, outcomes: Sequence[Outcome]) -> None:
+        """Returns once these outcomes are committed (perhaps with others)."""
+        stored = asyncio.get_running_loop().create_future()
+        self._waiting.append((outcomes, stored))
+        if not self._writing:
+            await self._write_while_waiting()
+        await stored
+
+    async def _write_while_waiting(self) -> None:
+        self._writing = True
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    await self._write([outcome for outcomes, _ in batch for outcome in outcomes])
+                except Exception as error:
+                    for _, stored in batch:
+                        stored.set_exception(error)
+                else:
+                    for _, stored in batch:
+                        stored.set_result(None)
+        finally:
+            self._writing = False
+
+    async def _write(self, outcomes: Sequence[Outcome]) -> None:
+        """Stores the outcomes in one transaction; a block also marks the chat account."""
+        changes = [
+            {
+                "id": o.row_id,
+                "state": o.state,
+                "attempts": o.attempts,
+                "next_attempt_at": o.next_attempt_at,
+                "reason": o.reason,
+                "sent_at": o.sent_at,
+            }
+            for o in outcomes
+        ]
+        blocked = {o.chat_id for o in outcomes if o.state is OutboxState.BLOCKED}
+        async with self.sessions() as session:
+            await session.execute(update(OutboxMessage), changes)
+            if blocked:
+                await session.execute(
+                    update(Identity)
+                    .where(Identity.channel == self.channel, Identity.chat_id.in_(blocked))
+                    .values(blocked_at=self.clock.now())
+                )
+            await session.commit()
