@@ -35,14 +35,21 @@ class Core:
         if not self._closed:
             self.schedule(work)
 
-    async def close(self) -> None:
-        """Takes no more work and waits for the work under way: the bot is stopping.
+    def deliver_soon(self, channel: str) -> None:
+        """Asks the channel's sender to deliver what is due, unless a run is already asked."""
+        sender = self.senders.get(channel)
+        if sender is not None and not sender.scheduled and not self._closed:
+            sender.scheduled = True
+            self.schedule(sender.deliver_due)
 
-        What is not done yet stays in the database (pending outbox rows, alerts not claimed)
-        for the next start.
-        """
-        self._closed = True
-        await self.settle()
+    def deliver_all_soon(self) -> None:
+        """Asks every channel's sender to deliver what is due."""
+        for channel in self.senders:
+            self.deliver_soon(channel)
+
+    async def deliver_now(self) -> int:
+        """Delivers what is due on every channel and waits for it; returns how many were sent."""
+        return sum([await sender.deliver_due() for sender in self.senders.values()])
 
     async def run(self, work: Work) -> None:
         """Runs work to its end even if the caller is cancelled, as jobs are at shutdown.
@@ -59,18 +66,11 @@ class Core:
         """Waits until every piece of work started with `run` has ended."""
         await asyncio.gather(*self._running, return_exceptions=True)
 
-    def deliver_soon(self, channel: str) -> None:
-        """Asks the channel's sender to deliver what is due, unless a run is already asked."""
-        sender = self.senders.get(channel)
-        if sender is not None and not sender.scheduled and not self._closed:
-            sender.scheduled = True
-            self.schedule(sender.deliver_due)
+    async def close(self) -> None:
+        """Takes no more work and waits for the work under way: the bot is stopping.
 
-    def deliver_all_soon(self) -> None:
-        """Asks every channel's sender to deliver what is due."""
-        for channel in self.senders:
-            self.deliver_soon(channel)
-
-    async def deliver_now(self) -> int:
-        """Delivers what is due on every channel and waits for it; returns how many were sent."""
-        return sum([await sender.deliver_due() for sender in self.senders.values()])
+        What is not done yet stays in the database (pending outbox rows, alerts not claimed)
+        for the next start.
+        """
+        self._closed = True
+        await self.settle()

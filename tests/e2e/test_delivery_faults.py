@@ -198,3 +198,24 @@ async def test_polling_goes_on_after_telegram_could_not_be_reached(
     assert answer.text.startswith("Các lệnh bạn dùng được:")
     warnings = [r for r in caplog.records if "could not be reached" in r.getMessage()]
     assert [(r.levelname, r.exc_info) for r in warnings] == [("WARNING", None)] * 2
+
+
+async def test_a_send_that_times_out_after_telegram_took_it_is_sent_again_never_stored_twice(
+    bot,
+) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    held = bot.server.hold_next("sendMessage", effect=True)  # shown, but never answered
+    await leader.send(f"/baocao {ELEVEN}")
+    await held.wait()
+    await held.wait_dropped(timeout=30)  # python-telegram-bot gave up waiting: a timeout
+    await bot.deliver()
+    row = (await outbox(bot, leader))[-1]
+    assert row.state == "pending"
+    assert row.reason is not None
+    assert "timed out" in row.reason.lower()
+
+    await bot.deliver(bot.now + timedelta(seconds=1))
+    assert len([t for t in texts(leader) if t.startswith(SAVED)]) == 2  # at least once
+    assert len(await bot.all_tallies()) == 1  # and the tally once
+    row = (await outbox(bot, leader))[-1]
+    assert (row.state, row.attempts) == ("sent", 2)
