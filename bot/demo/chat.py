@@ -50,12 +50,13 @@ class LiveBot:
     async def send_alerts(self) -> int:
         """Runs, at the simulated moment, the alert check the JobQueue runs each minute.
 
-        Returns how many messages went out, once the outbox has delivered them.
+        Returns how many alert messages it queued, once the outbox has delivered what is due.
         """
         assert self.application is not None, "the bot is not running"
         core = ready_of(self.application)
-        await check_alerts(core, scheduled_too=True)
-        return await core.deliver_now()
+        queued = await check_alerts(core, scheduled_too=True)
+        await core.deliver_now()
+        return queued
 
     async def restart(self) -> None:
         """Stops the running Application and starts a new one, as after a crash or an upgrade."""

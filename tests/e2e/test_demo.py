@@ -40,8 +40,12 @@ async def test_the_demo_plays_the_campaign_and_every_message_is_delivered(
                 ).all()
             )
             collected = await session.scalar(select(func.sum(Tally.collected)))
+            alerts = await session.scalar(
+                select(func.count()).where(OutboxMessage.alert_id.is_not(None))
+            )
     finally:
         await engine.dispose()
     assert set(states) == {"sent"}
+    assert f"Bot tự gửi {alerts} tin cảnh báo" in printed
     assert states["sent"] > 1000
     assert figures["district"]["collected"] == collected
