@@ -4,7 +4,8 @@ Every method is a POST of a JSON body to `<base_url><token>/<method>`; the answe
 `{"ok": true, "result": …}` or `{"ok": false, "error_code": N, "description": "…"}`. Errors
 become exceptions that say whether trying again can help: `ZaloUnavailable` (5xx, 408 outside
 getUpdates, a network failure or a timeout) and its `ZaloRateLimited` (429) may pass;
-`ZaloRefusal` and its `ZaloForbidden` (403) will not.
+`ZaloRefusal` and its `ZaloForbidden` (403) and `ZaloUnauthorized` (401) will not. Zalo
+publishes no list of error codes: 403 is taken to mean "blocked", as on Telegram.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class ZaloError(Exception):
 
 class ZaloRefusal(ZaloError):
     """Zalo refused the call for good (a 400, a bad token): the same call cannot succeed."""
+
+
+class ZaloUnauthorized(ZaloRefusal):
+    """Zalo does not know the bot's token (401): nothing works until the token is fixed."""
 
 
 class ZaloForbidden(ZaloRefusal):
@@ -254,14 +259,23 @@ async def _json_body(response: aiohttp.ClientResponse) -> object:
 def _error(status: int, body: object, retry_header: str | None) -> ZaloError:
     """Returns the exception for an answer that is not ok, by Zalo's code or else the status."""
     if isinstance(body, dict):
-        code, description = int(body.get("error_code") or status), str(body.get("description"))
+        code, description = _code(body.get("error_code"), status), str(body.get("description"))
     else:
         code, description = status, f"HTTP {status}: {body}"
     if code == 429:
         return ZaloRateLimited(code, description, _retry_after(body, retry_header))
     if code >= 500 or code == NOTHING_NEW or status >= 500:
         return ZaloUnavailable(code, description)
-    return ZaloForbidden(code, description) if code == 403 else ZaloRefusal(code, description)
+    refusal = {401: ZaloUnauthorized, 403: ZaloForbidden}.get(code, ZaloRefusal)
+    return refusal(code, description)
+
+
+def _code(value: object, status: int) -> int:
+    """Returns Zalo's error_code as a number, or the HTTP status when it gave none usable."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return status
 
 
 def _retry_after(body: object, header: str | None) -> float | None:

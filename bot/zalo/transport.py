@@ -19,6 +19,7 @@ from bot.zalo.client import (
     ZaloError,
     ZaloForbidden,
     ZaloRateLimited,
+    ZaloUnauthorized,
     ZaloUnavailable,
 )
 
@@ -51,6 +52,8 @@ class ZaloTransport:
         except ZaloRateLimited as error:
             raise RetryLater(error.description, error.retry_after) from error
         except ZaloUnavailable as error:
+            raise RetryLater(error.description) from error
+        except ZaloUnauthorized as error:  # the operator's mistake: the rows wait for a fix
             raise RetryLater(error.description) from error
         except ZaloError as error:
             raise Refused(error.description) from error

@@ -20,6 +20,7 @@ from bot.zalo.client import (
     ZaloForbidden,
     ZaloRateLimited,
     ZaloRefusal,
+    ZaloUnauthorized,
     ZaloUnavailable,
     parse_update,
 )
@@ -160,7 +161,7 @@ async def test_errors_map_to_what_trying_again_can_do(
         await client.send_message("nobody", "a")
     assert not isinstance(unknown.value, ZaloForbidden)
     async with ZaloClient("wrong:token", base_url=server.base_url) as stranger:
-        with pytest.raises(ZaloRefusal) as unauthorized:
+        with pytest.raises(ZaloUnauthorized) as unauthorized:
             await stranger.get_me()
     assert unauthorized.value.error_code == 401
 
@@ -255,6 +256,9 @@ async def test_transport_maps_errors_for_the_sender(
     server.block("u7")
     with pytest.raises(Blocked):
         await transport.deliver(_row("a"))
+    async with ZaloClient("wrong:token", base_url=server.base_url) as wrong:
+        with pytest.raises(RetryLater):  # a token mistake must not refuse the rows for good
+            await ZaloTransport(wrong, site.media_url).deliver(_row("a"))
 
 
 async def test_transport_sends_photos_by_address_and_files_as_links(
@@ -269,3 +273,14 @@ async def test_transport_sends_photos_by_address_and_files_as_links(
     photo, link = person.inbox
     assert (photo.photo, photo.text) == (CHART, "Xã Định Biên")
     assert link.text == f"Tệp xuất\n{site.url}/media/1-dinh-hoa.xlsx"
+
+
+async def test_a_webhook_call_that_fails_is_recorded_and_not_made_again(
+    server: LocalZaloApi, client: ZaloClient, site: Web
+) -> None:
+    await client.set_webhook(f"{site.url}/missing", SECRET)
+    await server.user("u8").send("lost")
+    [call] = await server.wait_for_webhook_calls(1)
+    assert (call.status, call.delivered) == (404, False)
+    await client.delete_webhook()
+    assert await client.get_updates(timeout=0) is None  # handed out once: gone
