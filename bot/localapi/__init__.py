@@ -8,11 +8,15 @@ async with LocalBotApi(token=TOKEN, clock=simulated_clock.now) as server:
     await leader.send("/report")
     [prompt] = await leader.wait_for_reply()
     await leader.press("Gửi")
+
+The Zalo flavour, LocalZaloApi (bot/localapi/zalo.py), serves ZaloClient the same way.
 """
 
 from bot.localapi.server import Hold, LocalBotApi
 from bot.localapi.store import ApiError, TranscriptEvent
 from bot.localapi.users import BotMessage, CallbackAnswer, FakeUser
+from bot.localapi.zalo import LocalZaloApi, WebhookCall
+from bot.localapi.zalo_users import ZaloBotMessage, ZaloFakeUser
 
 __all__ = [
     "ApiError",
@@ -21,5 +25,9 @@ __all__ = [
     "FakeUser",
     "Hold",
     "LocalBotApi",
+    "LocalZaloApi",
     "TranscriptEvent",
+    "WebhookCall",
+    "ZaloBotMessage",
+    "ZaloFakeUser",
 ]

@@ -135,7 +135,7 @@ class TranscriptEvent:
     """One line of the conversation log: when, who, which way, what."""
 
     at: datetime
-    user_id: int
+    user_id: int | str  # Telegram's ids are numbers, Zalo's strings
     who: str
     direction: str  # "in": user to bot, "out": bot to user
     kind: str

@@ -9,19 +9,17 @@ and taking the buttons off the pressed message.
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.chat.typed import command_input, text_input
 from bot.chat.types import Incoming, Kind, Sender
 from bot.pipeline import apologise, converse
 from bot.telegram.services import ready
 from bot.telegram.transport import CHANNEL
 
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
-TEXT_LIMIT = 2000  # characters of typed text the conversation reads (a note is shorter)
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 NEW = filters.UpdateType.MESSAGE  # not edits, not channel posts
@@ -42,17 +40,13 @@ def register(application: Application) -> None:
 async def _on_command(update: Update, context: Context) -> None:
     """Passes `/command args` to the conversation."""
     assert update.message is not None
-    written = (update.message.text or "").strip()
-    found = _COMMAND.match(written)
-    name, args = (found[1], found[2] or "") if found else (written[1:], "")
-    await _converse(update, context, Incoming(Kind.COMMAND, command=name, args=args))
+    await _converse(update, context, command_input(update.message.text or ""))
 
 
 async def _on_text(update: Update, context: Context) -> None:
     """Passes typed text to the conversation."""
     assert update.message is not None
-    typed = (update.message.text or "")[:TEXT_LIMIT]
-    await _converse(update, context, Incoming(Kind.TEXT, text=typed))
+    await _converse(update, context, text_input(update.message.text or ""))
 
 
 async def _on_button(update: Update, context: Context) -> None:

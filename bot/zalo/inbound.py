@@ -1,0 +1,44 @@
+"""Zalo updates in: each becomes the Sender, Incoming and delivery key the pipeline takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.chat.typed import typed_input
+from bot.chat.types import Incoming, Kind, Sender
+from bot.zalo.client import ZaloUpdate
+
+CHANNEL = "zalo"
+TEXT_RECEIVED = "message.text.received"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One Zalo update as the channel-neutral pipeline takes it (`converse`)."""
+
+    sender: Sender
+    incoming: Incoming
+    delivery_key: str
+
+
+def read_update(update: ZaloUpdate) -> Inbound:
+    """Returns who wrote, what they wrote, and the key that makes a redelivery change nothing."""
+    return Inbound(sender_of(update), incoming_of(update), delivery_key(update))
+
+
+def sender_of(update: ZaloUpdate) -> Sender:
+    """Returns the chat account behind the update; Zalo reports no language."""
+    message = update.message
+    return Sender(CHANNEL, message.sender.id, message.chat.id, message.sender.display_name)
+
+
+def incoming_of(update: ZaloUpdate) -> Incoming:
+    """Returns text as a command or an answer; a picture, sticker or anything else as OTHER."""
+    if update.event_name != TEXT_RECEIVED:
+        return Incoming(Kind.OTHER)
+    return typed_input(update.message.text)
+
+
+def delivery_key(update: ZaloUpdate) -> str:
+    """Returns `event_name:message_id`: Zalo has no update id, and a message has one event."""
+    return f"{update.event_name}:{update.message.message_id}"

@@ -1,0 +1,102 @@
+"""Outbox rows to Zalo Bot API calls: Zalo's 2000-character limit, numbered choices, errors.
+
+Zalo has no buttons. A row's choices are written under its text as a numbered list, and the
+dialogs take the number or the label typed back. A row offering a single choice is the
+exception: it sits beside a free answer ("0" beside the count of invalid forms, "Tất cả (45)"
+beside a count, "Bỏ qua" beside a note), where a typed "1" is a count or a note, never the
+first choice, so that choice is shown as a label to type and gets no number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.chat.types import Choice
+from bot.outbox import Blocked, Delivery, Refused, RetryLater, split_text
+from bot.zalo.client import (
+    TEXT_LIMIT,
+    ZaloClient,
+    ZaloError,
+    ZaloForbidden,
+    ZaloRateLimited,
+    ZaloUnauthorized,
+    ZaloUnavailable,
+)
+
+CHANNEL = "zalo"
+ONE_LINE = 36  # characters of a choice list kept on one line: about a phone screen's width
+SEPARATOR = "   "  # between choices on one line; plain spaces survive every Zalo client
+MediaUrl = Callable[[Delivery], Awaitable[str]]  # a row's attachment → a public address
+
+
+class ZaloTransport:
+    """Sends outbox rows with a ZaloClient; pictures and files go out by public address."""
+
+    channel = CHANNEL
+
+    def __init__(self, client: ZaloClient, media_url: MediaUrl) -> None:
+        self.client = client
+        self.media_url = media_url
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Sends one row: text in parts of 2000 characters, the choices under the last part."""
+        try:
+            if delivery.attachment is None:
+                await self._send_texts(delivery.chat_id, message_parts(delivery))
+            elif delivery.attachment.is_photo:
+                await self._send_photo(delivery)
+            else:
+                await self._send_link(delivery)
+        except ZaloForbidden as error:
+            raise Blocked(error.description) from error
+        except ZaloRateLimited as error:
+            raise RetryLater(error.description, error.retry_after) from error
+        except ZaloUnavailable as error:
+            raise RetryLater(error.description) from error
+        except ZaloUnauthorized as error:  # the operator's mistake: the rows wait for a fix
+            raise RetryLater(error.description) from error
+        except ZaloError as error:
+            raise Refused(error.description) from error
+
+    async def _send_texts(self, chat_id: str, parts: Sequence[str]) -> None:
+        for part in parts:
+            await self.client.send_message(chat_id, part)
+
+    async def _send_photo(self, delivery: Delivery) -> None:
+        """Sends the picture with the text as its caption, or the text after it when long."""
+        url = await self.media_url(delivery)
+        parts = message_parts(delivery)
+        caption = parts[0] if len(parts) == 1 else ""
+        await self.client.send_photo(delivery.chat_id, url, caption)
+        if not caption:
+            await self._send_texts(delivery.chat_id, parts)
+
+    async def _send_link(self, delivery: Delivery) -> None:
+        """Sends a file (the XLSX export) as its address on a line of its own under the text."""
+        url = await self.media_url(delivery)
+        linked = f"{delivery.text}\n{url}" if delivery.text else url
+        await self._send_texts(delivery.chat_id, split_text(linked, TEXT_LIMIT))
+
+
+def message_parts(delivery: Delivery, limit: int = TEXT_LIMIT) -> list[str]:
+    """Returns the row's text in parts of at most `limit` characters, the choices on the last."""
+    parts = split_text(delivery.text, limit)
+    if not delivery.choices:
+        return parts
+    offered = choice_list(delivery.choices)
+    if parts and len(parts[-1]) + 2 + len(offered) <= limit:
+        parts[-1] = f"{parts[-1]}\n\n{offered}"
+        return parts
+    return parts + split_text(offered, limit)
+
+
+def choice_list(choices: Sequence[Choice]) -> str:
+    """Returns the choices as the user reads them: "1. Gửi   2. Sửa   3. Hủy", or one a line.
+
+    A single choice is a label to type, not a number (see the module's docstring).
+    """
+    if len(choices) == 1:
+        return f"» {choices[0].label}"
+    numbered = [f"{number}. {choice.label}" for number, choice in enumerate(choices, start=1)]
+    one_line = SEPARATOR.join(numbered)
+    return one_line if len(one_line) <= ONE_LINE else "\n".join(numbered)
