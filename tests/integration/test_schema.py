@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,73 @@ async def test_foreign_keys_are_enforced(engine: AsyncEngine) -> None:
                 "INSERT INTO user_units (user_id, unit_id) VALUES (999, 999)"
             )
         await connection.rollback()
+
+
+def _sql(path: Path, statement: str) -> list[tuple[Any, ...]]:
+    """Runs one statement on a SQLite file (foreign keys on, as the bot has them)."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA foreign_keys=ON")
+        return connection.execute(statement).fetchall()
+
+
+def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    command.upgrade(alembic_config(url), "0004")
+    moment = "2024-01-28 13:30:00.000000"  # 20:30 in Định Hóa
+    _sql(path, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{moment}', NULL)")
+    _sql(path, f"INSERT INTO users VALUES (2, 'Zalo', 'district', 'vi', NULL, '{moment}', NULL)")
+    _sql(
+        path,
+        "INSERT INTO identities (id, user_id, channel, external_id, chat_id, created_at)"
+        f" VALUES (1, 1, 'telegram', '501', '501', '{moment}')",
+    )
+    for number, (status, reason) in enumerate(
+        [("sent", None), ("pending", None), ("failed", "blocked the bot"), ("skipped", "x")],
+        start=1,
+    ):
+        delivered = f"'{moment}'" if status == "sent" else "NULL"
+        why = f"'{reason}'" if reason else "NULL"
+        user = 2 if status == "skipped" else 1
+        _sql(
+            path,
+            "INSERT INTO alert_log VALUES"
+            f" ({number}, 'k{number}', 'digest', {user}, 'tin {number}', '{moment}',"
+            f" '{status}', {why}, {delivered})",
+        )
+
+    upgrade(url)
+    moved = _sql(path, "SELECT alert_id, chat_id, text, state, reason, sent_at FROM outbox")
+    assert moved == [
+        (1, "501", "tin 1", "sent", None, moment),
+        (2, "501", "tin 2", "pending", None, None),
+        (3, "501", "tin 3", "blocked", "blocked the bot", None),
+    ]  # the fourth had no chat: its claim stays, nothing to deliver
+    assert len(_sql(path, "SELECT id FROM alert_log")) == 4
+    assert asyncio.run(_run(url, _diff)) == []
+
+    command.downgrade(alembic_config(url), "0004")
+    restored = _sql(path, "SELECT id, status, reason, delivered_at FROM alert_log")
+    assert restored == [
+        (1, "sent", None, moment),
+        (2, "pending", None, None),
+        (3, "failed", "blocked the bot", None),
+        (4, "skipped", None, None),
+    ]
+
+
+def test_going_back_before_the_outbox_is_refused_while_replies_wait(database_url: str) -> None:
+    path = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
+    moment = "2024-01-28 09:00:00.000000"
+    _sql(
+        path,
+        "INSERT INTO outbox (channel, chat_id, kind, text, token, columns, created_at,"
+        " not_before, expires_at, next_attempt_at, attempts, state) VALUES ('telegram', '501',"
+        f" 'text', '✅ Đã lưu', '', 2, '{moment}', '{moment}', '{moment}', '{moment}', 0,"
+        " 'pending')",
+    )
+    with pytest.raises(RuntimeError, match="1 replies are still waiting"):
+        command.downgrade(alembic_config(database_url), "0004")
+    assert len(_sql(path, "SELECT id FROM outbox")) == 1

@@ -23,25 +23,14 @@ depends_on: str | Sequence[str] | None = None
 # alert_log.status → outbox.state
 _STATES = {"pending": "pending", "sent": "sent", "failed": "failed", "skipped": "failed"}
 _BLOCKED = "blocked the bot"
-_OUTBOX_COLUMNS = [
-    "channel",
-    "chat_id",
-    "user_id",
-    "alert_id",
-    "kind",
-    "text",
-    "choices",
-    "token",
-    "columns",
-    "created_at",
-    "not_before",
-    "expires_at",
-    "next_attempt_at",
-    "attempts",
-    "state",
-    "reason",
-    "sent_at",
-]
+_MOMENT = sa.DateTime(timezone=True)
+_OUTBOX = sa.table(
+    "outbox",
+    *(sa.column(name) for name in ("channel", "chat_id", "user_id", "alert_id", "kind", "text")),
+    *(sa.column(name) for name in ("choices", "token", "columns", "attempts", "state", "reason")),
+    *(sa.column(name, _MOMENT) for name in ("created_at", "not_before", "expires_at")),
+    *(sa.column(name, _MOMENT) for name in ("next_attempt_at", "sent_at")),
+)
 
 
 def upgrade() -> None:
@@ -93,25 +82,32 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_alert_id"), ["alert_id"], unique=False)
         batch_op.create_index("ix_outbox_due", ["channel", "state", "chat_id", "id"], unique=False)
-    _move_alert_deliveries()
+    # Read first, drop after, insert last: SQLite rebuilds alert_log to drop its columns, which
+    # it refuses (foreign keys are on) while outbox rows point at it.
+    deliveries = _alert_deliveries()
     with op.batch_alter_table("alert_log", schema=None) as batch_op:
         batch_op.drop_column("delivered_at")
         batch_op.drop_column("reason")
         batch_op.drop_column("status")
+    if deliveries:
+        op.bulk_insert(_OUTBOX, deliveries)
 
 
-def _move_alert_deliveries() -> None:
-    connection = op.get_bind()
-    rows = connection.execute(
-        sa.text(
-            "SELECT a.id, a.user_id, a.text, a.created_at, a.status, a.reason, a.delivered_at,"
-            " i.chat_id FROM alert_log a JOIN identities i"
-            " ON i.user_id = a.user_id AND i.channel = 'telegram' AND i.chat_id IS NOT NULL"
-            " ORDER BY a.id"
+def _alert_deliveries() -> list[dict[str, object]]:
+    """Returns an outbox row for each alert_log row that had a Telegram chat, as it ended."""
+    rows = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT a.id, a.user_id, a.text, a.created_at, a.status, a.reason, a.delivered_at,"
+                " i.chat_id FROM alert_log a JOIN identities i"
+                " ON i.user_id = a.user_id AND i.channel = 'telegram' AND i.chat_id IS NOT NULL"
+                " ORDER BY a.id"
+            )
         )
-    ).all()
-    outbox = sa.table("outbox", *(sa.column(name) for name in _OUTBOX_COLUMNS))
-    moved = []
+        .all()
+    )
+    moved: list[dict[str, object]] = []
     for row in rows:
         created = _aware(row.created_at)
         state = "blocked" if row.reason == _BLOCKED else _STATES.get(row.status, "failed")
@@ -136,8 +132,7 @@ def _move_alert_deliveries() -> None:
                 "sent_at": _aware(row.delivered_at) if row.delivered_at else None,
             }
         )
-    if moved:
-        op.bulk_insert(outbox, moved)
+    return moved
 
 
 def _aware(value: datetime | str) -> datetime:
@@ -147,14 +142,43 @@ def _aware(value: datetime | str) -> datetime:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("alert_log", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("status", sa.String(length=16), nullable=False, server_default="sent")
+    connection = op.get_bind()
+    waiting = connection.scalar(
+        sa.text("SELECT count(*) FROM outbox WHERE state = 'pending' AND alert_id IS NULL")
+    )
+    if waiting:
+        raise RuntimeError(
+            f"{waiting} replies are still waiting in the outbox; run the bot until they are "
+            "sent before going back to a version without it"
         )
-        batch_op.add_column(sa.Column("reason", sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True))
+    outcomes = connection.execute(
+        sa.text(
+            "SELECT alert_id, state, reason, sent_at FROM outbox"
+            " WHERE alert_id IS NOT NULL AND channel = 'telegram' ORDER BY id"
+        )
+    ).all()
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_due")
         batch_op.drop_index(batch_op.f("ix_outbox_alert_id"))
     op.drop_table("outbox")
     op.drop_table("media")
+    with op.batch_alter_table("alert_log", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("status", sa.String(length=16), nullable=False, server_default="skipped")
+        )
+        batch_op.add_column(sa.Column("reason", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True))
+    for alert_id, state, reason, sent_at in outcomes:
+        status = {"pending": "pending", "sent": "sent"}.get(state, "failed")
+        connection.execute(
+            sa.text(
+                "UPDATE alert_log SET status = :status, reason = :reason,"
+                " delivered_at = :sent_at WHERE id = :alert_id"
+            ),
+            {
+                "status": status,
+                "reason": _BLOCKED if state == "blocked" else reason,
+                "sent_at": sent_at,
+                "alert_id": alert_id,
+            },
+        )
