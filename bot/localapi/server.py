@@ -288,6 +288,10 @@ class LocalBotApi:
         self._held.append(hold)
         return hold
 
+    def faults_left(self, method: str) -> int:
+        """Returns how many injected faults of a method have not been served yet."""
+        return len(self._faults.get(method.lower(), ()))
+
     def recover(self) -> None:
         """Forgets every fault and hold still to come: the server answers normally again."""
         self._faults.clear()

@@ -15,9 +15,10 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.telegram.app import started
@@ -62,8 +63,8 @@ class DurablePolling:
         try:
             updates = fetch.result()
         except InvalidToken:
-            raise
-        except (NetworkError, Conflict) as error:  # NetworkError includes TimedOut
+            raise  # nothing will ever come: the bot must stop and say why
+        except TelegramError as error:  # network, timeout, 5xx, a flood wait, a conflict
             await self._wait_after(error, stop)
             return ()
         self._failures = 0
@@ -79,10 +80,13 @@ class DurablePolling:
         )
         self._offset = updates[-1].update_id + 1
 
-    async def _wait_after(self, error: Exception, stop: asyncio.Event) -> None:
-        """Waits 1, 2, 4 … up to 30 seconds before asking Telegram again."""
+    async def _wait_after(self, error: TelegramError, stop: asyncio.Event) -> None:
+        """Waits what Telegram asked for, else 1, 2, 4 … up to 30 s, before asking again."""
         self._failures += 1
         wait = min(2.0 ** (self._failures - 1), MAX_BACKOFF)
+        if isinstance(error, RetryAfter):
+            asked = error.retry_after
+            wait = asked.total_seconds() if isinstance(asked, timedelta) else float(asked)
         log.warning("Telegram could not be reached (%s); asking again in %g s", error, wait)
         with suppress(TimeoutError):
             async with asyncio.timeout(wait):
@@ -94,17 +98,24 @@ class DurablePolling:
             return
         try:
             await self.application.bot.get_updates(offset=self._offset, timeout=0, limit=1)
-        except NetworkError as error:  # it will come again; the processed-once record skips it
+        except TelegramError as error:  # it will come again; the processed-once record skips it
             log.info("could not confirm the last updates before stopping: %s", error)
 
 
 @asynccontextmanager
-async def polling(application: Application) -> AsyncIterator[Application]:
-    """Runs the application with durable long polling inside a loop the caller owns."""
-    stop = asyncio.Event()
+async def polling(
+    application: Application, stop: asyncio.Event | None = None
+) -> AsyncIterator[Application]:
+    """Runs the application with durable long polling inside a loop the caller owns.
+
+    If receiving ends on its own (Telegram refused the token), `stop` is set, and leaving the
+    block raises what ended it.
+    """
+    stop = stop or asyncio.Event()
     async with started(application):
         # The receive loop runs beside the caller's work, as PTB's own Updater runs its loop.
         receiving = asyncio.ensure_future(DurablePolling(application).run(stop))
+        receiving.add_done_callback(lambda _: stop.set())
         try:
             yield application
         finally:
@@ -118,6 +129,6 @@ async def serve(application: Application) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with polling(application):
+    async with polling(application, stop):
         await stop.wait()
     log.info("stopped")

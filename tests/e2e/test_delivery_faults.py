@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select
+from telegram.error import InvalidToken
 
 from bot.alerts import check_alerts
 from bot.localapi import FakeUser
@@ -186,6 +187,26 @@ async def test_channel_posts_are_ignored_without_an_error(bot) -> None:
     [answer] = await bot.say(leader, "/help")  # handled after both posts, in order
     assert answer.text.startswith("Các lệnh bạn dùng được:")
     assert await bot.all_tallies() == []
+
+
+async def test_polling_waits_out_a_flood_limit_on_getupdates(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    bot.server.fail_next("getUpdates", 429, retry_after=1)  # the poll after the one waiting
+    await bot.say(leader, "/help")
+    [answer] = await bot.say(leader, "/help")  # fetched once the second has passed
+    assert answer.text.startswith("Các lệnh bạn dùng được:")
+
+
+async def test_polling_stops_the_bot_when_telegram_refuses_the_token(bot) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    bot.server.fail_next("getUpdates", 401)
+    await leader.send("/help")  # once it is handled, the next poll is refused
+    await leader.wait_for_reply()
+    async with asyncio.timeout(10):
+        while bot.server.faults_left("getUpdates"):  # noqa: ASYNC110 - no event for it
+            await asyncio.sleep(0.01)
+    with pytest.raises(InvalidToken):
+        await bot.stop()  # leaving the running bot raises what ended its receiving
 
 
 async def test_polling_goes_on_after_telegram_could_not_be_reached(
