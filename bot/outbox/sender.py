@@ -137,13 +137,24 @@ class OutboxSender:
         return due
 
     async def _deliver_chats(self, due: dict[str, list[_Due]]) -> int:
+        """Delivers several chats side by side; returns once every one of them is done.
+
+        Waiting for all, even after one failed, keeps runs from overlapping: a run that
+        returned early would let the next one read rows still being sent, and send them again.
+        """
         gate = asyncio.Semaphore(CONCURRENT_CHATS)
 
         async def one_chat(rows: list[_Due]) -> int:
             async with gate:
                 return await self._deliver_chat(rows)
 
-        return sum(await asyncio.gather(*(one_chat(rows) for rows in due.values())))
+        results = await asyncio.gather(
+            *(one_chat(rows) for rows in due.values()), return_exceptions=True
+        )
+        failures = [result for result in results if isinstance(result, BaseException)]
+        if failures:  # storing an ending failed: those rows stay pending, to be sent again
+            raise failures[0]
+        return sum(result for result in results if isinstance(result, int))
 
     async def _deliver_chat(self, rows: Sequence[_Due]) -> int:
         """Sends a chat's rows in order, recording each as it ends; returns how many were sent.

@@ -6,7 +6,9 @@ to (a flood wait, a refusal, a block), as a channel adapter turns API errors int
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.chat.types import Choice, Reply
 from bot.outbox import Blocked, Delivery, OutboxSender, Refused, RetryLater, enqueue
+from bot.outbox.record import Outcome, Recorder
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.people import create_invites, redeem_invite
@@ -282,3 +285,38 @@ async def test_endings_that_arrive_together_are_stored_in_one_transaction(
         event.remove(engine.sync_engine, "commit", committed)
     assert len(commits) < 16 / 2  # 16 endings, written side by side
     assert {r.state for r in await rows(session_factory)} == {"sent"}
+
+
+async def test_a_run_waits_for_every_chat_even_when_storing_one_ending_fails(
+    sender, transport, session_factory, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await queue(session_factory, clock, "fast", "nhanh")
+    await queue(session_factory, clock, "slow", "chậm")
+    released = asyncio.Event()
+    record_deliver = transport.deliver
+
+    async def deliver(delivery: Delivery) -> None:
+        if delivery.chat_id == "slow":
+            await released.wait()
+        await record_deliver(delivery)
+
+    write = Recorder._write
+
+    async def failing_write(self: Recorder, outcomes: Sequence[Outcome]) -> None:
+        if any(outcome.chat_id == "fast" for outcome in outcomes):
+            raise RuntimeError("database is locked")
+        await write(self, outcomes)
+
+    monkeypatch.setattr(transport, "deliver", deliver)
+    monkeypatch.setattr(Recorder, "_write", failing_write)
+    run = asyncio.ensure_future(sender.deliver_due())
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+    assert transport.texts() == ["nhanh"]
+    assert not run.done()  # the slow chat is still being written to
+    released.set()
+    with pytest.raises(RuntimeError, match="database is locked"):
+        await run
+    assert transport.texts() == ["nhanh", "chậm"]
+    states = {r.chat_id: r.state for r in await rows(session_factory)}
+    assert states == {"fast": "pending", "slow": "sent"}  # fast goes again: at least once
