@@ -85,6 +85,34 @@ async def redeem_invite(
     now: datetime,
 ) -> User:
     """Registers a chat account with the role and units of an unused, unexpired code; commits."""
+    user = await stage_registration(
+        session,
+        code,
+        channel=channel,
+        external_id=external_id,
+        chat_id=chat_id,
+        display_name=display_name,
+        now=now,
+    )
+    await session.commit()
+    return user
+
+
+async def stage_registration(
+    session: AsyncSession,
+    code: str,
+    *,
+    channel: str,
+    external_id: str,
+    chat_id: str,
+    display_name: str,
+    now: datetime,
+) -> User:
+    """Registers a chat account as `redeem_invite` does, in the caller's transaction (no commit).
+
+    The chat commits the registration with its welcome reply and the update's processed-once
+    record, all or nothing.
+    """
     invite = await session.get(Invite, code.strip().upper())
     if invite is None:
         raise InviteRefused("invite.unknown")
@@ -105,7 +133,7 @@ async def redeem_invite(
     else:
         session.add(_identity(user.id, channel, external_id, chat_id, display_name, now))
     invite.used_at, invite.used_by = now, user.id
-    await session.commit()
+    await session.flush()
     await session.refresh(user, ["units", "identities"])
     return user
 

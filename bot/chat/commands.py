@@ -10,7 +10,7 @@ from bot.chat.oneline import parse_one_line
 from bot.chat.submit import send_tally
 from bot.chat.types import Turn
 from reporting.i18n import LANGUAGES, text
-from reporting.people import InviteRefused, redeem_invite
+from reporting.people import InviteRefused, stage_registration
 from reporting.storage.models import Role
 
 Run = Callable[[Turn, str], Awaitable[None]]
@@ -63,7 +63,7 @@ async def register(turn: Turn, code: str) -> None:
     """Redeems an invite code for this chat account and explains what the user can do now."""
     sender = turn.sender
     try:
-        turn.user = await redeem_invite(
+        turn.user = await stage_registration(
             turn.session,
             code,
             channel=sender.channel,

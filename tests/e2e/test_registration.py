@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from bot.chat import commands
 from bot.chat.commands import COMMANDS
 from bot.telegram.app import MENU
 from reporting.i18n import text
@@ -162,3 +164,27 @@ async def test_lang_switches_replies_to_english(bot) -> None:
         user = await session.scalar(select(User))
         assert user is not None
         assert user.language == "vi"
+
+
+async def test_a_registration_whose_welcome_fails_is_not_half_done(
+    bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = await bot.invite(Role.HAMLET, bot.hamlet)
+    person = bot.user("Hoàng Văn Bình")
+
+    async def broken_help(_turn: object, _args: str) -> None:
+        raise RuntimeError("the welcome could not be written")
+
+    monkeypatch.setattr(commands, "help_", broken_help)
+    bot.errors_expected = True
+    [sorry] = await bot.say(person, f"/start {code}")
+    assert sorry.text == text("chat.error")  # "nothing was changed": and nothing was
+    assert await bot.account(person) is None
+    async with bot.sessions() as session:
+        invite = await session.get(Invite, code)
+    assert invite is not None
+    assert invite.used_at is None
+
+    monkeypatch.undo()
+    [welcome, *_] = await bot.say(person, f"/start {code}")  # the same code works afterwards
+    assert welcome.text.startswith("✅ Đăng ký xong!")
