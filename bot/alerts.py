@@ -16,7 +16,7 @@ from bot.chat.audience import chat_accounts, recipients, remember_verdicts, reme
 from bot.chat.types import Reply
 from bot.core import Core
 from bot.outbox import enqueue
-from bot.outbox.sender import BLOCKED
+from bot.outbox.record import BLOCKED
 from reporting.alerts import (
     Alert,
     deadline,

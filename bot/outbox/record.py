@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.clock import Clock
 from reporting.storage.db import TakingTurns
 from reporting.storage.models import Identity, OutboxMessage, OutboxState
+
+BLOCKED = "blocked the bot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +87,27 @@ class Recorder:
         async with self.sessions() as session:
             await session.execute(update(OutboxMessage), changes)
             if blocked:
-                await session.execute(
-                    update(Identity)
-                    .where(Identity.channel == self.channel, Identity.chat_id.in_(blocked))
-                    .values(blocked_at=self.clock.now())
-                )
+                await self._mark_blocked(session, blocked)
             await session.commit()
+
+    async def _mark_blocked(self, session: AsyncSession, chats: set[str]) -> None:
+        """Marks the chat accounts blocked, and ends their waiting alerts the same way.
+
+        Their waiting replies are still tried: a person unblocks the bot by writing to it,
+        and the reply to that message must not be lost.
+        """
+        await session.execute(
+            update(Identity)
+            .where(Identity.channel == self.channel, Identity.chat_id.in_(chats))
+            .values(blocked_at=self.clock.now())
+        )
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel == self.channel,
+                OutboxMessage.chat_id.in_(chats),
+                OutboxMessage.state == OutboxState.PENDING,
+                OutboxMessage.alert_id.is_not(None),
+            )
+            .values(state=OutboxState.BLOCKED, reason=BLOCKED)
+        )

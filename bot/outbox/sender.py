@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.chat.types import Attachment, Choice
-from bot.outbox.record import Outcome, Recorder
+from bot.outbox.record import BLOCKED, Outcome, Recorder
 from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transport
 from reporting.alerts import in_quiet_hours
 from reporting.campaign import Campaign
@@ -37,7 +38,6 @@ CONCURRENT_CHATS = 16  # chats being written to at once
 MAX_BACKOFF = 60.0  # seconds between two attempts at most
 MIN_WAIT = 1.0  # even when the channel says "retry after 0": no busy loop
 ATTACHMENT_GONE = "the attachment is gone"
-BLOCKED = "blocked the bot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +95,13 @@ class OutboxSender:
         return sent
 
     async def _due(self) -> tuple[dict[str, list[_Due]], bool]:
-        """Returns, per chat, its leading rows that may go now, and whether more may be due.
+        """Returns, per chat, its rows that may go now, in order, and whether more may be due.
 
-        Replies come first and may overtake a chat's alerts, never each other (a row waiting
-        for its next attempt stops the rows behind it); alerts wait for the end of the quiet
-        hours, and go a batch at a time so that replies written meanwhile wait little.
+        Replies come first and may overtake a chat's alerts, never each other. A row waiting
+        for its next attempt holds back the rows behind it in its chat, and is not read at all,
+        so waiting rows never crowd due ones out of a batch. Alerts wait for the end of the
+        quiet hours and go at most one per chat and ALERT_BATCH chats a run: the spacing
+        between two alerts to one chat must not hold up the replies written meanwhile.
         """
         now = self.clock.now()
         if self._paused_until is not None and now < self._paused_until:
@@ -108,6 +110,8 @@ class OutboxSender:
             OutboxMessage.channel == self.channel,
             OutboxMessage.state == OutboxState.PENDING,
             OutboxMessage.not_before <= now,
+            OutboxMessage.next_attempt_at <= now,
+            ~_held_back(now),
         )
         if in_quiet_hours(self.campaign, now):
             query = query.where(OutboxMessage.alert_id.is_(None))
@@ -115,26 +119,12 @@ class OutboxSender:
         query = query.order_by(alerts_last, OutboxMessage.chat_id, OutboxMessage.id)
         async with self.sessions() as session:
             found = list(await session.scalars(query.limit(BATCH)))
-            alerts = [row for row in found if row.is_alert]
-            rows = [row for row in found if not row.is_alert] + alerts[:ALERT_BATCH]
+            rows, trimmed = _one_alert_a_chat(found)
             media = await _media_of(session, rows)
-        more = len(found) == BATCH or len(alerts) > ALERT_BATCH
-        return self._leading(rows, media, now), more
-
-    @staticmethod
-    def _leading(
-        rows: Sequence[OutboxMessage], media: dict[int, Media], now: datetime
-    ) -> dict[str, list[_Due]]:
-        """Returns each chat's rows that may go now, in order, up to one that must wait."""
         due: dict[str, list[_Due]] = {}
-        waiting: set[tuple[bool, str]] = set()
         for row in rows:
-            line = (row.is_alert, row.chat_id)
-            if line in waiting or row.next_attempt_at > now:
-                waiting.add(line)  # later rows of the line must not overtake it
-                continue
             due.setdefault(row.chat_id, []).append(_Due(row, media.get(row.media_id or 0)))
-        return due
+        return due, len(found) == BATCH or trimmed
 
     async def _deliver_chats(self, due: dict[str, list[_Due]]) -> int:
         """Delivers several chats side by side; returns once every one of them is done.
@@ -159,17 +149,14 @@ class OutboxSender:
     async def _deliver_chat(self, rows: Sequence[_Due]) -> int:
         """Sends a chat's rows in order, recording each as it ends; returns how many were sent.
 
-        Stops at the first row that must wait. Recording each row before the next send (not
-        the batch after the last) means a crash leaves at most the message on its way
-        unrecorded, the only one sent again after a restart.
+        Stops at the first row that must wait, or that found the person gone. Recording each
+        row before the next send (not the batch after the last) means a crash leaves at most
+        the message on its way unrecorded, the only one sent again after a restart.
         """
         sent = 0
-        for index, (row, media) in enumerate((due.row, due.media) for due in rows):
-            outcome = await self._deliver_one(row, media)
-            ended = [outcome]
-            if outcome.state is OutboxState.BLOCKED:
-                ended += [_ended(later.row, outcome) for later in rows[index + 1 :]]
-            await self._recorder.store(ended)
+        for due in rows:
+            outcome = await self._deliver_one(due.row, due.media)
+            await self._recorder.store([outcome])
             sent += outcome.state is OutboxState.SENT
             if outcome.state in (OutboxState.BLOCKED, OutboxState.PENDING):
                 break
@@ -222,6 +209,33 @@ class OutboxSender:
         self._last_alert[chat_id] = loop.time()
 
 
+def _held_back(now: datetime) -> ColumnElement[bool]:
+    """Says whether an earlier row of the same chat (and kind) waits for its next attempt."""
+    earlier = aliased(OutboxMessage)
+    return exists().where(
+        earlier.channel == OutboxMessage.channel,
+        earlier.chat_id == OutboxMessage.chat_id,
+        earlier.state == OutboxState.PENDING,
+        earlier.id < OutboxMessage.id,
+        earlier.next_attempt_at > now,
+        earlier.alert_id.is_(None) == OutboxMessage.alert_id.is_(None),
+    )
+
+
+def _one_alert_a_chat(found: Sequence[OutboxMessage]) -> tuple[list[OutboxMessage], bool]:
+    """Returns every reply, and each chat's first alert for up to ALERT_BATCH chats.
+
+    Also says whether any alert was left for a later run.
+    """
+    replies = [row for row in found if not row.is_alert]
+    alerts: dict[str, OutboxMessage] = {}
+    for row in found:
+        if row.is_alert and row.chat_id not in alerts:
+            alerts[row.chat_id] = row
+    chosen = list(alerts.values())[:ALERT_BATCH]
+    return replies + chosen, len(chosen) < sum(row.is_alert for row in found)
+
+
 async def _media_of(session: AsyncSession, rows: Sequence[OutboxMessage]) -> dict[int, Media]:
     """Returns the stored attachments of the rows, by id (a deleted one is simply missing)."""
     wanted = {row.media_id for row in rows if row.media_id is not None}
@@ -230,13 +244,6 @@ async def _media_of(session: AsyncSession, rows: Sequence[OutboxMessage]) -> dic
     return {
         item.id: item for item in await session.scalars(select(Media).where(Media.id.in_(wanted)))
     }
-
-
-def _ended(row: OutboxMessage, like: Outcome) -> Outcome:
-    """Returns the same ending for a later row of the chat, without trying it."""
-    return Outcome(
-        row.id, row.chat_id, like.state, row.attempts, like.next_attempt_at, like.reason
-    )
 
 
 def _delivery(row: OutboxMessage, media: Media | None) -> Delivery:

@@ -320,3 +320,47 @@ async def test_a_run_waits_for_every_chat_even_when_storing_one_ending_fails(
     assert transport.texts() == ["nhanh", "chậm"]
     states = {r.chat_id: r.state for r in await rows(session_factory)}
     assert states == {"fast": "pending", "slow": "sent"}  # fast goes again: at least once
+
+
+async def test_rows_waiting_to_retry_never_crowd_out_the_ones_that_are_due(
+    sender, transport, session_factory, clock
+) -> None:
+    for chat in range(210):  # more waiting chats than a run reads
+        await queue(session_factory, clock, f"a{chat:03}", "đang chờ")
+    transport.faults.extend(RetryLater("Bad Gateway") for _ in range(210))
+    await sender.deliver_due()
+    assert transport.faults == deque()  # each was tried once and now waits a second
+    await queue(session_factory, clock, "z-late", "✅ Đã lưu")  # sorts after all of them
+    await sender.deliver_due()
+    assert transport.texts() == ["✅ Đã lưu"]
+
+
+async def test_replies_written_during_a_chats_alerts_go_before_its_next_alert(
+    sender, transport, session_factory, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await queue(session_factory, clock, "staff", "🚨 1", "🚨 2", "🚨 3", alert=True)
+    record_deliver = transport.deliver
+
+    async def deliver(delivery: Delivery) -> None:
+        await record_deliver(delivery)
+        if delivery.text == "🚨 1":  # the person answers while their alerts go out
+            await queue(session_factory, clock, "staff", "✅ Đã lưu")
+
+    monkeypatch.setattr(transport, "deliver", deliver)
+    await sender.deliver_due()
+    assert transport.texts() == ["🚨 1", "✅ Đã lưu", "🚨 2", "🚨 3"]
+
+
+async def test_a_block_ends_waiting_alerts_but_a_later_reply_is_still_tried(
+    sender, transport, session_factory, clock
+) -> None:
+    await queue(session_factory, clock, "staff", "📊 Tổng hợp", "🚨 Cảnh báo", alert=True)
+    transport.faults.append(Blocked("bot was blocked by the user"))
+    await sender.deliver_due()
+    assert [(r.text, r.state) for r in await rows(session_factory)] == [
+        ("📊 Tổng hợp", "blocked"),
+        ("🚨 Cảnh báo", "blocked"),
+    ]
+    await queue(session_factory, clock, "staff", "✅ Đã lưu")  # they wrote again: unblocked
+    await sender.deliver_due()
+    assert transport.texts() == ["✅ Đã lưu"]
