@@ -81,6 +81,8 @@ async def _claim(session: AsyncSession, campaign: Campaign, alert: Alert, now: d
                 chat_id=account.chat_id,
                 user_id=person.id,
                 now=now,
+                # `now` as long as alerts are only claimed outside the quiet hours; the row
+                # still says when it may go, as the sender will not send it earlier either
                 not_before=quiet_ends(campaign, now),
                 expires_at=deadline(campaign, alert.kind, now),
                 alert_id=entry.id,

@@ -73,4 +73,6 @@ class Core:
         for the next start.
         """
         self._closed = True
+        for sender in self.senders.values():
+            sender.stopping = True
         await self.settle()

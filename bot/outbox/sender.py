@@ -35,6 +35,7 @@ BATCH = 200  # rows read at a time
 # written during a broadcast wait for at most that long.
 ALERT_BATCH = 32
 CONCURRENT_CHATS = 16  # chats being written to at once
+SPACING_MEMORY = 10_000  # chats remembered for alert spacing before the old ones are dropped
 MAX_BACKOFF = 60.0  # seconds between two attempts at most
 MIN_WAIT = 1.0  # even when the channel says "retry after 0": no busy loop
 ATTACHMENT_GONE = "the attachment is gone"
@@ -69,6 +70,8 @@ class OutboxSender:
         self.per_chat_gap = per_chat_gap
         # A run has been asked for and has not begun: asking again adds nothing.
         self.scheduled = False
+        # The bot is stopping: a run ends after its batch, the rest waits for the next start.
+        self.stopping = False
         self._running = asyncio.Lock()
         self._paused_until: datetime | None = None  # the channel's flood wait
         self._last_alert: dict[str, float] = {}
@@ -87,7 +90,7 @@ class OutboxSender:
         self.scheduled = False
         sent, more = 0, True
         async with self._running:
-            while more:
+            while more and not self.stopping:
                 due, more = await self._due()
                 if not due:
                     break
@@ -135,6 +138,7 @@ class OutboxSender:
         gate = asyncio.Semaphore(CONCURRENT_CHATS)
 
         async def one_chat(rows: list[_Due]) -> int:
+            """Delivers one chat's rows once a place among the concurrent chats is free."""
             async with gate:
                 return await self._deliver_chat(rows)
 
@@ -163,6 +167,7 @@ class OutboxSender:
         return sent
 
     async def _deliver_one(self, row: OutboxMessage, media: Media | None) -> Outcome:
+        """Tries one row once; returns how it ended, or when to try it again."""
         now = self.clock.now()
         attempts = row.attempts + 1
         if row.expires_at <= now:
@@ -206,7 +211,11 @@ class OutboxSender:
         wait = self._last_alert.get(chat_id, -self.per_chat_gap) + self.per_chat_gap - loop.time()
         if wait > 0:
             await asyncio.sleep(wait)
-        self._last_alert[chat_id] = loop.time()
+        now = loop.time()
+        if len(self._last_alert) > SPACING_MEMORY:  # forget chats whose gap has long passed
+            recent = {c: t for c, t in self._last_alert.items() if now - t < self.per_chat_gap}
+            self._last_alert = recent
+        self._last_alert[chat_id] = now
 
 
 def _held_back(now: datetime) -> ColumnElement[bool]:
