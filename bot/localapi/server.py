@@ -179,7 +179,8 @@ class LocalBotApi:
         table = AccountMethods(self.store).table() | MessageMethods(self.store).table()
         self._methods = {name.lower(): (name, method) for name, method in table.items()}
         self._users: dict[int, FakeUser] = {}
-        self._faults: defaultdict[str, deque[ApiError]] = defaultdict(deque)
+        # what each coming call of a method meets: an error, or None for a normal answer
+        self._faults: defaultdict[str, deque[ApiError | None]] = defaultdict(deque)
         self._holds: defaultdict[str, deque[Hold]] = defaultdict(deque)
         self._held: list[Hold] = []
         self._runner: web.AppRunner | None = None
@@ -265,15 +266,19 @@ class LocalBotApi:
         count: int = 1,
         retry_after: int | None = None,
         description: str | None = None,
+        skip: int = 0,
     ) -> None:
-        """Makes the next count calls of method fail with this HTTP status (429: retry_after)."""
+        """Makes the count calls of method after the next `skip` fail with this HTTP status.
+
+        A 429 carries retry_after (1 s unless told).
+        """
         if method.lower() not in self._methods:
             raise ValueError(f"the local server does not implement {method!r}")
         if status == 429:
             retry_after = retry_after or 1
             description = description or f"Too Many Requests: retry after {retry_after}"
         error = ApiError(status, description or FAULTS.get(status, f"Error {status}"), retry_after)
-        self._faults[method.lower()].extend(error for _ in range(count))
+        self._faults[method.lower()].extend([None] * skip + [error] * count)
 
     def hold_next(self, method: str, skip: int = 0, effect: bool = False) -> Hold:
         """Makes the call of method after the next `skip` wait unanswered; returns the Hold.
@@ -318,8 +323,8 @@ class LocalBotApi:
         if method is None:
             raise ApiError(404, "Not Found")
         self.store.requests[name] += 1
-        if faults := self._faults.get(name.lower()):
-            raise faults.popleft()
+        if (faults := self._faults.get(name.lower())) and (fault := faults.popleft()):
+            raise fault
         if (holds := self._holds.get(name.lower())) and holds[0].skip:
             holds[0].skip -= 1
         elif holds:

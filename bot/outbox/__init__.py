@@ -7,14 +7,25 @@ A reply or an alert is written here in the transaction that makes the change it 
 
 from bot.outbox.rows import enqueue
 from bot.outbox.sender import OutboxSender
-from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transport, split_text
+from bot.outbox.transport import (
+    Blocked,
+    Delivery,
+    Parts,
+    Refused,
+    RetryLater,
+    Send,
+    Transport,
+    split_text,
+)
 
 __all__ = [
     "Blocked",
     "Delivery",
     "OutboxSender",
+    "Parts",
     "Refused",
     "RetryLater",
+    "Send",
     "Transport",
     "enqueue",
     "split_text",

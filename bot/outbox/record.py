@@ -34,6 +34,7 @@ class Outcome:
     next_attempt_at: datetime
     reason: str | None = None
     sent_at: datetime | None = None
+    parts_sent: int = 0  # of a message sent in parts, those delivered so far
 
 
 class Recorder:
@@ -80,6 +81,7 @@ class Recorder:
                 "next_attempt_at": o.next_attempt_at,
                 "reason": o.reason,
                 "sent_at": o.sent_at,
+                "parts_sent": o.parts_sent,
             }
             for o in outcomes
         ]

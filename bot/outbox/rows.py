@@ -47,6 +47,7 @@ def enqueue(
             attempts=0,
             state=state,
             reason=reason,
+            parts_sent=0,
         )
         if reply.attachment is not None:
             row.media = Media(

@@ -168,32 +168,30 @@ class OutboxSender:
 
     async def _deliver_one(self, row: OutboxMessage, media: Media | None) -> Outcome:
         """Tries one row once; returns how it ended, or when to try it again."""
-        now = self.clock.now()
-        attempts = row.attempts + 1
+        now, attempts, parts = self.clock.now(), row.attempts + 1, row.parts_sent
         if row.expires_at <= now:
-            return Outcome(row.id, row.chat_id, OutboxState.EXPIRED, row.attempts, now)
+            return _ended(row, OutboxState.EXPIRED, row.attempts, now)
         if row.kind != OutboxKind.TEXT and media is None:
-            failed = OutboxState.FAILED
-            return Outcome(row.id, row.chat_id, failed, row.attempts, now, ATTACHMENT_GONE)
+            return _ended(row, OutboxState.FAILED, row.attempts, now, ATTACHMENT_GONE)
         if row.is_alert:
             await self._space_out(row.chat_id)
         try:
             await self.transport.deliver(_delivery(row, media))
         except Blocked:
-            return Outcome(row.id, row.chat_id, OutboxState.BLOCKED, attempts, now, BLOCKED)
+            return _ended(row, OutboxState.BLOCKED, attempts, now, BLOCKED)
         except Refused as refusal:
             failed = OutboxState.FAILED
-            return Outcome(row.id, row.chat_id, failed, attempts, now, refusal.reason)
+            return _ended(row, failed, attempts, now, refusal.reason, refusal.parts_sent)
         except RetryLater as problem:
-            return self._again(row, attempts, problem.reason, problem.after)
+            return self._again(row, attempts, problem.reason, problem.after, problem.parts_sent)
         except Exception as error:  # a bug must not stop the other chats' deliveries
             log.exception("delivering outbox row %s failed", row.id)
-            return self._again(row, attempts, f"{type(error).__name__}: {error}", None)
+            return self._again(row, attempts, f"{type(error).__name__}: {error}", None, parts)
         sent = self.clock.now()
-        return Outcome(row.id, row.chat_id, OutboxState.SENT, attempts, sent, sent_at=sent)
+        return Outcome(row.id, row.chat_id, OutboxState.SENT, attempts, sent, None, sent, parts)
 
     def _again(
-        self, row: OutboxMessage, attempts: int, reason: str, asked: float | None
+        self, row: OutboxMessage, attempts: int, reason: str, asked: float | None, parts: int
     ) -> Outcome:
         """Leaves the row pending for a later attempt: the wait asked for, else a backoff."""
         now = self.clock.now()
@@ -203,7 +201,7 @@ class OutboxSender:
         wait = max(asked, MIN_WAIT) if asked is not None else backoff
         log.warning("outbox row %s: %s; trying again in %g s", row.id, reason, wait)
         later = now + timedelta(seconds=wait)
-        return Outcome(row.id, row.chat_id, OutboxState.PENDING, attempts, later, reason[:200])
+        return _ended(row, OutboxState.PENDING, attempts, later, reason, parts)
 
     async def _space_out(self, chat_id: str) -> None:
         """Waits until the chat's previous alert is `per_chat_gap` seconds old."""
@@ -245,6 +243,21 @@ def _one_alert_a_chat(found: Sequence[OutboxMessage]) -> tuple[list[OutboxMessag
     return replies + chosen, len(chosen) < sum(row.is_alert for row in found)
 
 
+def _ended(
+    row: OutboxMessage,
+    state: OutboxState,
+    attempts: int,
+    at: datetime,
+    reason: str | None = None,
+    parts: int | None = None,
+) -> Outcome:
+    """Returns a row's outcome (for `pending`, `at` is when it is tried next)."""
+    sent_parts = row.parts_sent if parts is None else parts
+    return Outcome(
+        row.id, row.chat_id, state, attempts, at, reason and reason[:200], None, sent_parts
+    )
+
+
 async def _media_of(session: AsyncSession, rows: Sequence[OutboxMessage]) -> dict[int, Media]:
     """Returns the stored attachments of the rows, by id (a deleted one is simply missing)."""
     wanted = {row.media_id for row in rows if row.media_id is not None}
@@ -269,4 +282,5 @@ def _delivery(row: OutboxMessage, media: Media | None) -> Delivery:
         row.token,
         row.columns,
         attachment,
+        row.parts_sent,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,26 +22,33 @@ class Delivery:
     token: str = ""
     columns: int = 2
     attachment: Attachment | None = None
+    parts_sent: int = 0  # the row's parts (API calls) an earlier attempt already delivered
+
+
+Send = Callable[[], Awaitable[object]]  # one API call of a row's delivery
 
 
 class RetryLater(Exception):
     """The channel could not take the message now (flood limit, 5xx, network); try again.
 
-    `after` is the wait the channel asked for (a flood limit's retry_after), if it asked.
+    `after` is the wait the channel asked for (a flood limit's retry_after), if it asked;
+    `parts_sent` how many of the row's parts have now been delivered (the retry skips them).
     """
 
-    def __init__(self, reason: str, after: float | None = None) -> None:
+    def __init__(self, reason: str, after: float | None = None, parts_sent: int = 0) -> None:
         super().__init__(reason)
         self.reason = reason[:200]
         self.after = after
+        self.parts_sent = parts_sent
 
 
 class Refused(Exception):
     """The channel refused the message for good (a 400): sending it again cannot help."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, parts_sent: int = 0) -> None:
         super().__init__(reason)
         self.reason = reason[:200]
+        self.parts_sent = parts_sent
 
 
 class Blocked(Exception):
@@ -55,6 +63,23 @@ class Transport(Protocol):
     async def deliver(self, delivery: Delivery) -> None:
         """Sends the row's message, or raises RetryLater, Refused or Blocked."""
         ...
+
+
+class Parts:
+    """A row's API calls, made in order from the first one not yet delivered.
+
+    A message too long for one call goes out in parts; when a part fails, the adapter tells
+    the sender how many got through (`sent`), so that a retry sends only the rest.
+    """
+
+    def __init__(self, already: int) -> None:
+        self.sent = already
+
+    async def send(self, sends: Sequence[Send]) -> None:
+        """Makes the calls not yet made, counting each that succeeds."""
+        for send in sends[self.sent :]:
+            await send()
+            self.sent += 1
 
 
 def split_text(message: str, limit: int) -> list[str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.outbox import Blocked, Delivery, Refused, RetryLater, split_text
+from bot.outbox import Blocked, Delivery, Parts, Refused, RetryLater, Send, split_text
 
 CHANNEL = "telegram"
 SAFE_LIMIT = 4000  # characters a part is filled up to, under Telegram's 4096
@@ -24,41 +25,40 @@ class TelegramTransport:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Sends one row: text split under 4096 characters, buttons under the last part."""
+        parts = Parts(delivery.parts_sent)
         try:
-            if delivery.attachment is None:
-                await self._send_text(delivery)
-            else:
-                await self._send_file(delivery)
+            await parts.send(self._sends(delivery))
         except Forbidden as error:
             raise Blocked(error.message) from error
         except RetryAfter as error:
-            raise RetryLater(error.message, _seconds(error.retry_after)) from error
+            after = _seconds(error.retry_after)
+            raise RetryLater(error.message, after, parts.sent) from error
         except BadRequest as error:
-            raise Refused(error.message) from error
+            raise Refused(error.message, parts.sent) from error
         except NetworkError as error:  # also TimedOut, and PTB's answer to a 5xx
-            raise RetryLater(error.message) from error
+            raise RetryLater(error.message, parts_sent=parts.sent) from error
         except TelegramError as error:  # a conflict, an unknown status: maybe later
-            raise RetryLater(error.message) from error
+            raise RetryLater(error.message, parts_sent=parts.sent) from error
 
-    async def _send_text(self, delivery: Delivery) -> None:
-        parts = split_text(delivery.text, SAFE_LIMIT)
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            markup = _keyboard(delivery) if last else None
-            await self.bot.send_message(delivery.chat_id, part, reply_markup=markup)
-
-    async def _send_file(self, delivery: Delivery) -> None:
+    def _sends(self, delivery: Delivery) -> list[Send]:
+        """Returns the row's Bot API calls, in order."""
+        chat, texts = delivery.chat_id, split_text(delivery.text, SAFE_LIMIT) or [""]
+        if delivery.attachment is None:
+            markups = [None] * (len(texts) - 1) + [_keyboard(delivery)]
+            return [
+                partial(self.bot.send_message, chat, text, reply_markup=markup)
+                for text, markup in zip(texts, markups, strict=True)
+            ]
         attachment = delivery.attachment
-        assert attachment is not None
         send = self.bot.send_photo if attachment.is_photo else self.bot.send_document
         fits = len(delivery.text) <= CAPTION_LIMIT
-        caption = delivery.text if fits else None
-        await send(
-            delivery.chat_id, attachment.data, caption=caption or None, filename=attachment.name
-        )
-        if not fits:  # a caption too long for Telegram follows as its own message
-            for part in split_text(delivery.text, SAFE_LIMIT):
-                await self.bot.send_message(delivery.chat_id, part)
+        caption = delivery.text if fits and delivery.text else None
+        sends: list[Send] = [
+            partial(send, chat, attachment.data, caption=caption, filename=attachment.name)
+        ]
+        if not fits:  # a caption too long for Telegram follows as its own messages
+            sends += [partial(self.bot.send_message, chat, text) for text in texts]
+        return sends
 
 
 def _keyboard(delivery: Delivery) -> InlineKeyboardMarkup | None:

@@ -10,9 +10,10 @@ first choice, so that choice is shown as a label to type and gets no number.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 
 from bot.chat.types import Choice
-from bot.outbox import Blocked, Delivery, Refused, RetryLater, split_text
+from bot.outbox import Blocked, Delivery, Parts, Refused, RetryLater, Send, split_text
 from bot.zalo.client import (
     TEXT_LIMIT,
     ZaloClient,
@@ -40,42 +41,36 @@ class ZaloTransport:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Sends one row: text in parts of 2000 characters, the choices under the last part."""
+        parts = Parts(delivery.parts_sent)
         try:
-            if delivery.attachment is None:
-                await self._send_texts(delivery.chat_id, message_parts(delivery))
-            elif delivery.attachment.is_photo:
-                await self._send_photo(delivery)
-            else:
-                await self._send_link(delivery)
+            await parts.send(await self._sends(delivery))
         except ZaloForbidden as error:
             raise Blocked(error.description) from error
         except ZaloRateLimited as error:
-            raise RetryLater(error.description, error.retry_after) from error
+            raise RetryLater(error.description, error.retry_after, parts.sent) from error
         except ZaloUnavailable as error:
-            raise RetryLater(error.description) from error
+            raise RetryLater(error.description, parts_sent=parts.sent) from error
         except ZaloUnauthorized as error:  # the operator's mistake: the rows wait for a fix
-            raise RetryLater(error.description) from error
+            raise RetryLater(error.description, parts_sent=parts.sent) from error
         except ZaloError as error:
-            raise Refused(error.description) from error
+            raise Refused(error.description, parts.sent) from error
 
-    async def _send_texts(self, chat_id: str, parts: Sequence[str]) -> None:
-        for part in parts:
-            await self.client.send_message(chat_id, part)
-
-    async def _send_photo(self, delivery: Delivery) -> None:
-        """Sends the picture with the text as its caption, or the text after it when long."""
+    async def _sends(self, delivery: Delivery) -> list[Send]:
+        """Returns the row's API calls, in order (a picture or a file first gets its address)."""
+        chat = delivery.chat_id
+        if delivery.attachment is None:
+            return self._texts(chat, message_parts(delivery))
         url = await self.media_url(delivery)
+        if not delivery.attachment.is_photo:  # a file (the XLSX export): its address as text
+            linked = f"{delivery.text}\n{url}" if delivery.text else url
+            return self._texts(chat, split_text(linked, TEXT_LIMIT))
         parts = message_parts(delivery)
-        caption = parts[0] if len(parts) == 1 else ""
-        await self.client.send_photo(delivery.chat_id, url, caption)
-        if not caption:
-            await self._send_texts(delivery.chat_id, parts)
+        caption = parts[0] if len(parts) == 1 else ""  # else the text follows the picture
+        photo: list[Send] = [partial(self.client.send_photo, chat, url, caption)]
+        return photo + ([] if caption else self._texts(chat, parts))
 
-    async def _send_link(self, delivery: Delivery) -> None:
-        """Sends a file (the XLSX export) as its address on a line of its own under the text."""
-        url = await self.media_url(delivery)
-        linked = f"{delivery.text}\n{url}" if delivery.text else url
-        await self._send_texts(delivery.chat_id, split_text(linked, TEXT_LIMIT))
+    def _texts(self, chat_id: str, parts: Sequence[str]) -> list[Send]:
+        return [partial(self.client.send_message, chat_id, part) for part in parts]
 
 
 def message_parts(delivery: Delivery, limit: int = TEXT_LIMIT) -> list[str]:

@@ -374,6 +374,9 @@ class OutboxMessage(Base):
     state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING)
     reason: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Of a message the channel takes in several calls, the calls already made: a retry
+    # sends only the rest.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
 
     media: Mapped[Media | None] = relationship(lazy="raise")
 

@@ -240,3 +240,25 @@ async def test_a_send_that_times_out_after_telegram_took_it_is_sent_again_never_
     assert len(await bot.all_tallies()) == 1  # and the tally once
     row = (await outbox(bot, leader))[-1]
     assert (row.state, row.attempts) == ("sent", 2)
+
+
+async def test_a_long_answer_cut_off_after_its_first_part_goes_on_from_the_second(
+    bot,
+) -> None:
+    await bot.store(bot.hamlet, 30, 27)
+    staff = await bot.register(Role.DISTRICT)
+    bot.server.fail_next("sendMessage", 502, skip=1)  # the first part goes, the second fails
+    mark = len(staff.inbox)
+    await staff.send("/tinhhinh")
+
+    async def cut_off() -> bool:
+        return any(row.parts_sent == 1 for row in await outbox(bot, staff))
+
+    await eventually(cut_off, "the first part delivered, the second waiting")
+    await bot.deliver(bot.now + timedelta(seconds=1))
+    parts = [message.text for message in staff.inbox[mark:]]
+    assert len(parts) >= 2
+    assert parts[0].startswith("📊 Tình hình lúc")
+    row = next(row for row in await outbox(bot, staff) if row.text.startswith(parts[0]))
+    assert "\n".join(parts) == row.text  # every part once, in order: nothing repeated
+    assert (row.state, row.attempts, row.parts_sent) == ("sent", 2, 1)

@@ -178,9 +178,9 @@ def test_going_back_before_the_outbox_is_refused_while_replies_wait(database_url
     _sql(
         path,
         "INSERT INTO outbox (channel, chat_id, kind, text, token, columns, created_at,"
-        " not_before, expires_at, next_attempt_at, attempts, state) VALUES ('telegram', '501',"
-        f" 'text', '✅ Đã lưu', '', 2, '{moment}', '{moment}', '{moment}', '{moment}', 0,"
-        " 'pending')",
+        " not_before, expires_at, next_attempt_at, attempts, state, parts_sent) VALUES"
+        f" ('telegram', '501', 'text', '✅ Đã lưu', '', 2, '{moment}', '{moment}', '{moment}',"
+        f" '{moment}', 0, 'pending', 0)",
     )
     with pytest.raises(RuntimeError, match="1 replies are still waiting"):
         command.downgrade(alembic_config(database_url), "0004")

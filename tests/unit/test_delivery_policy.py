@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.outbox import split_text
+from bot.outbox import Parts, Send, split_text
 from bot.pipeline import reply_deadline
 from reporting.alerts import Kind, deadline, quiet_ends
 from reporting.campaign import load_campaign
@@ -81,3 +81,24 @@ def test_a_line_longer_than_the_limit_is_cut_inside() -> None:
 
 def test_short_text_stays_whole() -> None:
     assert split_text("✅ Đã lưu báo cáo.", 2000) == ["✅ Đã lưu báo cáo."]
+
+
+async def test_a_retry_sends_only_the_parts_not_yet_delivered() -> None:
+    made: list[str] = []
+
+    def call(name: str, fails: bool = False) -> Send:
+        async def send() -> None:
+            if fails:
+                raise ConnectionError(name)
+            made.append(name)
+
+        return send
+
+    first = Parts(already=0)
+    with pytest.raises(ConnectionError):
+        await first.send([call("phần 1"), call("phần 2", fails=True), call("phần 3")])
+    assert (made, first.sent) == (["phần 1"], 1)
+
+    retry = Parts(already=first.sent)
+    await retry.send([call("phần 1"), call("phần 2"), call("phần 3")])
+    assert (made, retry.sent) == (["phần 1", "phần 2", "phần 3"], 3)

@@ -28,6 +28,7 @@ _OUTBOX = sa.table(
     "outbox",
     *(sa.column(name) for name in ("channel", "chat_id", "user_id", "alert_id", "kind", "text")),
     *(sa.column(name) for name in ("choices", "token", "columns", "attempts", "state", "reason")),
+    sa.column("parts_sent"),
     *(sa.column(name, _MOMENT) for name in ("created_at", "not_before", "expires_at")),
     *(sa.column(name, _MOMENT) for name in ("next_attempt_at", "sent_at")),
 )
@@ -63,6 +64,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.String(length=200), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("parts_sent", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "state IN ('pending', 'sent', 'failed', 'expired', 'blocked')",
             name=op.f("ck_outbox_state"),
@@ -130,6 +132,7 @@ def _alert_deliveries() -> list[dict[str, object]]:
                 "state": state,
                 "reason": row.reason,
                 "sent_at": _aware(row.delivered_at) if row.delivered_at else None,
+                "parts_sent": 0,
             }
         )
     return moved
