@@ -9,12 +9,12 @@ conversation scenario reads the same here as against the real Telegram adapter.
 from __future__ import annotations
 
 import itertools
-import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.chat.typed import typed_input
 from bot.chat.types import Attachment, Choice, Incoming, Kind, Sender
 from bot.core import Core, Work
 from bot.outbox import Delivery, OutboxSender
@@ -29,7 +29,6 @@ from reporting.units import find_unit_path
 
 CHANNEL = "inprocess"
 INVITE_DAYS = 14
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:\s+(.*))?$", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +73,6 @@ class InboxTransport:
         """Records the row in its chat's inbox; this channel never refuses."""
         shown = Shown(delivery.text, delivery.choices, delivery.token, delivery.attachment)
         self.inboxes[delivery.chat_id].append(shown)
-
-
-def incoming_of(message: str) -> Incoming:
-    """Returns a typed message as the channel adapters hand it over: a command or text."""
-    found = _COMMAND.match(message.strip()) if message.startswith("/") else None
-    if found is None:
-        return Incoming(Kind.TEXT, text=message)
-    return Incoming(Kind.COMMAND, command=found[1], args=found[2] or "")
 
 
 class InProcessChat:
@@ -151,7 +142,7 @@ class InProcessChat:
 
     async def say(self, person: Person, message: str) -> list[Shown]:
         """Sends a message (a command or text) as the person; returns what was delivered."""
-        return await self.send(person, incoming_of(message))
+        return await self.send(person, typed_input(message))
 
     async def say_all(self, person: Person, messages: Sequence[str]) -> list[Shown]:
         """Sends messages one after the other; returns the replies to the last one."""
