@@ -291,3 +291,22 @@ class Store:
                 if found := self.commands.get((scope_key(scope), language)):
                     return found
         return []
+
+
+async def wait_for_change(
+    changes: Callable[[], asyncio.Event],
+    predicate: Callable[[], bool],
+    timeout: float,  # noqa: ASYNC109 - a plain deadline reads best in tests
+    failure: Callable[[], str],
+) -> None:
+    """Waits until predicate holds, re-checking whenever the chat's change event fires.
+
+    `changes` returns the chat's current event (a chat replaces it each time it changes);
+    on timeout the error says `failure()`.
+    """
+    try:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await changes().wait()
+    except TimeoutError:
+        raise TimeoutError(failure()) from None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.localapi.store import Chat, JsonDict, Store, StoredFile, utf16_len
+from bot.localapi.store import Chat, JsonDict, Store, StoredFile, utf16_len, wait_for_change
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 
@@ -192,15 +191,14 @@ class FakeUser:
         what: str = "a change",
     ) -> None:
         """Waits until predicate holds, re-checking whenever the bot changes this chat."""
-        try:
-            async with asyncio.timeout(timeout):
-                while not predicate():
-                    await self._chat.changed.wait()
-        except TimeoutError:
+
+        def failure() -> str:
             seen = [m.text[:60] for m in self.replies]
-            raise TimeoutError(
+            return (
                 f"{self.first_name} waited {timeout:g} s for {what}; got since last action: {seen}"
-            ) from None
+            )
+
+        await wait_for_change(lambda: self._chat.changed, predicate, timeout, failure)
 
     def _begin(self) -> None:
         chat = self._chat

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.localapi.store import TranscriptEvent
+from bot.localapi.store import TranscriptEvent, wait_for_change
 
 JsonDict = dict[str, Any]
 TEXT_EVENT = "message.text.received"
@@ -187,15 +187,12 @@ class ZaloFakeUser:
         what: str = "a change",
     ) -> None:
         """Waits until predicate holds, re-checking whenever the bot changes this chat."""
-        try:
-            async with asyncio.timeout(timeout):
-                while not predicate():
-                    await self._chat.changed.wait()
-        except TimeoutError:
+
+        def failure() -> str:
             seen = [m.text[:60] for m in self.replies]
-            raise TimeoutError(
-                f"{self.display_name} waited {timeout:g} s for {what}; got since: {seen}"
-            ) from None
+            return f"{self.display_name} waited {timeout:g} s for {what}; got since: {seen}"
+
+        await wait_for_change(lambda: self._chat.changed, predicate, timeout, failure)
 
     def _post(self, event_name: str, kind: str, shown: str, body: JsonDict) -> JsonDict:
         chat = self._chat
