@@ -22,9 +22,7 @@ from benchmarks.common import machine, write_section
 from bot.alerts import check_alerts
 from bot.demo.seeded import load_sample
 from bot.localapi import FakeUser, LocalBotApi
-from bot.telegram.app import build_application
-from bot.telegram.polling import polling
-from bot.telegram.services import ready_of
+from bot.runtime import running
 from reporting.clock import SimulatedClock
 from reporting.people import create_invites, redeem_invite
 from reporting.settings import Settings
@@ -175,9 +173,8 @@ async def broadcast(
         TELEGRAM_MAX_RATE=max_rate,
     )
     inboxes = [len(person.inbox) for person in people]
-    application = build_application(settings, clock, alerts=False)
-    async with polling(application), arrivals(server) as seen:
-        core = ready_of(application)
+    async with running(settings, clock, alerts=False) as runtime, arrivals(server) as seen:
+        core = runtime.core
         started = time.perf_counter()
         await check_alerts(core, scheduled_too=True)
         await core.deliver_now()

@@ -199,7 +199,7 @@ def echo_application(server: LocalBotApi) -> Application:
 
 @asynccontextmanager
 async def echo_polling(application: Application) -> AsyncIterator[Application]:
-    """Runs the echo bot with long polling exactly as `bot.telegram.app.polling` runs the bot."""
+    """Runs the echo bot with long polling as PTB's own Updater does."""
     await application.initialize()
     await application.start()
     assert application.updater is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -11,8 +12,9 @@ from reporting.campaign import Campaign
 from reporting.clock import Clock
 from reporting.storage.db import TakingTurns
 
+log = logging.getLogger(__name__)
 Work = Callable[[], Awaitable[object]]
-Schedule = Callable[[Work], None]  # runs work soon, in the runtime's scheduler
+Schedule = Callable[[Work], None]  # runs work soon
 
 
 @dataclass(slots=True)
@@ -22,7 +24,9 @@ class Core:
     clock: Clock
     sessions: TakingTurns
     campaign: Campaign
-    schedule: Schedule
+    # How work asked for with `soon` is run; None: as a task of its own, right away. The
+    # in-process client passes its own, to run such work at moments a test chooses.
+    schedule: Schedule | None = None
     alerts: bool = True  # False: alerts are checked only when the demo or a test asks
     senders: dict[str, OutboxSender] = field(default_factory=dict)
     # One evaluation at a time: two at once could both see a verdict as new.
@@ -32,15 +36,19 @@ class Core:
 
     def soon(self, work: Work) -> None:
         """Has the runtime run work soon, unless the bot is stopping (the work would be cut)."""
-        if not self._closed:
+        if self._closed:
+            return
+        if self.schedule is not None:
             self.schedule(work)
+        else:
+            self._start(work).add_done_callback(_log_failure)
 
     def deliver_soon(self, channel: str) -> None:
         """Asks the channel's sender to deliver what is due, unless a run is already asked."""
         sender = self.senders.get(channel)
         if sender is not None and not sender.scheduled and not self._closed:
             sender.scheduled = True
-            self.schedule(sender.deliver_due)
+            self.soon(sender.deliver_due)
 
     def deliver_all_soon(self) -> None:
         """Asks every channel's sender to deliver what is due."""
@@ -57,10 +65,14 @@ class Core:
         A delivery cut off between the send and its record would be sent again, and a
         connection cut off mid-query is never closed; `settle` waits for such work instead.
         """
+        await asyncio.shield(self._start(work))
+
+    def _start(self, work: Work) -> asyncio.Future[object]:
+        """Starts work as a task that `settle` waits for."""
         task = asyncio.ensure_future(work())
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        await asyncio.shield(task)
+        return task
 
     async def settle(self) -> None:
         """Waits until every piece of work started with `run` has ended."""
@@ -76,3 +88,9 @@ class Core:
         for sender in self.senders.values():
             sender.stopping = True
         await self.settle()
+
+
+def _log_failure(task: asyncio.Future[object]) -> None:
+    """Logs the failure of work nobody awaits (a delivery, an alert check)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background work failed", exc_info=task.exception())

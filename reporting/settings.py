@@ -11,6 +11,7 @@ from dotenv import dotenv_values
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tallybot.db"
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_ZALO_API_BASE_URL = "https://bot-api.zaloplatforms.com/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -26,11 +27,15 @@ class Settings:
     CAMPAIGN_FILE: str = ""
     TELEGRAM_BOT_TOKEN: str = ""
     TELEGRAM_API_BASE_URL: str = DEFAULT_TELEGRAM_API_BASE_URL
-    WEBHOOK_URL: str = ""
-    WEBHOOK_SECRET: str = ""
-    WEBHOOK_LISTEN: str = "0.0.0.0"
-    WEBHOOK_PORT: int = 8443
     TELEGRAM_MAX_RATE: int = 30
+    ZALO_BOT_TOKEN: str = ""
+    ZALO_API_BASE_URL: str = DEFAULT_ZALO_API_BASE_URL
+    ZALO_MAX_RATE: int = 10
+    PUBLIC_URL: str = ""
+    HTTP_LISTEN: str = "127.0.0.1"
+    HTTP_PORT: int = 8080
+    WEBHOOK_SECRET: str = ""
+    MEDIA_LINK_MINUTES: int = 10
     INVITE_DAYS: int = 14
     LOG_LEVEL: str = "INFO"
 

@@ -6,33 +6,14 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from telegram import Update
-
-from bot.cli.admin import AdminRefused
 from bot.demo.runner import play_demo
-from bot.telegram.app import build_application
-from bot.telegram.polling import serve
+from bot.runtime import serve
 from reporting.settings import Settings
 
 
 def run(settings: Settings, args: argparse.Namespace) -> None:
-    """Runs the bot until interrupted: long polling, or a webhook server with --webhook."""
-    if not settings.TELEGRAM_BOT_TOKEN:
-        raise AdminRefused("cli.no_token")
-    application = build_application(settings)
-    if not args.webhook:
-        asyncio.run(serve(application))
-        return
-    if not settings.WEBHOOK_URL or not settings.WEBHOOK_SECRET:
-        raise AdminRefused("cli.webhook_settings")
-    application.run_webhook(
-        listen=settings.WEBHOOK_LISTEN,
-        port=settings.WEBHOOK_PORT,
-        url_path=settings.TELEGRAM_BOT_TOKEN.split(":")[0],
-        webhook_url=settings.WEBHOOK_URL,
-        secret_token=settings.WEBHOOK_SECRET,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    """Runs the bot on every configured channel until interrupted (polling, or --webhook)."""
+    asyncio.run(serve(settings, webhook=args.webhook))
 
 
 def demo(_settings: Settings, args: argparse.Namespace) -> None:

@@ -90,9 +90,13 @@ def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def _run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = commands.add_parser("run", help="run the Telegram bot (long polling by default)")
+    run = commands.add_parser(
+        "run", help="run the bot on every channel with a token: Telegram, Zalo or both"
+    )
     run.add_argument(
-        "--webhook", action="store_true", help="receive updates by webhook (WEBHOOK_* settings)"
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook at PUBLIC_URL (with WEBHOOK_SECRET), not long polling",
     )
 
 

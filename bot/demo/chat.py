@@ -7,13 +7,9 @@ from collections.abc import Awaitable, Sequence
 from contextlib import AsyncExitStack
 from datetime import date, datetime, time, timedelta
 
-from telegram.ext import Application
-
 from bot.alerts import check_alerts
 from bot.localapi import FakeUser, LocalBotApi
-from bot.telegram.app import build_application
-from bot.telegram.polling import polling
-from bot.telegram.services import ready_of
+from bot.runtime import Runtime, running
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.settings import Settings
@@ -37,14 +33,15 @@ class LiveBot:
         )
         self.clock = clock
         self.restarts = 0
-        self.application: Application | None = None
+        self.runtime: Runtime | None = None
         self._stack = AsyncExitStack()
 
     async def start(self) -> None:
-        """Builds a fresh Application and starts polling."""
-        self.application = build_application(self.settings, self.clock, alerts=False)
-        await self._stack.enter_async_context(polling(self.application))
-        for sender in ready_of(self.application).senders.values():
+        """Starts a fresh bot runtime, polling the local server."""
+        self.runtime = await self._stack.enter_async_context(
+            running(self.settings, self.clock, alerts=False)
+        )
+        for sender in self.runtime.core.senders.values():
             sender.per_chat_gap = 0  # no flood limits on the local server
 
     async def send_alerts(self) -> int:
@@ -52,14 +49,14 @@ class LiveBot:
 
         Returns how many alert messages it queued, once the outbox has delivered what is due.
         """
-        assert self.application is not None, "the bot is not running"
-        core = ready_of(self.application)
+        assert self.runtime is not None, "the bot is not running"
+        core = self.runtime.core
         queued = await check_alerts(core, scheduled_too=True)
         await core.deliver_now()
         return queued
 
     async def restart(self) -> None:
-        """Stops the running Application and starts a new one, as after a crash or an upgrade."""
+        """Stops the running bot and starts a new one, as after a crash or an upgrade."""
         await self.stop()
         self._stack = AsyncExitStack()
         await self.start()

@@ -283,4 +283,5 @@ def _delivery(row: OutboxMessage, media: Media | None) -> Delivery:
         row.columns,
         attachment,
         row.parts_sent,
+        row.media_id,
     )

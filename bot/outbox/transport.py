@@ -23,6 +23,7 @@ class Delivery:
     columns: int = 2
     attachment: Attachment | None = None
     parts_sent: int = 0  # the row's parts (API calls) an earlier attempt already delivered
+    media_id: int | None = None  # the stored attachment, for channels that link to it
 
 
 Send = Callable[[], Awaitable[object]]  # one API call of a row's delivery

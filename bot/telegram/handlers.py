@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.chat.typed import command_input, text_input
@@ -87,10 +87,6 @@ async def _on_error(update: object, context: Context) -> None:
     so "nothing was changed" is true. Replies are sent by the outbox, never from a handler,
     so a failed send cannot end up here.
     """
-    if update is None and isinstance(context.error, NetworkError):
-        # A job could not reach Telegram; what it meant to send stays in the outbox.
-        log.warning("Telegram could not be reached: %s", context.error)
-        return
     log.error("update %s failed", update, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from datetime import timedelta
 
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
-
-from bot.telegram.app import started
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10  # seconds Telegram keeps a getUpdates open while nothing comes
@@ -100,35 +97,3 @@ class DurablePolling:
             await self.application.bot.get_updates(offset=self._offset, timeout=0, limit=1)
         except TelegramError as error:  # it will come again; the processed-once record skips it
             log.info("could not confirm the last updates before stopping: %s", error)
-
-
-@asynccontextmanager
-async def polling(
-    application: Application, stop: asyncio.Event | None = None
-) -> AsyncIterator[Application]:
-    """Runs the application with durable long polling inside a loop the caller owns.
-
-    If receiving ends on its own (Telegram refused the token), `stop` is set, and leaving the
-    block raises what ended it.
-    """
-    stop = stop or asyncio.Event()
-    async with started(application):
-        # The receive loop runs beside the caller's work, as PTB's own Updater runs its loop.
-        receiving = asyncio.ensure_future(DurablePolling(application).run(stop))
-        receiving.add_done_callback(lambda _: stop.set())
-        try:
-            yield application
-        finally:
-            stop.set()
-            await receiving
-
-
-async def serve(application: Application) -> None:
-    """Runs the bot with durable long polling until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with polling(application, stop):
-        await stop.wait()
-    log.info("stopped")

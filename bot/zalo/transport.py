@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
+from aiolimiter import AsyncLimiter
+
 from bot.chat.types import Choice
 from bot.outbox import Blocked, Delivery, Parts, Refused, RetryLater, Send, split_text
 from bot.zalo.client import (
@@ -35,15 +37,19 @@ class ZaloTransport:
 
     channel = CHANNEL
 
-    def __init__(self, client: ZaloClient, media_url: MediaUrl) -> None:
+    def __init__(
+        self, client: ZaloClient, media_url: MediaUrl, max_rate: float | None = None
+    ) -> None:
         self.client = client
         self.media_url = media_url
+        # Zalo publishes no limit: at most `max_rate` calls a second, evenly spaced.
+        self._pace = None if max_rate is None else AsyncLimiter(1, 1 / max_rate)
 
     async def deliver(self, delivery: Delivery) -> None:
         """Sends one row: text in parts of 2000 characters, the choices under the last part."""
         parts = Parts(delivery.parts_sent)
         try:
-            await parts.send(await self._sends(delivery))
+            await parts.send([self._paced(send) for send in await self._sends(delivery)])
         except ZaloForbidden as error:
             raise Blocked(error.description) from error
         except ZaloRateLimited as error:
@@ -68,6 +74,18 @@ class ZaloTransport:
         caption = parts[0] if len(parts) == 1 else ""  # else the text follows the picture
         photo: list[Send] = [partial(self.client.send_photo, chat, url, caption)]
         return photo + ([] if caption else self._texts(chat, parts))
+
+    def _paced(self, send: Send) -> Send:
+        """Returns the call made only when the overall rate allows it."""
+        if self._pace is None:
+            return send
+        pace = self._pace
+
+        async def paced() -> object:
+            async with pace:
+                return await send()
+
+        return paced
 
     def _texts(self, chat_id: str, parts: Sequence[str]) -> list[Send]:
         return [partial(self.client.send_message, chat_id, part) for part in parts]

@@ -232,8 +232,26 @@ MESSAGES: dict[str, str] = {
     "posting.signer": "For the Standing Board of the {level} Fatherland Front Committee",
     "posting.signer_title": "CHAIR",
     "posting.sign_hint": "(Signature, full name, seal)",
-    "cli.no_token": "TELEGRAM_BOT_TOKEN is not set: put it in the environment or in .env.",
-    "cli.webhook_settings": "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET (.env.example).",
+    "run.no_token": (
+        "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: put at least one bot token in "
+        "the environment or in .env (see .env.example)."
+    ),
+    "run.zalo_public_url": (
+        "The Zalo channel needs PUBLIC_URL: the public HTTPS address from which Zalo fetches "
+        "the charts (see the README, Zalo)."
+    ),
+    "run.no_public_url": (
+        "Webhook mode needs PUBLIC_URL: the public HTTPS address Telegram and Zalo call."
+    ),
+    "run.public_url": (
+        "PUBLIC_URL={url!r} cannot be used: it must be an https://… address "
+        "(http:// only for 127.0.0.1 or localhost)."
+    ),
+    "run.webhook_secret": (
+        "Webhook mode needs a WEBHOOK_SECRET of 8 to 256 characters: letters A–Z, a–z, "
+        "digits, _ and - only."
+    ),
+    "run.positive": "{name} must be a whole number greater than 0.",
     # --- alerts ---
     "alert.reminder": "🔔 Reminder: your hamlet has not reported today ({day}). Send /report.",
     "alert.missing": "📭 {commune}: {count}/{hamlets} hamlets not reported on {day}: {names}.",

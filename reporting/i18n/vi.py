@@ -228,8 +228,25 @@ MESSAGES: dict[str, str] = {
     "posting.signer": "TM. Ban Thường trực Ủy ban MTTQ {level}",
     "posting.signer_title": "CHỦ TỊCH",
     "posting.sign_hint": "(Ký, ghi rõ họ tên, đóng dấu)",
-    "cli.no_token": "Chưa có TELEGRAM_BOT_TOKEN: đặt nó trong môi trường hoặc tệp .env.",
-    "cli.webhook_settings": "Chế độ webhook cần WEBHOOK_URL và WEBHOOK_SECRET (xem .env.example).",
+    "run.no_token": (
+        "Chưa có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: đặt ít nhất một mã bot trong môi "
+        "trường hoặc tệp .env (xem .env.example)."
+    ),
+    "run.zalo_public_url": (
+        "Kênh Zalo cần PUBLIC_URL: địa chỉ HTTPS công khai để Zalo tải ảnh biểu đồ "
+        "(xem README, mục Zalo)."
+    ),
+    "run.no_public_url": (
+        "Chế độ webhook cần PUBLIC_URL: địa chỉ HTTPS công khai mà Telegram và Zalo gọi tới."
+    ),
+    "run.public_url": (
+        "PUBLIC_URL={url!r} không dùng được: cần một địa chỉ https://… "
+        "(http:// chỉ được dùng với 127.0.0.1 hoặc localhost)."
+    ),
+    "run.webhook_secret": (
+        "Chế độ webhook cần WEBHOOK_SECRET dài 8–256 ký tự, chỉ gồm chữ không dấu, số, _ và -."
+    ),
+    "run.positive": "{name} phải là một số nguyên lớn hơn 0.",
     # --- alerts ---
     "alert.reminder": "🔔 Nhắc việc: hôm nay ({day}) xóm chưa gửi báo cáo. Gõ /baocao để gửi.",
     "alert.missing": "📭 {commune}: {count}/{hamlets} xóm chưa báo cáo ngày {day}: {names}.",

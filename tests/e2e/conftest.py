@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real bot (build_application + polling) over HTTP against the local
+"""End-to-end fixtures: the real bot (bot.runtime.running, polling) over HTTP against the local
 Bot API server, on a migrated SQLite file with the reference campaign and the Định Hóa roster,
 in simulated campaign time (28/01/2024 16:00, the second collection day).
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import socket
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import date, datetime
@@ -25,13 +26,12 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.ext import Application
 
+from bot.core import Core
 from bot.inprocess import InProcessChat
-from bot.localapi import BotMessage, FakeUser, LocalBotApi
-from bot.telegram.app import build_application
-from bot.telegram.polling import polling
-from bot.telegram.services import ready_of
+from bot.localapi import BotMessage, FakeUser, LocalBotApi, LocalZaloApi
+from bot.localapi.zalo_users import ZaloBotMessage, ZaloFakeUser, zalo_id
+from bot.runtime import Runtime, running
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign
 from reporting.clock import SimulatedClock
@@ -52,6 +52,8 @@ from reporting.tallies import Entry, Figures, submit_tally
 from reporting.units import find_unit_path
 
 TOKEN = "7000001:E2E-tallybot-token"
+ZALO_TOKEN = "4242424242:E2E-zalo-token"
+ZALO_SECRET = "e2e-webhook-secret"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2024, 1, 28, 16, 0, tzinfo=ZONE)  # inside collection (27/01 – 03/02)
 TODAY = NOW.date()
@@ -154,7 +156,7 @@ class E2E(Reading):
         self.engine = create_engine(self.url)
         self.sessions: async_sessionmaker[AsyncSession] = sessions(self.engine)
         self.reading = self.sessions
-        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.runtime: Runtime | None = None
         self.campaign: Campaign | None = None
         self.errors_expected = False
         # The JobQueue's minute tick runs on real time; tests call check_alerts themselves.
@@ -165,24 +167,31 @@ class E2E(Reading):
 
     # --- the bot -------------------------------------------------------------------------
 
+    @property
+    def core(self) -> Core:
+        """Returns the Core of the running bot."""
+        assert self.runtime is not None, "the bot is not running"
+        return self.runtime.core
+
     async def start(self) -> None:
-        """Builds a new Application with build_application and starts polling it."""
+        """Starts a new bot runtime, polling the local server."""
         settings = Settings(
             DATABASE_URL=self.url,
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=self.server.base_url,
         )
-        self.app = build_application(settings, self.clock, alerts=self.alerts)
-        await self._running.enter_async_context(polling(self.app))
+        self.runtime = await self._running.enter_async_context(
+            running(settings, self.clock, alerts=self.alerts)
+        )
 
     async def stop(self) -> None:
-        """Leaves `async with polling(app)`: the Application is stopped and shut down."""
+        """Leaves `async with running(…)`: the bot is stopped, its engine disposed of."""
         await self._running.aclose()
         self._running = AsyncExitStack()
-        self.app = None
+        self.runtime = None
 
     async def restart(self) -> None:
-        """Stops the running Application and starts a brand-new one on the same database."""
+        """Stops the running bot and starts a brand-new one on the same database."""
         await self.stop()
         await self.start()
 
@@ -248,8 +257,7 @@ class E2E(Reading):
         """Moves the clock (to let a retry's time come) and lets the outbox deliver what is due."""
         if moment is not None:
             self.clock.set(moment)
-        assert self.app is not None
-        await ready_of(self.app).deliver_now()
+        await self.core.deliver_now()
 
     async def replies_since(self, person: FakeUser, mark: int) -> list[BotMessage]:
         """Returns every message the bot sent the user after `inbox[mark]`, once it is done."""
@@ -299,6 +307,127 @@ async def running_bot(template: Path, folder: Path, start: datetime) -> AsyncIte
         await harness.close()
     if not harness.errors_expected:
         assert harness.bot_errors() == [], "the bot answered with its error message"
+
+
+def free_port() -> int:
+    """Returns a port nobody listens on now (the bot's HTTP server takes it next)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ZaloE2E(Reading):
+    """The bot on Zalo alone, its local Zalo server and clock, people to act as."""
+
+    channel = "zalo"
+
+    secret = ZALO_SECRET
+
+    def __init__(self, db_path: Path, clock: SimulatedClock, webhook: bool) -> None:
+        self.url = f"sqlite+aiosqlite:///{db_path}"
+        self.clock = clock
+        self.webhook = webhook
+        self.server = LocalZaloApi(token=ZALO_TOKEN, clock=clock.now)
+        self.engine = create_engine(self.url)
+        self.reading = sessions(self.engine)
+        self.campaign = None
+        self.port = free_port()
+        self.runtime: Runtime | None = None
+        self._running = AsyncExitStack()
+        self._ids = itertools.count(1)
+        self._fences = itertools.count(1)
+
+    @property
+    def public_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        settings = Settings(
+            DATABASE_URL=self.url,
+            ZALO_BOT_TOKEN=ZALO_TOKEN,
+            ZALO_API_BASE_URL=self.server.base_url,
+            ZALO_MAX_RATE=1000,
+            PUBLIC_URL=self.public_url,
+            HTTP_PORT=self.port,
+            WEBHOOK_SECRET=ZALO_SECRET,
+        )
+        self.runtime = await self._running.enter_async_context(
+            running(settings, self.clock, alerts=False, webhook=self.webhook)
+        )
+        self.campaign = self.runtime.core.campaign
+
+    async def stop(self) -> None:
+        await self._running.aclose()
+        self._running = AsyncExitStack()
+        self.runtime = None
+
+    def user(self, name: str) -> ZaloFakeUser:
+        return self.server.user(zalo_id(next(self._ids)), name)
+
+    async def invite(self, role: Role, *units: str) -> str:
+        async with self.reading() as session:
+            found = [await find_unit_path(session, path) for path in units]
+            [invite] = await create_invites(session, role, found, 1, self.clock.now(), 14)
+            return invite.code
+
+    async def register(self, role: Role, *units: str, name: str) -> ZaloFakeUser:
+        person = self.user(name)
+        replies = await self.say(person, f"/start {await self.invite(role, *units)}")
+        assert replies[0].text.startswith("✅ Đăng ký xong!"), [r.text for r in replies]
+        return person
+
+    async def say(self, person: ZaloFakeUser, message: str) -> list[ZaloBotMessage]:
+        """Sends a message, then a fence; returns every reply before the fence's answer."""
+        mark = len(person.inbox)
+        await person.send(message)
+        fence = f"{FENCE}{next(self._fences)}"
+        await person.send(fence)
+
+        def fenced() -> bool:
+            return any(fence in shown.text for shown in person.inbox[mark:])
+
+        await person.wait_until(fenced, timeout=10, what=f"the answer to {fence}")
+        replies = person.inbox[mark:]
+        end = next(i for i, shown in enumerate(replies) if fence in shown.text)
+        assert end == len(replies) - 1, [r.text for r in replies]
+        return replies[:end]
+
+
+@asynccontextmanager
+async def running_zalo(
+    template: Path, folder: Path, start: datetime, webhook: bool
+) -> AsyncIterator[ZaloE2E]:
+    """Runs the bot on Zalo alone on a copy of the loaded template database."""
+    db_path = folder / "tallybot.db"
+    shutil.copyfile(template, db_path)
+    harness = ZaloE2E(db_path, SimulatedClock(start), webhook)
+    await harness.server.start()
+    try:
+        await harness.start()
+        yield harness
+    finally:
+        try:
+            await harness.stop()
+        finally:
+            await harness.server.stop()
+            await harness.engine.dispose()
+
+
+@pytest.fixture(params=["polling", "webhook"])
+async def zalo(
+    request: pytest.FixtureRequest, loaded_template: Path, tmp_path: Path
+) -> AsyncIterator[ZaloE2E]:
+    """The bot on Zalo, by long polling and by webhook, on this test's own database."""
+    webhook = request.param == "webhook"
+    async with running_zalo(loaded_template, tmp_path, NOW, webhook) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def zalo_webhook(loaded_template: Path, tmp_path: Path) -> AsyncIterator[ZaloE2E]:
+    """The bot on Zalo in webhook mode."""
+    async with running_zalo(loaded_template, tmp_path, NOW, webhook=True) as harness:
+        yield harness
 
 
 class InProcess(InProcessChat, Reading):

@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from bot.alerts import check_alerts
 from bot.localapi import FakeUser
-from bot.telegram.services import ready_of
 from reporting.people import create_invites, redeem_invite
 from reporting.storage.models import (
     AlertLog,
@@ -70,12 +69,11 @@ def at(day: int, month: int, hours: int, minutes: int = 0) -> datetime:
 
 
 async def alerts_at(bot, moment: datetime | None = None) -> int:
-    """Moves the clock, runs the minute's alert check as the JobQueue would, lets the outbox
+    """Moves the clock, runs the minute's alert check as the runtime's timer would, lets the outbox
     deliver what is due; returns how many alert messages the check queued."""
     if moment is not None:
         bot.clock.set(moment)
-    assert bot.app is not None
-    core = ready_of(bot.app)
+    core = bot.core
     queued = await check_alerts(core, scheduled_too=True)
     await core.deliver_now()
     return queued
@@ -85,8 +83,7 @@ async def deliver(bot, moment: datetime | None = None) -> None:
     """Moves the clock and lets the outbox deliver what is due then (a retry, say)."""
     if moment is not None:
         bot.clock.set(moment)
-    assert bot.app is not None
-    await ready_of(bot.app).deliver_now()
+    await bot.core.deliver_now()
 
 
 async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -366,10 +363,8 @@ async def test_a_verdict_getting_worse_is_alerted_once_even_across_a_restart(bot
 async def test_a_tally_sent_in_chat_alerts_at_once_when_alerts_are_on(bot) -> None:
     bot.alerts = True
     await bot.restart()
-    assert bot.app is not None
-    assert bot.app.job_queue is not None
-    for job in bot.app.job_queue.get_jobs_by_name("alerts"):
-        job.schedule_removal()  # the minute tick runs on real time; this test needs no tick
+    assert bot.runtime is not None
+    bot.runtime.timers["alerts"].cancel()  # the minute tick runs on real time; not wanted here
     leader = await bot.register(Role.HAMLET, bot.hamlet)
     staff = await bot.register(Role.DISTRICT)
     await bot.store(bot.hamlet, 50, 50)

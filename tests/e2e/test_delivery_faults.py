@@ -18,7 +18,6 @@ from telegram.error import InvalidToken
 
 from bot.alerts import check_alerts
 from bot.localapi import FakeUser
-from bot.telegram.services import ready_of
 from reporting.storage.models import Dialog, Media, OutboxMessage, Role
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -85,8 +84,7 @@ async def test_telegram_down_ten_minutes_at_the_evening_lists_loses_and_repeats_
     start = datetime(2024, 1, 28, 20, 0, tzinfo=ZONE)
     bot.server.fail_next("sendMessage", 502, count=100_000)
     bot.clock.set(start)
-    assert bot.app is not None
-    assert await check_alerts(ready_of(bot.app), scheduled_too=True) == 3  # 2 lists, 1 reminder
+    assert await check_alerts(bot.core, scheduled_too=True) == 3  # 2 lists, 1 reminder
     await leader.send(f"/baocao {ELEVEN}")  # the leader reports in the middle of it
 
     async def confirmation_queued() -> bool:

@@ -14,10 +14,8 @@ async def test_restart_mid_dialog_continues_from_the_same_question(bot) -> None:
     leader = await bot.register(Role.HAMLET, bot.hamlet)
     [q2] = await bot.say_all(leader, ["/report", "45", "0", "44"])
     assert q2.text.startswith("Câu 2/10 — Giao thông")
-    first_app = bot.app
 
-    await bot.restart()  # leaves `async with polling(app)`, builds and starts a new one
-    assert bot.app is not first_app
+    await bot.restart()  # stops the bot and starts a new one on the same database
     assert await bot.count(Dialog) == 1
 
     [q3] = await bot.say(leader, "42")  # answers question 2, asked before the restart
@@ -109,8 +107,9 @@ async def test_the_same_update_delivered_twice_is_processed_once(bot) -> None:
         },
     }
     mark = len(leader.inbox)
+    application = bot.runtime.telegram
     for _ in range(2):
-        await bot.app.process_update(Update.de_json(data, bot.app.bot))
+        await application.process_update(Update.de_json(data, application.bot))
     replies = await bot.replies_since(leader, mark)
     assert [reply.text.splitlines()[0] for reply in replies] == [
         "✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ."

@@ -604,3 +604,33 @@ def test_backup_into_a_missing_folder_is_refused(ready: Cli) -> None:
 def test_backup_is_for_sqlite_only(ready: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://tallybot@localhost/tallybot")
     assert "pg_dump" in _one_line(ready("backup", "copy.db"))
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({}, "Chưa có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN"),
+        ({"ZALO_BOT_TOKEN": "2:xyz"}, "Kênh Zalo cần PUBLIC_URL"),
+        (
+            {"TELEGRAM_BOT_TOKEN": "1:abc", "PUBLIC_URL": "http://bot.example.vn"},
+            "PUBLIC_URL='http://bot.example.vn' không dùng được",
+        ),
+    ],
+)
+def test_run_with_settings_it_cannot_use_says_so_in_one_line(
+    ready: Cli, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str], expected: str
+) -> None:
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    assert _one_line(ready("run")).startswith(expected)
+
+
+def test_run_webhook_without_a_secret_says_so_in_one_line(
+    ready: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:abc")
+    monkeypatch.setenv("PUBLIC_URL", "https://bot.example.vn")
+    assert _one_line(ready("run", "--webhook")).startswith("Chế độ webhook cần WEBHOOK_SECRET")

@@ -51,11 +51,11 @@ def test_dotenv_is_read(tmp_path: Path) -> None:
 
 def test_environment_overrides_dotenv(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
-    dotenv.write_text("DATABASE_URL=sqlite+aiosqlite:///from-file.db\nWEBHOOK_PORT=9000\n")
+    dotenv.write_text("DATABASE_URL=sqlite+aiosqlite:///from-file.db\nHTTP_PORT=9000\n")
     env = {"DATABASE_URL": "sqlite+aiosqlite:///from-env.db"}
     settings = load_settings(env=env, env_file=dotenv)
     assert settings.DATABASE_URL == "sqlite+aiosqlite:///from-env.db"
-    assert settings.WEBHOOK_PORT == 9000
+    assert settings.HTTP_PORT == 9000
 
 
 def test_process_environment_is_used_by_default(
@@ -67,8 +67,8 @@ def test_process_environment_is_used_by_default(
 
 
 def test_empty_value_keeps_the_default(tmp_path: Path) -> None:
-    settings = load_settings(env={"WEBHOOK_PORT": "", "LOG_LEVEL": ""}, env_file=tmp_path / "x")
-    assert (settings.WEBHOOK_PORT, settings.LOG_LEVEL) == (8443, "INFO")
+    settings = load_settings(env={"HTTP_PORT": "", "LOG_LEVEL": ""}, env_file=tmp_path / "x")
+    assert (settings.HTTP_PORT, settings.LOG_LEVEL) == (8080, "INFO")
 
 
 def test_values_are_trimmed(tmp_path: Path) -> None:
