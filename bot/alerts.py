@@ -1,8 +1,9 @@
-"""Alerts on every channel: evaluate, claim each (alert, person) once, queue its messages.
+"""Alerts on every channel: evaluate, claim each (alert, person) once, queue its message.
 
-The claim (alert_log) and the messages (outbox, one per chat account of the person) are
-written in one transaction, so a crash either leaves the alert unclaimed (the next check
-claims it) or claimed with its messages waiting to be sent: never sent twice, never lost.
+The claim (alert_log) and the message (outbox, to the one chat account the person last wrote
+from, see `audience.addressee`) are written in one transaction, so a crash either leaves the
+alert unclaimed (the next check claims it) or claimed with its message waiting to be sent:
+never sent twice, never lost.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chat.audience import chat_accounts, recipients, remember_verdicts, remembered_verdicts
+from bot.chat.audience import alert_accounts, recipients, remember_verdicts, remembered_verdicts
 from bot.chat.types import Reply
 from bot.core import Core
 from bot.outbox import enqueue
@@ -55,9 +56,9 @@ async def check_alerts(core: Core, scheduled_too: bool) -> int:
 
 
 async def _claim(session: AsyncSession, campaign: Campaign, alert: Alert, now: datetime) -> int:
-    """Claims the alert for each person not yet given it and queues it to their chats."""
+    """Claims the alert for each person not yet given it and queues it to their chat."""
     people = await recipients(session, alert)
-    accounts = await chat_accounts(session, [person.id for person in people])
+    accounts = await alert_accounts(session, [person.id for person in people])
     queued = 0
     for person in people:
         entry = AlertLog(
@@ -72,22 +73,24 @@ async def _claim(session: AsyncSession, campaign: Campaign, alert: Alert, now: d
                 session.add(entry)
         except IntegrityError:
             continue  # this person already has this alert
-        for account in accounts.get(person.id, []):
-            blocked = account.blocked_at is not None
-            enqueue(
-                session,
-                [Reply(entry.text)],
-                channel=account.channel,
-                chat_id=account.chat_id,
-                user_id=person.id,
-                now=now,
-                # `now` as long as alerts are only claimed outside the quiet hours; the row
-                # still says when it may go, as the sender will not send it earlier either
-                not_before=quiet_ends(campaign, now),
-                expires_at=deadline(campaign, alert.kind, now),
-                alert_id=entry.id,
-                state=OutboxState.BLOCKED if blocked else OutboxState.PENDING,
-                reason=BLOCKED if blocked else None,
-            )
-            queued += not blocked
+        account = accounts.get(person.id)
+        if account is None:
+            continue  # no chat to write to: the claim alone records the alert
+        blocked = account.blocked_at is not None
+        enqueue(
+            session,
+            [Reply(entry.text)],
+            channel=account.channel,
+            chat_id=account.chat_id,
+            user_id=person.id,
+            now=now,
+            # `now` as long as alerts are only claimed outside the quiet hours; the row
+            # still says when it may go, as the sender will not send it earlier either
+            not_before=quiet_ends(campaign, now),
+            expires_at=deadline(campaign, alert.kind, now),
+            alert_id=entry.id,
+            state=OutboxState.BLOCKED if blocked else OutboxState.PENDING,
+            reason=BLOCKED if blocked else None,
+        )
+        queued += not blocked
     return queued

@@ -51,7 +51,7 @@ async def create_invites(
     check_role_units(role, units)
     invites = [
         Invite(
-            code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
+            code=_new_code(),
             role=role.value,
             unit_ids=[unit.id for unit in units],
             created_at=now,
@@ -62,6 +62,28 @@ async def create_invites(
     session.add_all(invites)
     await session.commit()
     return invites
+
+
+async def create_user_invite(
+    session: AsyncSession, user_id: int, now: datetime, days: int
+) -> Invite:
+    """Creates a single-use code that adds a chat account to an active user; commits."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise InviteRefused("user.unknown", user_id=user_id)
+    if user.revoked_at is not None:
+        raise InviteRefused("invite.user_revoked", user_id=user.id, name=user.name)
+    invite = Invite(
+        code=_new_code(),
+        role=user.role,
+        unit_ids=[unit.id for unit in user.units],
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        user_id=user.id,
+    )
+    session.add(invite)
+    await session.commit()
+    return invite
 
 
 async def account(session: AsyncSession, channel: str, external_id: str) -> Account:
@@ -110,7 +132,8 @@ async def stage_registration(
 ) -> User:
     """Registers a chat account as `redeem_invite` does, in the caller's transaction (no commit).
 
-    The chat commits the registration with its welcome reply and the update's processed-once
+    A code made for an existing user adds the account to that user (same role and units). The
+    chat commits the registration with its welcome reply and the update's processed-once
     record, all or nothing.
     """
     invite = await session.get(Invite, code.strip().upper())
@@ -123,18 +146,31 @@ async def stage_registration(
     current = await account(session, channel, external_id)
     if current.user is not None and current.user.revoked_at is None:
         raise InviteRefused("invite.already_registered")
-    user = User(name=display_name, role=invite.role, created_at=now, invite_code=invite.code)
-    session.add(user)
-    await session.flush()
-    session.add_all(UserUnit(user_id=user.id, unit_id=unit_id) for unit_id in invite.unit_ids)
+    user = await _invited_user(session, invite, display_name, now)
     if current.identity is not None:
         current.identity.user_id, current.identity.chat_id = user.id, chat_id
-        current.identity.blocked_at = None
+        current.identity.blocked_at, current.identity.last_seen_at = None, now
     else:
         session.add(_identity(user.id, channel, external_id, chat_id, display_name, now))
     invite.used_at, invite.used_by = now, user.id
     await session.flush()
     await session.refresh(user, ["units", "identities"])
+    return user
+
+
+async def _invited_user(
+    session: AsyncSession, invite: Invite, display_name: str, now: datetime
+) -> User:
+    """Returns the user an invite was made for, or a new user with its role and units."""
+    if invite.user_id is not None:
+        user = await session.get(User, invite.user_id)
+        if user is None or user.revoked_at is not None:
+            raise InviteRefused("invite.withdrawn")
+        return user
+    user = User(name=display_name, role=invite.role, created_at=now, invite_code=invite.code)
+    session.add(user)
+    await session.flush()
+    session.add_all(UserUnit(user_id=user.id, unit_id=unit_id) for unit_id in invite.unit_ids)
     return user
 
 
@@ -165,4 +201,9 @@ def _identity(
         chat_id=chat_id,
         display_name=name,
         created_at=now,
+        last_seen_at=now,
     )
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

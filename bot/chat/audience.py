@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,17 +65,32 @@ async def _with_role(session: AsyncSession, role: Role) -> list[User]:
 
 @dataclass(frozen=True, slots=True)
 class ChatAccount:
-    """Where a person can be written to: a channel, a chat, and whether they blocked the bot."""
+    """A chat a person can be written to, when they blocked the bot and when they last wrote."""
 
     channel: str
     chat_id: str
     blocked_at: datetime | None
+    last_seen_at: datetime | None
 
 
-async def chat_accounts(
-    session: AsyncSession, user_ids: list[int]
-) -> dict[int, list[ChatAccount]]:
-    """Returns each person's chat accounts on every channel, by user id."""
+def addressee(accounts: Sequence[ChatAccount]) -> ChatAccount:
+    """Returns the one account a person's alert goes to, of their accounts (oldest first).
+
+    The account they last wrote from; if they blocked the bot there, the newest one they did
+    not block; if they blocked it everywhere, the last one still, to record the alert blocked.
+    """
+    seen = [account for account in reversed(accounts) if account.last_seen_at is not None]
+    last = max(seen, key=attrgetter("last_seen_at")) if seen else None  # a tie: the newest
+    if last is not None and last.blocked_at is None:
+        return last
+    reachable = [account for account in accounts if account.blocked_at is None]
+    if reachable:
+        return reachable[-1]
+    return last or accounts[-1]
+
+
+async def alert_accounts(session: AsyncSession, user_ids: list[int]) -> dict[int, ChatAccount]:
+    """Returns, by user id, the one chat account each person's alerts go to (see `addressee`)."""
     if not user_ids:
         return {}
     query = (
@@ -84,6 +100,8 @@ async def chat_accounts(
     )
     found: dict[int, list[ChatAccount]] = {}
     for identity in await session.scalars(query):
-        account = ChatAccount(identity.channel, identity.chat_id or "", identity.blocked_at)
+        account = ChatAccount(
+            identity.channel, identity.chat_id or "", identity.blocked_at, identity.last_seen_at
+        )
         found.setdefault(identity.user_id, []).append(account)
-    return found
+    return {user_id: addressee(accounts) for user_id, accounts in found.items()}

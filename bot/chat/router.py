@@ -21,8 +21,10 @@ async def handle(turn: Turn, incoming: Incoming) -> None:
     found = await account(turn.session, turn.sender.channel, turn.sender.external_id)
     revoked = found.user is not None and found.user.revoked_at is not None
     turn.user = None if revoked else found.user
-    if found.identity is not None and found.identity.blocked_at is not None:
-        found.identity.blocked_at = None  # they wrote again, so they can be reached again
+    if found.identity is not None:
+        # one UPDATE with the commit: alerts go to the account a person last wrote from, and
+        # one that blocked the bot can be reached again now that they wrote
+        found.identity.last_seen_at, found.identity.blocked_at = turn.now, None
     try:
         if incoming.kind is Kind.COMMAND:
             await _command(turn, incoming, revoked)

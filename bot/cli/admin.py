@@ -15,7 +15,7 @@ from reporting.campaign_store import store_campaign
 from reporting.clock import SystemClock
 from reporting.errors import Problem
 from reporting.i18n import fmt_count, text
-from reporting.people import create_invites, list_users, revoke_user
+from reporting.people import create_invites, create_user_invite, list_users, revoke_user
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
 from reporting.settings import Settings
@@ -68,16 +68,30 @@ async def roster_import(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> None:
-    """Prints new invite codes for a role and its units, one per line."""
-    if not 1 <= args.count <= 500:
-        raise AdminRefused("cli.invite_count", count=args.count)
+    """Prints new invite codes, one per line: for a role and its units, or for a user."""
+    if args.user is not None:
+        await _invite_for_user(settings, args)
+        return
+    if args.role is None:
+        raise AdminRefused("cli.invite_needs_role")
+    count = 1 if args.count is None else args.count
+    if not 1 <= count <= 500:
+        raise AdminRefused("cli.invite_count", count=count)
     async with opened(settings) as ctx, ctx.sessions() as session:
         units = [await find_unit_path(session, path) for path in args.unit]
         codes = await create_invites(
-            session, Role(args.role), units, args.count, ctx.clock.now(), settings.INVITE_DAYS
+            session, Role(args.role), units, count, ctx.clock.now(), settings.INVITE_DAYS
         )
     for code in codes:
         print(code.code)
+
+
+async def _invite_for_user(settings: Settings, args: argparse.Namespace) -> None:
+    if args.role is not None or args.unit or args.count is not None:
+        raise AdminRefused("cli.invite_user_alone")
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        made = await create_user_invite(session, args.user, ctx.clock.now(), settings.INVITE_DAYS)
+    print(made.code)
 
 
 async def users(settings: Settings, _args: argparse.Namespace) -> None:

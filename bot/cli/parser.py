@@ -52,8 +52,15 @@ def _roster(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    invite = commands.add_parser("invite", help="print single-use invite codes, one per line")
-    invite.add_argument("--role", required=True, choices=[role.value for role in Role])
+    invite = commands.add_parser(
+        "invite",
+        help="print single-use invite codes, one per line",
+        description="A code for a new user with --role (and --unit), or with --user alone a "
+        "code that adds the chat account redeeming it to that existing user.",
+    )
+    invite.add_argument(
+        "--role", choices=[role.value for role in Role], help="the new user's role"
+    )
     invite.add_argument(
         "--unit",
         action="append",
@@ -61,7 +68,14 @@ def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         metavar="UNIT",
         help='"Commune" or "Commune/Hamlet"; repeat for an official with several communes',
     )
-    invite.add_argument("--count", type=int, default=1, metavar="N", help="how many codes (1)")
+    invite.add_argument("--count", type=int, metavar="N", help="how many codes (1)")
+    invite.add_argument(
+        "--user",
+        type=int,
+        metavar="USER",
+        help="the id of an existing user, from `users`: one code that links another chat "
+        "account (any channel) to them, with their role and units",
+    )
 
 
 def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -139,6 +139,10 @@ MESSAGES: dict[str, str] = {
     "invite.used": "This invite code has already been used. Each code works once.",
     "invite.expired": "This invite code has expired. Please ask the district staff for a new one.",
     "invite.already_registered": "This account is already registered.",
+    "invite.withdrawn": (
+        "This invite code can no longer be used. Please ask the district staff for a new one."
+    ),
+    "invite.user_revoked": "User {user_id} ({name}) is revoked: no invite can be made for them.",
     "user.unknown": "There is no user {user_id}.",
     "cli.init_done": "Ready: database {url}, campaign “{campaign}”.",
     "cli.roster_done": (
@@ -146,6 +150,13 @@ MESSAGES: dict[str, str] = {
         "{unchanged} unchanged."
     ),
     "cli.invite_count": "--count must be between 1 and 500 (got {count}).",
+    "cli.invite_needs_role": (
+        "Give --role (an invite for a new user) or --user (another account for an existing one)."
+    ),
+    "cli.invite_user_alone": (
+        "--user goes without --role, --unit and --count: the code carries the user's own role "
+        "and units."
+    ),
     "cli.user_active": "active",
     "cli.user_revoked": "revoked",
     "cli.no_users": "No users yet. Create invite codes with: tallybot invite --role …",

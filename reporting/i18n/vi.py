@@ -133,6 +133,10 @@ MESSAGES: dict[str, str] = {
     "invite.used": "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.",
     "invite.expired": "Mã mời này đã hết hạn. Xin liên hệ cán bộ huyện để lấy mã mới.",
     "invite.already_registered": "Tài khoản này đã đăng ký rồi.",
+    "invite.withdrawn": "Mã mời này không còn dùng được. Xin liên hệ cán bộ huyện để lấy mã mới.",
+    "invite.user_revoked": (
+        "Người dùng {user_id} ({name}) đã bị khóa nên không tạo mã mời cho họ được."
+    ),
     "user.unknown": "Không có người dùng số {user_id}.",
     "cli.init_done": "Đã sẵn sàng: cơ sở dữ liệu {url}, chiến dịch «{campaign}».",
     "cli.roster_done": (
@@ -140,6 +144,13 @@ MESSAGES: dict[str, str] = {
         "{unchanged} xóm không đổi."
     ),
     "cli.invite_count": "--count phải từ 1 đến 500 (đang là {count}).",
+    "cli.invite_needs_role": (
+        "Cần --role (mã mời cho người mới) hoặc --user (thêm tài khoản cho người đã có)."
+    ),
+    "cli.invite_user_alone": (
+        "--user không đi cùng --role, --unit hay --count: mã mời này mang vai trò và đơn vị "
+        "sẵn có của người dùng."
+    ),
     "cli.user_active": "đang hoạt động",
     "cli.user_revoked": "đã khóa",
     "cli.no_users": "Chưa có người dùng nào. Tạo mã mời bằng: tallybot invite --role …",

@@ -137,12 +137,18 @@ class Identity(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # when the person last wrote from this account: their alerts go to the latest one
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     user: Mapped[User] = relationship(back_populates="identities")
 
 
 class Invite(Base):
-    """A single-use, expiring code that fixes the role and units of whoever redeems it."""
+    """A single-use, expiring code that fixes the role and units of whoever redeems it.
+
+    With `user_id`, it adds the chat account that redeems it to that existing user instead;
+    `role` and `unit_ids` then record what the user had when the code was made.
+    """
 
     __tablename__ = "invites"
 
@@ -153,6 +159,7 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class CampaignRecord(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.alerts import check_alerts
 from bot.localapi import FakeUser
-from reporting.people import create_invites, redeem_invite
+from reporting.people import create_invites, create_user_invite, redeem_invite
 from reporting.storage.models import (
     AlertLog,
     Confirmation,
@@ -454,6 +454,69 @@ async def test_a_blocked_user_is_marked_skipped_and_reached_again_after_writing(
     assert await alerts_at(bot, at(30, 1, 20, 30)) == 2
     [digest] = seen.new(blocker)
     assert digest.startswith("📊 Tổng hợp ngày 30/01: ")
+
+
+async def second_account(bot, person: FakeUser) -> FakeUser:
+    """Returns a new Telegram account linked to the person's user with `invite --user`, a
+    minute later."""
+    async with bot.sessions() as session:
+        code = await create_user_invite(session, await user_id(bot, person), bot.clock.now(), 14)
+    bot.clock.advance(timedelta(minutes=1))
+    other = bot.user("Máy thứ hai")
+    replies = await bot.say(other, f"/start {code.code}")
+    assert replies[0].text.startswith("✅ Đăng ký xong!")
+    return other
+
+
+async def test_an_alert_goes_once_to_the_account_last_written_from(bot) -> None:
+    phone = await bot.register(Role.DISTRICT)
+    laptop = await second_account(bot, phone)
+    seen = Inboxes()
+    seen.watch([phone, laptop])
+
+    assert await alerts_at(bot, at(28, 1, 20, 30)) == 1
+    [digest] = seen.new(laptop)  # registered last, so written from last
+    assert digest.startswith("📊 Tổng hợp ngày 28/01: ")
+    assert seen.new(phone) == []
+
+    await bot.say(phone, "/help")
+    seen.new(phone)
+    assert await alerts_at(bot, at(29, 1, 20, 30)) == 1
+    [digest] = seen.new(phone)
+    assert digest.startswith("📊 Tổng hợp ngày 29/01: ")
+    assert seen.new(laptop) == []
+    rows = [(m.chat_id, m.state) for m in await alert_messages(bot)]
+    assert rows == [(str(laptop.user_id), "sent"), (str(phone.user_id), "sent")]
+    assert len(await alert_log(bot)) == 2
+
+
+async def test_a_blocked_last_account_falls_back_to_the_other(bot) -> None:
+    phone = await bot.register(Role.DISTRICT)
+    laptop = await second_account(bot, phone)
+    seen = Inboxes()
+    seen.watch([phone, laptop])
+    bot.server.block(laptop.user_id)
+
+    assert await alerts_at(bot, at(28, 1, 20, 30)) == 1  # tried on the laptop: blocked
+    assert (await identity(bot, laptop)).blocked_at == at(28, 1, 20, 30)
+    assert await alerts_at(bot, at(29, 1, 20, 30)) == 1
+    [digest] = seen.new(phone)
+    assert digest.startswith("📊 Tổng hợp ngày 29/01: ")
+    assert seen.quiet([phone, laptop])
+
+    bot.server.block(phone.user_id)
+    assert await alerts_at(bot, at(30, 1, 20, 30)) == 1  # tried on the phone: blocked too
+    sends = bot.server.requests["sendMessage"]
+    assert await alerts_at(bot, at(31, 1, 20, 30)) == 0  # blocked everywhere: recorded only
+    assert bot.server.requests["sendMessage"] == sends
+    rows = [(m.chat_id, m.state, m.attempts) for m in await alert_messages(bot)]
+    assert rows == [
+        (str(laptop.user_id), "blocked", 1),
+        (str(phone.user_id), "sent", 1),
+        (str(phone.user_id), "blocked", 1),
+        (str(laptop.user_id), "blocked", 0),  # the account last written from
+    ]
+    assert seen.quiet([phone, laptop])
 
 
 async def _claimed(bot, person: FakeUser, state: str, created: datetime, text: str) -> None:

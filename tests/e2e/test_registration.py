@@ -11,6 +11,7 @@ from bot.chat import commands
 from bot.chat.commands import COMMANDS
 from bot.telegram.app import MENU
 from reporting.i18n import text
+from reporting.people import create_user_invite
 from reporting.storage.models import Identity, Invite, Role, User
 
 
@@ -61,6 +62,37 @@ async def test_code_used_by_another_account_is_refused(bot) -> None:
     assert refusal.text == "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần."
     assert await bot.account(second) is None
     assert await bot.count(User) == 1
+
+
+async def _user_invite(chat, person) -> str:
+    """Returns a code that adds another chat account to the person's user (`invite --user`)."""
+    user = await chat.account(person)
+    assert user is not None
+    async with chat.reading() as session:
+        return (await create_user_invite(session, user.id, chat.clock.now(), 14)).code
+
+
+async def test_a_user_invite_links_a_second_account_that_sees_the_same(chat) -> None:
+    official = await chat.register(Role.OFFICIAL, "Định Biên", "Bảo Linh", name="Lê Thị Hoa")
+    second = chat.user("Hoa (điện thoại thứ hai)")
+    welcome, helped = await chat.say(second, f"/start {await _user_invite(chat, official)}")
+    assert welcome.text == "✅ Đăng ký xong! Lê Thị Hoa phụ trách các xã: Bảo Linh, Định Biên."
+    assert helped.text.startswith("Các lệnh bạn dùng được:")
+    first_user, second_user = await chat.account(official), await chat.account(second)
+    assert first_user is not None
+    assert second_user is not None
+    assert first_user.id == second_user.id
+    assert (await chat.count(User), await chat.count(Identity)) == (1, 2)
+
+    [from_first] = await chat.say(official, "/status")
+    [from_second] = await chat.say(second, "/status")
+    assert from_first.text == from_second.text
+    assert from_first.text.startswith("📊")
+
+    again = await _user_invite(chat, official)  # an account already registered keeps its role
+    [refusal] = await chat.say(official, f"/start {again}")
+    assert refusal.text == "Tài khoản này đã đăng ký rồi."
+    assert (await chat.count(User), await chat.count(Identity)) == (1, 2)
 
 
 async def test_expired_or_unknown_code_is_refused(bot) -> None:

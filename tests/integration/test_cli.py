@@ -326,6 +326,56 @@ def test_revoke_of_an_unknown_user_is_refused(ready: Cli) -> None:
     assert _one_line(ready("revoke", "42")) == "Không có người dùng số 42."
 
 
+def test_invite_for_a_user_links_another_account_to_them(ready: Cli) -> None:
+    [code] = _codes(ready("invite", "--role", "official", "--unit", "Bảo Cường"))
+    _register(ready, code, "1001", "Nguyễn Văn An")
+    [linking] = _codes(ready("invite", "--user", "1"))
+    assert _query(ready.db, f"SELECT user_id, role FROM invites WHERE code = '{linking}'") == [
+        (1, "official")
+    ]
+    _register(ready, linking, "2002", "An (máy thứ hai)")
+    [line] = ready("users").out.strip().splitlines()
+    assert line.split("\t") == [
+        "1",
+        "official",
+        "đang hoạt động",
+        "Nguyễn Văn An",
+        "Bảo Cường",
+        "telegram:1001, telegram:2002",
+    ]
+    assert ready.count("users") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--user", "42"), "Không có người dùng số 42."),
+        (("--user", "1", "--role", "district"), "--user không đi cùng --role, --unit hay --count"),
+        (
+            ("--user", "1", "--unit", "Bảo Cường"),
+            "--user không đi cùng --role, --unit hay --count",
+        ),
+        (("--user", "1", "--count", "1"), "--user không đi cùng --role, --unit hay --count"),
+        ((), "Cần --role (mã mời cho người mới) hoặc --user"),
+    ],
+)
+def test_invite_for_a_user_refusals_are_one_line(
+    ready: Cli, argv: tuple[str, ...], expected: str
+) -> None:
+    assert expected in _one_line(ready("invite", *argv))
+    assert ready.count("invites") == 0
+
+
+def test_invite_for_a_revoked_user_is_refused(ready: Cli) -> None:
+    [code] = _codes(ready("invite", "--role", "district"))
+    _register(ready, code, "1001", "Nguyễn Văn An")
+    ready("revoke", "1")
+    assert _one_line(ready("invite", "--user", "1")) == (
+        "Người dùng 1 (Nguyễn Văn An) đã bị khóa nên không tạo mã mời cho họ được."
+    )
+    assert ready.count("invites") == 1
+
+
 def test_unlock_reopens_a_confirmed_commune_and_keeps_the_record(ready: Cli) -> None:
     assert _one_line(ready("unlock", "dinh bien")) == (
         "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa."

@@ -18,6 +18,7 @@ from reporting.people import (
     account,
     check_role_units,
     create_invites,
+    create_user_invite,
     list_users,
     redeem_invite,
     revoke_user,
@@ -265,3 +266,99 @@ async def test_revoking_an_unknown_user_is_refused(
     async with session_factory() as session:
         with pytest.raises(InviteRefused, match="Không có người dùng số 42"):
             await revoke_user(session, 42, clock.now())
+
+
+# --- a second chat account for an existing user ---------------------------------------------
+
+
+async def _user_invite(sessions: Sessions, clock: SimulatedClock, user_id: int) -> str:
+    async with sessions() as session:
+        return (await create_user_invite(session, user_id, clock.now(), 14)).code
+
+
+async def test_a_user_invite_links_a_second_account_with_the_same_role_and_units(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
+) -> None:
+    code = await _invite(session_factory, clock, Role.OFFICIAL, "Bảo Cường", "Phú Đình")
+    first = await _redeem(session_factory, clock, code, external_id="1001")
+    linking = await _user_invite(session_factory, clock, first.id)
+    async with session_factory() as session:
+        invite = await session.get(Invite, linking)
+        assert invite is not None
+        assert (invite.user_id, invite.role) == (first.id, "official")
+        assert invite.unit_ids == [unit.id for unit in first.units]
+
+    clock.advance(timedelta(hours=1))
+    async with session_factory() as session:
+        linked = await redeem_invite(
+            session,
+            linking,
+            channel="zalo",
+            external_id="84912345678",
+            chat_id="84912345678",
+            display_name="Lan Zalo",
+            now=clock.now(),
+        )
+    assert linked.id == first.id
+    assert (linked.name, linked.role) == ("Nguyễn Văn An", "official")
+    assert [unit.name for unit in linked.units] == [unit.name for unit in first.units]
+    async with session_factory() as session:
+        assert len(await list_users(session)) == 1
+        zalo = await account(session, "zalo", "84912345678")
+        assert zalo.user is not None
+        assert zalo.identity is not None
+        assert zalo.user.id == first.id
+        assert zalo.identity.last_seen_at == clock.now()
+        accounts = {(i.channel, i.external_id) for i in (await list_users(session))[0].identities}
+        assert accounts == {("telegram", "1001"), ("zalo", "84912345678")}
+        invite = await session.get(Invite, linking)
+        assert invite is not None
+        assert (invite.used_by, invite.used_at) == (first.id, clock.now())
+
+
+async def test_a_user_invite_from_an_account_already_registered_is_refused(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
+) -> None:
+    first = await _redeem(
+        session_factory, clock, await _invite(session_factory, clock, Role.DISTRICT)
+    )
+    linking = await _user_invite(session_factory, clock, first.id)
+    with pytest.raises(InviteRefused, match="đã đăng ký"):
+        await _redeem(session_factory, clock, linking, external_id="1001")
+    async with session_factory() as session:
+        invite = await session.get(Invite, linking)
+        assert invite is not None
+        assert invite.used_at is None
+
+
+@pytest.mark.parametrize("revoked", [False, True], ids=["unknown", "revoked"])
+async def test_a_user_invite_for_an_unknown_or_revoked_user_is_refused(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock, revoked: bool
+) -> None:
+    user_id = 42
+    if revoked:
+        code = await _invite(session_factory, clock, Role.DISTRICT)
+        user_id = (await _redeem(session_factory, clock, code)).id
+        async with session_factory() as session:
+            await revoke_user(session, user_id, clock.now())
+    message = "đã bị khóa" if revoked else "Không có người dùng số 42"
+    async with session_factory() as session:
+        with pytest.raises(InviteRefused, match=message):
+            await create_user_invite(session, user_id, clock.now(), 14)
+    async with session_factory() as session:
+        assert [i.user_id for i in await session.scalars(select(Invite))] == [None] * revoked
+
+
+async def test_a_user_invite_stops_working_once_the_user_is_revoked(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
+) -> None:
+    first = await _redeem(
+        session_factory, clock, await _invite(session_factory, clock, Role.DISTRICT)
+    )
+    linking = await _user_invite(session_factory, clock, first.id)
+    async with session_factory() as session:
+        await revoke_user(session, first.id, clock.now())
+    with pytest.raises(InviteRefused, match="không còn dùng được"):
+        await _redeem(session_factory, clock, linking, external_id="2002")
+    async with session_factory() as session:
+        assert (await account(session, "telegram", "2002")).identity is None

@@ -185,3 +185,24 @@ def test_going_back_before_the_outbox_is_refused_while_replies_wait(database_url
     with pytest.raises(RuntimeError, match="1 replies are still waiting"):
         command.downgrade(alembic_config(database_url), "0004")
     assert len(_sql(path, "SELECT id FROM outbox")) == 1
+
+
+def test_going_back_before_user_invites_makes_unused_ones_expire(database_url: str) -> None:
+    path = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
+    created, expires = "2024-01-28 09:00:00.000000", "2024-02-11 09:00:00.000000"
+    _sql(
+        path, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{created}', NULL)"
+    )
+    for code, user_id in (("NEWUSER2", "NULL"), ("LINKUSR2", "1")):
+        _sql(
+            path,
+            "INSERT INTO invites (code, role, unit_ids, created_at, expires_at, user_id)"
+            f" VALUES ('{code}', 'district', '[]', '{created}', '{expires}', {user_id})",
+        )
+    command.downgrade(alembic_config(database_url), "0005")
+    assert _sql(path, "SELECT code, expires_at FROM invites ORDER BY code") == [
+        ("LINKUSR2", created),  # it would have made a new user: it no longer works
+        ("NEWUSER2", expires),
+    ]
+    upgrade(database_url)
+    assert asyncio.run(_run(database_url, _diff)) == []
