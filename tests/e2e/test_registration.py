@@ -14,7 +14,8 @@ from reporting.i18n import text
 from reporting.storage.models import Identity, Invite, Role, User
 
 
-async def test_start_with_code_registers_hamlet_leader(bot) -> None:
+async def test_start_with_code_registers_hamlet_leader(chat) -> None:
+    bot = chat
     code = await bot.invite(Role.HAMLET, bot.hamlet)
     leader = bot.user("Hoàng Văn Bình")
     registered, helped = await bot.say(leader, f"/start {code}")
