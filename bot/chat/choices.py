@@ -11,14 +11,19 @@ MIN_PREFIX = 3
 
 
 def pick(incoming: Incoming, choices: Sequence[Choice], by_number: bool = True) -> Choice | None:
-    """Returns the choice meant: a button pressed, a label typed (any accents), or a number."""
+    """Returns the choice meant: a button pressed, a label typed (any accents), or a number.
+
+    Typed text is read against what the person was shown, the labels and their numbers, never
+    against the values behind the buttons: the edit list's "Câu 2" has the value "2", yet a
+    Zalo user who types 2 means the second line of the list.
+    """
     if incoming.kind is Kind.BUTTON:
         return next((c for c in choices if c.value == incoming.value), None)
     typed = fold(incoming.text)
     if not typed:
         return None
     for choice in choices:
-        if fold(choice.label) == typed or fold(choice.value) == typed:
+        if fold(choice.label) == typed:
             return choice
     if by_number and typed.isdigit() and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1]

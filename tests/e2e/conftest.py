@@ -434,31 +434,37 @@ class InProcess(InProcessChat, Reading):
     """The in-process client (bot/inprocess.py) on the test's database, read back the same way."""
 
     def __init__(self, chat: InProcessChat, reading: async_sessionmaker[AsyncSession]) -> None:
-        super().__init__(chat.sessions, chat.campaign, chat.clock)
+        super().__init__(chat.sessions, chat.campaign, chat.clock, chat.channel)
         self.reading = reading
 
 
 @asynccontextmanager
-async def in_process(template: Path, folder: Path, start: datetime) -> AsyncIterator[InProcess]:
-    """Runs the in-process client on a copy of the loaded template database."""
+async def in_process(
+    template: Path, folder: Path, start: datetime, channel: str = "inprocess"
+) -> AsyncIterator[InProcess]:
+    """Runs the in-process client (playing `channel`) on a copy of the loaded template database."""
     db_path = folder / "tallybot.db"
     shutil.copyfile(template, db_path)
     url = f"sqlite+aiosqlite:///{db_path}"
     reading_engine = create_engine(url)
     try:
-        async with InProcessChat.running(url, SimulatedClock(start)) as chat:
+        async with InProcessChat.running(url, SimulatedClock(start), channel) as chat:
             yield InProcess(chat, sessions(reading_engine))
     finally:
         await reading_engine.dispose()
 
 
-@pytest.fixture(params=["inprocess", "telegram"])
+@pytest.fixture(params=["inprocess", "zalo", "telegram"])
 async def chat(
     request: pytest.FixtureRequest, loaded_template: Path, tmp_path: Path
 ) -> AsyncIterator[InProcess | E2E]:
-    """One conversation scenario, two channels: the in-process client, then the real bot."""
-    harness = in_process if request.param == "inprocess" else running_bot
-    async with harness(loaded_template, tmp_path, NOW) as running:
+    """One conversation scenario, three channels: the in-process client as itself and as Zalo
+    (numbered lists, typed choices), then the real bot over Telegram's HTTP API."""
+    if request.param == "telegram":
+        async with running_bot(loaded_template, tmp_path, NOW) as bot:
+            yield bot
+        return
+    async with in_process(loaded_template, tmp_path, NOW, request.param) as running:
         yield running
 
 

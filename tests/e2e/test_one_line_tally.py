@@ -25,7 +25,14 @@ async def leader(bot):
     return await bot.register(Role.HAMLET, bot.hamlet, name="Hoàng Văn Bình")
 
 
-async def test_eleven_numbers_store_todays_tally(bot, leader) -> None:
+@pytest.fixture
+async def chat_leader(chat):
+    """The leader of Xóm Nà Mỏ, registered through the chat on each channel of `chat`."""
+    return await chat.register(Role.HAMLET, chat.hamlet, name="Hoàng Văn Bình")
+
+
+async def test_eleven_numbers_store_todays_tally(chat, chat_leader) -> None:
+    bot, leader = chat, chat_leader
     [saved] = await bot.say(leader, f"/report {ELEVEN}")
     assert saved.text == (
         "✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.\n"
@@ -36,7 +43,7 @@ async def test_eleven_numbers_store_todays_tally(bot, leader) -> None:
     user = await bot.account(leader)
     assert (tally.day, tally.collected, tally.invalid) == (bot.today, 45, 0)
     assert list(tally.satisfied) == [44, 43, 45, 45, 42, 44, 45, 44, 45, 45]
-    assert (tally.revision, tally.entered_by, tally.channel) == (1, user.id, "telegram")
+    assert (tally.revision, tally.entered_by, tally.channel) == (1, user.id, bot.channel)
 
 
 async def test_same_day_one_line_replaces_and_keeps_both_revisions(bot, leader) -> None:
@@ -131,8 +138,9 @@ async def test_backfill_with_a_day_first(bot, leader) -> None:
     ],
 )
 async def test_wrong_one_line_gets_a_clear_message_and_stores_nothing(
-    bot, leader, args: str, expected: str
+    chat, chat_leader, args: str, expected: str
 ) -> None:
+    bot, leader = chat, chat_leader
     replies = await bot.say(leader, f"/report {args}")
     assert [reply.text.startswith(expected) for reply in replies] == [True], [
         reply.text for reply in replies

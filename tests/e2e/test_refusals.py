@@ -93,6 +93,25 @@ async def test_command_is_allowed_or_refused_by_role(
         assert back.text == "Đã chuyển sang tiếng Việt."
 
 
+async def test_every_refusal_by_role_reads_the_same_on_every_channel(chat) -> None:
+    people = {
+        role: await chat.register(Role(role), *units, name=f"Vai trò {role}")
+        for role, units in UNITS.items()
+    }
+    people["unregistered"] = chat.user("Người chưa đăng ký")
+    refused = [(role, command) for role, command in CASES if role not in RULES[command][1]]
+    for role, command in refused:
+        expected = (
+            text("chat.unregistered")
+            if role == "unregistered"
+            else text("chat.not_for_role", command=command.split()[0].removeprefix("/"))
+        )
+        replies = [reply.text for reply in await chat.say(people[role], command)]
+        assert replies == [expected], (role, command)
+    assert len(refused) > 30
+    assert await chat.all_tallies() == []
+
+
 @pytest.mark.asyncio(loop_scope="module")
 async def test_the_matrix_stored_no_tally_and_broke_nothing(shared_bot, people) -> None:
     assert await shared_bot.all_tallies() == []

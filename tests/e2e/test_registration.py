@@ -15,7 +15,8 @@ from reporting.people import create_user_invite
 from reporting.storage.models import Identity, Invite, Role, User
 
 
-async def test_start_with_code_registers_hamlet_leader(bot) -> None:
+async def test_start_with_code_registers_hamlet_leader(chat) -> None:
+    bot = chat
     code = await bot.invite(Role.HAMLET, bot.hamlet)
     leader = bot.user("Hoàng Văn Bình")
     registered, helped = await bot.say(leader, f"/start {code}")
