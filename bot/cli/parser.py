@@ -105,7 +105,13 @@ def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def _run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = commands.add_parser(
-        "run", help="run the bot on every channel with a token: Telegram, Zalo or both"
+        "run",
+        help="run the bot on every channel with a token: Telegram, Zalo or both",
+        description=(
+            "Runs the bot until SIGINT or SIGTERM on every channel whose token is set "
+            "(TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN). Zalo needs PUBLIC_URL, the HTTPS address "
+            "from which it fetches the charts; --webhook needs PUBLIC_URL and WEBHOOK_SECRET."
+        ),
     )
     run.add_argument(
         "--webhook",

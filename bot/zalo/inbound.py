@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from bot.chat.typed import typed_input
@@ -10,6 +11,7 @@ from bot.zalo.client import ZaloUpdate
 
 CHANNEL = "zalo"
 TEXT_RECEIVED = "message.text.received"
+KEY_LENGTH = 64  # processed_updates.update_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,5 +42,13 @@ def incoming_of(update: ZaloUpdate) -> Incoming:
 
 
 def delivery_key(update: ZaloUpdate) -> str:
-    """Returns `event_name:message_id`: Zalo has no update id, and a message has one event."""
-    return f"{update.event_name}:{update.message.message_id}"
+    """Returns `event_name:message_id`: Zalo has no update id, and a message has one event.
+
+    Zalo does not say how long a message id may be; one that would not fit the stored key
+    (64 characters) is replaced by its hash, which identifies it as well.
+    """
+    key = f"{update.event_name}:{update.message.message_id}"
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(update.message.message_id.encode()).hexdigest()
+    return f"{update.event_name}:{digest}"[:KEY_LENGTH]

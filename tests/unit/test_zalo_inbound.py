@@ -88,3 +88,16 @@ def test_choices_go_under_the_last_part_or_after_it_when_it_is_full() -> None:
     full = "x" * 1999
     assert message_parts(_row(full, "Gửi", "Hủy")) == [full, "1. Gửi   2. Hủy"]
     assert message_parts(_row("", "Gửi", "Hủy")) == ["1. Gửi   2. Hủy"]
+
+
+def test_a_message_id_too_long_to_store_is_keyed_by_its_hash() -> None:
+    body = _body("message.unsupported.received")
+    long_id = "9" * 80
+    body["message"]["message_id"] = long_id
+    key = read_update(parse_update(body)).delivery_key
+    again = read_update(parse_update(body)).delivery_key
+    assert len(key) <= 64
+    assert key == again
+    assert key.startswith("message.unsupported.received:")
+    body["message"]["message_id"] = "8" + long_id[1:]
+    assert read_update(parse_update(body)).delivery_key != key
