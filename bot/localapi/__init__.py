@@ -15,7 +15,8 @@ The Zalo flavour, LocalZaloApi (bot/localapi/zalo.py), serves ZaloClient the sam
 from bot.localapi.server import Hold, LocalBotApi
 from bot.localapi.store import ApiError, TranscriptEvent
 from bot.localapi.users import BotMessage, CallbackAnswer, FakeUser
-from bot.localapi.zalo import LocalZaloApi, WebhookCall
+from bot.localapi.webhook import WebhookCall
+from bot.localapi.zalo import LocalZaloApi
 from bot.localapi.zalo_users import ZaloBotMessage, ZaloFakeUser
 
 __all__ = [

@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.localapi.messages import MessageMethods, Method, Params, bad_request
 from bot.localapi.store import ApiError, Chat, JsonDict, Store, TranscriptEvent, scope_key
 from bot.localapi.users import FakeUser
+from bot.localapi.webhook import Webhook, WebhookCall
 
 MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files a bot sends
 FAULTS = {
@@ -92,16 +93,15 @@ class Hold:
 class AccountMethods:
     """The methods about the bot itself: identity, updates, webhook, command menus."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, webhook: Webhook) -> None:
         self.store = store
+        self.webhook = webhook
 
     def table(self) -> dict[str, Method]:
         """Returns these methods by their Bot API names."""
-        return {
+        return self.webhook.table() | {
             "getMe": self.get_me,
             "getUpdates": self.get_updates,
-            "deleteWebhook": self.delete_webhook,
-            "getWebhookInfo": self.get_webhook_info,
             "setMyCommands": self.set_my_commands,
             "getMyCommands": self.get_my_commands,
             "deleteMyCommands": self.delete_my_commands,
@@ -119,22 +119,12 @@ class AccountMethods:
 
     async def get_updates(self, p: Params) -> list[JsonDict]:
         """Confirms updates below offset and long-polls for the next ones."""
+        self.webhook.refuse_polling()
         updates = self.store.updates
         if "allowed_updates" in p.values:
             updates.allowed = frozenset(p.json("allowed_updates") or ())
         limit = min(max(p.integer("limit", 100), 1), 100)
         return await updates.fetch(p.integer("offset", 0), limit, p.integer("timeout", 0))
-
-    async def delete_webhook(self, p: Params) -> bool:
-        """Accepts the call (no webhook is ever set); may drop pending updates."""
-        if p.flag("drop_pending_updates"):
-            self.store.updates.drop_all()
-        return True
-
-    async def get_webhook_info(self, p: Params) -> JsonDict:
-        """Returns an empty WebhookInfo with the pending update count."""
-        pending = len(self.store.updates)
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
 
     async def set_my_commands(self, p: Params) -> bool:
         """Stores the command list for a scope and language."""
@@ -176,7 +166,9 @@ class LocalBotApi:
         self.token, self.host, self.port = token, host, port
         bot_user = _bot_user(int(bot_id) if bot_id.isdigit() else 1, bot_username)
         self.store = Store(bot_user, clock or (lambda: datetime.now(UTC)))
-        table = AccountMethods(self.store).table() | MessageMethods(self.store).table()
+        self.webhook = Webhook(self.store.updates, self.store.now)
+        account = AccountMethods(self.store, self.webhook)
+        table = account.table() | MessageMethods(self.store).table()
         self._methods = {name.lower(): (name, method) for name, method in table.items()}
         self._users: dict[int, FakeUser] = {}
         # what each coming call of a method meets: an error, or None for a normal answer
@@ -201,6 +193,19 @@ class LocalBotApi:
         return self.store.transcript
 
     @property
+    def webhook_calls(self) -> list[WebhookCall]:
+        """Returns every call the server made to the webhook, answered or failed, in order."""
+        return self.webhook.calls
+
+    async def wait_for_webhook_calls(
+        self,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
+    ) -> list[WebhookCall]:
+        """Waits until the server made count webhook calls in all; returns every call."""
+        return await self.webhook.wait_for_calls(count, timeout)
+
+    @property
     def requests(self) -> Counter[str]:
         """Returns how many times each Bot API method was called, by its Bot API name."""
         return self.store.requests
@@ -214,10 +219,12 @@ class LocalBotApi:
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()
         self.port = int(self._runner.addresses[0][1])
+        self.webhook.start()
 
     async def stop(self) -> None:
-        """Ends pending long polls, lets held calls go, and stops serving."""
+        """Ends pending long polls and webhook calls, lets held calls go, and stops serving."""
         self.store.updates.close()
+        await self.webhook.stop()
         for hold in self._held:
             hold.release()
         if self._runner is not None:

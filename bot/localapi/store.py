@@ -219,6 +219,22 @@ class UpdateQueue:
         """Forgets every pending update."""
         self._pending.clear()
 
+    def remove(self, update_id: int) -> None:
+        """Forgets one update: the webhook answered it."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+
+    async def first(self, wait: float) -> JsonDict | None:
+        """Returns the oldest pending update, waiting up to wait seconds; None if none came.
+
+        It stays pending: the webhook removes it only once its call was answered.
+        """
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                while not (self._ready(1) or self.closed):
+                    await self._arrived.wait()
+        ready = self._ready(1)
+        return ready[0] if ready else None
+
     def close(self) -> None:
         """Makes every waiting and future poll return at once."""
         self.closed = True

@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -34,6 +33,7 @@ from aiohttp import web
 from bot.localapi.messages import Params
 from bot.localapi.server import read_params
 from bot.localapi.store import ApiError, TranscriptEvent, image_size
+from bot.localapi.webhook import WebhookCall
 from bot.localapi.zalo_users import JsonDict, ZaloBotMessage, ZaloChat, ZaloFakeUser, ZaloStore
 
 ZaloMethod = Callable[[Params], Awaitable[Any]]
@@ -49,20 +49,6 @@ FAULTS = {
     500: "Internal server error",
     502: "Bad gateway",
 }
-
-
-@dataclass(frozen=True)
-class WebhookCall:
-    """One update the server POSTed to the webhook: the answer's status, or why it failed."""
-
-    update: JsonDict
-    status: int | None
-    error: str = ""
-
-    @property
-    def delivered(self) -> bool:
-        """Returns whether the webhook answered with a 2xx status."""
-        return self.status is not None and 200 <= self.status < 300
 
 
 class LocalZaloApi:

@@ -50,8 +50,8 @@ class TelegramWebhook:
         if not self.receiving:
             raise web.HTTPServiceUnavailable()  # stopping: Telegram delivers it again later
         try:
-            update = Update.de_json(await request.json(), self.application.bot)
-        except (ValueError, TypeError, KeyError) as error:
+            update = _update(await request.json(), self.application)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
             log.warning("Telegram webhook body refused: %s", error)
             raise web.HTTPBadRequest() from None
         application = self.application
@@ -63,3 +63,14 @@ class TelegramWebhook:
             )
         )
         return web.Response()
+
+
+def _update(body: object, application: Application) -> Update:
+    """Returns the Update a call carries; refuses JSON that is not one (a list, a string).
+
+    python-telegram-bot expects dicts all the way down and fails with AttributeError on
+    anything else (`"message": "x"`), which is the caller's fault, not the bot's.
+    """
+    if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+        raise TypeError("not an Update object: no integer update_id")
+    return Update.de_json(body, application.bot)

@@ -1,6 +1,6 @@
-"""End-to-end fixtures: the real bot (bot.runtime.running, polling) over HTTP against the local
-Bot API server, on a migrated SQLite file with the reference campaign and the Định Hóa roster,
-in simulated campaign time (28/01/2024 16:00, the second collection day).
+"""End-to-end fixtures: the real bot (bot.runtime.running, polling or webhook) over HTTP
+against the local Bot API server, on a migrated SQLite file with the reference campaign and
+the Định Hóa roster, in simulated campaign time (28/01/2024 16:00, the second collection day).
 
 Tests talk as users through `E2E.say` / `E2E.press`: each sends its input and then a fence, an
 unknown command (`/e2e_fence`). The Application handles one update at a time, so when the fence's
@@ -13,6 +13,7 @@ What is stored is read back through an engine of the test's own, never the bot's
 from __future__ import annotations
 
 import itertools
+import logging
 import shutil
 import socket
 from collections.abc import AsyncIterator, Sequence
@@ -54,6 +55,7 @@ from reporting.units import find_unit_path
 TOKEN = "7000001:E2E-tallybot-token"
 ZALO_TOKEN = "4242424242:E2E-zalo-token"
 ZALO_SECRET = "e2e-webhook-secret"
+TELEGRAM_SECRET = "e2e-telegram_webhook-secret"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2024, 1, 28, 16, 0, tzinfo=ZONE)  # inside collection (27/01 – 03/02)
 TODAY = NOW.date()
@@ -148,10 +150,14 @@ class E2E(Reading):
     """The running bot, its server and clock, and ways to act as users and read the database."""
 
     channel = "telegram"
+    secret = TELEGRAM_SECRET
 
-    def __init__(self, db_path: Path, clock: SimulatedClock) -> None:
+    def __init__(self, db_path: Path, clock: SimulatedClock, webhook: bool = False) -> None:
         self.url = f"sqlite+aiosqlite:///{db_path}"
         self.clock = clock
+        # With a webhook the local server calls the bot's own HTTP server on this port.
+        self.webhook = webhook
+        self.port = free_port() if webhook else 0
         self.server = LocalBotApi(token=TOKEN, clock=clock.now)
         self.engine = create_engine(self.url)
         self.sessions: async_sessionmaker[AsyncSession] = sessions(self.engine)
@@ -173,15 +179,25 @@ class E2E(Reading):
         assert self.runtime is not None, "the bot is not running"
         return self.runtime.core
 
+    @property
+    def public_url(self) -> str:
+        """Returns the bot's PUBLIC_URL in webhook mode: its own HTTP server, on this machine."""
+        return f"http://127.0.0.1:{self.port}"
+
     async def start(self) -> None:
-        """Starts a new bot runtime, polling the local server."""
+        """Starts a new bot runtime, polling the local server or called by it (webhook)."""
+        hook: dict[str, Any] = {}
+        if self.webhook:
+            hook = {"PUBLIC_URL": self.public_url, "HTTP_PORT": self.port}
+            hook["WEBHOOK_SECRET"] = self.secret
         settings = Settings(
             DATABASE_URL=self.url,
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=self.server.base_url,
+            **hook,
         )
         self.runtime = await self._running.enter_async_context(
-            running(settings, self.clock, alerts=self.alerts)
+            running(settings, self.clock, alerts=self.alerts, webhook=self.webhook)
         )
 
     async def stop(self) -> None:
@@ -295,11 +311,13 @@ class E2E(Reading):
 
 
 @asynccontextmanager
-async def running_bot(template: Path, folder: Path, start: datetime) -> AsyncIterator[E2E]:
+async def running_bot(
+    template: Path, folder: Path, start: datetime, webhook: bool = False
+) -> AsyncIterator[E2E]:
     """Runs the bot on a copy of the loaded template database; checks it never failed."""
     db_path = folder / "tallybot.db"
     shutil.copyfile(template, db_path)
-    harness = E2E(db_path, SimulatedClock(start))
+    harness = E2E(db_path, SimulatedClock(start), webhook)
     await harness.open()
     try:
         yield harness
@@ -473,6 +491,18 @@ async def bot(loaded_template: Path, tmp_path: Path) -> AsyncIterator[E2E]:
     """The bot running with polling on this test's own loaded database, clock at NOW."""
     async with running_bot(loaded_template, tmp_path, NOW) as harness:
         yield harness
+
+
+@pytest.fixture
+async def bot_webhook(
+    loaded_template: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[E2E]:
+    """The bot on Telegram by webhook; it must also stop without logging an error."""
+    async with running_bot(loaded_template, tmp_path, NOW, webhook=True) as harness:
+        yield harness
+    logged = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
+    errors = [r.getMessage() for r in logged if r.levelno >= logging.ERROR]
+    assert errors == [], "the bot logged errors (an update failed, a call was cut, …)"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
