@@ -65,6 +65,25 @@ FENCE = "/e2e_fence"
 ERROR_TEXT = text("chat.error")
 
 
+async def fenced_replies(person: Any, mark: int, fence: str) -> list[Any]:
+    """Sends the fence; returns what the bot sent the person after `inbox[mark]` before its answer.
+
+    Each chat's updates are handled in order, so once the fence is answered every reply to
+    what came before it has arrived: exact replies, without sleeps. Works for a fake Telegram
+    user and a fake Zalo user alike.
+    """
+    await person.send(fence)
+
+    def fenced() -> bool:
+        return any(fence in shown.text for shown in person.inbox[mark:])
+
+    await person.wait_until(fenced, timeout=10, what=f"the answer to {fence}")
+    replies = person.inbox[mark:]
+    end = next(i for i, shown in enumerate(replies) if fence in shown.text)
+    assert end == len(replies) - 1, [r.text for r in replies]
+    return list(replies[:end])
+
+
 class Reading:
     """Set-up and read-back through sessions of the test's own, for either harness."""
 
@@ -277,17 +296,7 @@ class E2E(Reading):
 
     async def replies_since(self, person: FakeUser, mark: int) -> list[BotMessage]:
         """Returns every message the bot sent the user after `inbox[mark]`, once it is done."""
-        fence = f"{FENCE}{next(self._fences)}"
-        await person.send(fence)
-
-        def fenced() -> bool:
-            return any(fence in shown.text for shown in person.inbox[mark:])
-
-        await person.wait_until(fenced, timeout=10, what=f"the answer to {fence}")
-        replies = person.inbox[mark:]
-        end = next(i for i, shown in enumerate(replies) if fence in shown.text)
-        assert end == len(replies) - 1, [r.text for r in replies]
-        return replies[:end]
+        return await fenced_replies(person, mark, f"{FENCE}{next(self._fences)}")
 
     def bot_errors(self) -> list[str]:
         """Returns the "something went wrong" messages the bot sent anyone."""
@@ -398,17 +407,7 @@ class ZaloE2E(Reading):
         """Sends a message, then a fence; returns every reply before the fence's answer."""
         mark = len(person.inbox)
         await person.send(message)
-        fence = f"{FENCE}{next(self._fences)}"
-        await person.send(fence)
-
-        def fenced() -> bool:
-            return any(fence in shown.text for shown in person.inbox[mark:])
-
-        await person.wait_until(fenced, timeout=10, what=f"the answer to {fence}")
-        replies = person.inbox[mark:]
-        end = next(i for i, shown in enumerate(replies) if fence in shown.text)
-        assert end == len(replies) - 1, [r.text for r in replies]
-        return replies[:end]
+        return await fenced_replies(person, mark, f"{FENCE}{next(self._fences)}")
 
 
 @asynccontextmanager
