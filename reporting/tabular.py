@@ -117,11 +117,25 @@ class Problems:
         return bool(self.found)
 
 
-def parse_count(value: str) -> int:
-    """Returns the whole number ≥ 0 in `value` (" 45 ", "1.234" = 1234), else raises CountError."""
+def whole_number(value: str) -> int | None:
+    """Returns the whole number ≥ 0 written in `value`, or None when it is not one.
+
+    The one reading of "a number" for every input: ASCII digits after NFKC (so "²", "③" and
+    full-width "２" are the digits they show), "1.234" = 1234 (SPEC §2.3). Digits of other
+    scripts ("٣") pass `str.isdigit()` but are not numbers here.
+    """
     cleaned = unicodedata.normalize("NFKC", value).strip()
     if _PLAIN.fullmatch(cleaned) or _THOUSANDS.fullmatch(cleaned):
         return int(cleaned.replace(".", ""))
+    return None
+
+
+def parse_count(value: str) -> int:
+    """Returns the whole number ≥ 0 in `value` (" 45 ", "1.234" = 1234), else raises CountError."""
+    number = whole_number(value)
+    if number is not None:
+        return number
+    cleaned = unicodedata.normalize("NFKC", value).strip()
     if not cleaned:
         raise CountError("import.count_empty", value)
     if _NEGATIVE.fullmatch(cleaned):

@@ -11,7 +11,7 @@ from reporting.measures import QUESTIONS
 from reporting.tabular import parse_count
 from reporting.tallies import Figures
 
-_DAY = re.compile(r"(\d{1,2})[/.-](\d{1,2})")
+_DAY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})")
 _SEPARATORS = re.compile(r"[\s,;]+")
 SHOWN = 20  # characters of a wrong number quoted back to the user
 

@@ -268,10 +268,10 @@ def _count(answer: Incoming, limit: int, lang: str, all_label: bool = False) -> 
     """Returns the whole number within 0..limit that was typed or pressed, or what is wrong."""
     if all_label and pick(answer, all_choices(lang, limit), by_number=False):
         return limit
-    if answer.kind is Kind.BUTTON and answer.value.isdigit():
-        return int(answer.value)
+    # A button's value is read like typed text: callback data can be forged.
+    written = answer.value if answer.kind is Kind.BUTTON else answer.text
     try:
-        value = parse_count(answer.text)
+        value = parse_count(written)
     except CountError as error:
         return _Wrong(text(error.key, lang, value=error.value))
     if value > limit:

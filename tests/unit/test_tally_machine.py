@@ -271,6 +271,23 @@ def test_wrong_satisfied_counts_get_the_error_and_the_same_question(
     assert outcome.draft.satisfied == (40, 40)
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("٣", text("import.count_not_number", value="٣")),
+        ("75", text("chat.over_limit", value="75", limit="60")),
+    ],
+)
+def test_a_forged_button_value_is_read_like_a_typed_count(value: str, problem: str) -> None:
+    outcome = walk(pressed(value))
+    assert (outcome.state, said(outcome)) == (Step.COLLECTED, [problem, COLLECTED])
+
+
+def test_superscript_and_circled_digits_are_the_digits_they_show() -> None:
+    assert walk("²", pressed("①")).draft.invalid == 1
+    assert walk("③").draft.collected == 3
+
+
 def test_third_wrong_answer_in_a_row_also_shows_the_one_line_format() -> None:
     first, second, third = (walk(*["abc", "-3", "4,5"][:n]) for n in (1, 2, 3))
     assert (len(first.prompts), len(second.prompts)) == (2, 2)
