@@ -65,6 +65,7 @@ MESSAGES: dict[str, str] = {
     "import.count_not_number": (
         "“{value}” is not a number; a whole number of 0 or more is needed, e.g. 45."
     ),
+    "import.count_too_big": "“{value}” is too large; a whole number from 0 to 999,999,999.",
     "import.empty_commune": "the commune name is empty.",
     "import.empty_hamlet": "the hamlet name is empty.",
     "import.date_empty": "no date given; write it as dd/mm/yyyy, e.g. 27/01/2024.",

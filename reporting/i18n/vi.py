@@ -63,6 +63,7 @@ MESSAGES: dict[str, str] = {
     ),
     "import.count_negative": "«{value}» là số âm; cần số nguyên từ 0 trở lên.",
     "import.count_not_number": "«{value}» không phải là số; cần số nguyên từ 0 trở lên, ví dụ 45.",
+    "import.count_too_big": "«{value}» quá lớn; cần số nguyên từ 0 đến 999.999.999.",
     "import.empty_commune": "chưa điền tên xã.",
     "import.empty_hamlet": "chưa điền tên xóm.",
     "import.date_empty": "chưa điền ngày; viết ngày dạng dd/mm/yyyy, ví dụ 27/01/2024.",

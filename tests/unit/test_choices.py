@@ -41,3 +41,4 @@ def test_other_digit_forms_read_as_ascii_and_foreign_scripts_are_no_choice() -> 
     assert pick(text_input("２"), HAMLETS) == Choice("Xóm Bản Trang", "2")
     assert pick(text_input("٣"), HAMLETS) is None
     assert pick(text_input("⑳"), HAMLETS) is None
+    assert pick(text_input("1" * 5000), HAMLETS) is None

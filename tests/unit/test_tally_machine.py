@@ -232,6 +232,7 @@ WRONG = [
     ("abc", "«abc» không phải là số; cần số nguyên từ 0 trở lên, ví dụ 45."),
     ("-3", "«-3» là số âm; cần số nguyên từ 0 trở lên."),
     ("4,5", text("import.count_decimal", value="4,5")),
+    ("9" * 5000, text("import.count_too_big", value="9" * 20 + "…")),
 ]
 
 
