@@ -17,6 +17,8 @@ from reporting.storage.models import Confirmation, HamletTotal, Tally, TallyRevi
 
 TOTAL_COLUMNS = ("collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1)))
 
+NOTE_LIMIT = 1000  # characters of a note, on every path: chat, tally add, tally import
+
 
 class TallyRejected(Problem):
     """A tally that breaks a rule of SPEC §2.3; the message says what and what is expected."""
@@ -55,7 +57,10 @@ class Submission:
 
 
 def check_figures(figures: Figures, campaign: Campaign) -> None:
-    """Raises TallyRejected for figures that contradict each other (SPEC §2.3)."""
+    """Raises TallyRejected for figures that contradict each other (SPEC §2.3) or a long note."""
+    if figures.note is not None and len(figures.note) > NOTE_LIMIT:
+        length = fmt_count(len(figures.note))
+        raise TallyRejected("tally.note_too_long", length=length, limit=fmt_count(NOTE_LIMIT))
     if len(figures.satisfied) != QUESTIONS:
         found = len(figures.satisfied)
         raise TallyRejected("tally.question_count", expected=QUESTIONS, found=found)

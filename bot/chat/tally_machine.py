@@ -32,9 +32,8 @@ from reporting.i18n import fmt_count, text
 from reporting.measures import QUESTIONS
 from reporting.names import find_units
 from reporting.tabular import CountError, parse_count
-from reporting.tallies import Figures
+from reporting.tallies import NOTE_LIMIT, Figures
 
-NOTE_LIMIT = 1000
 WRONG_BEFORE_HELP = 3
 REPORT = Incoming(Kind.COMMAND, command="report")  # /report: open a tally, or show it again
 # The steps whose answers and next questions need nothing of the hamlet but its name; for the

@@ -109,6 +109,9 @@ MESSAGES: dict[str, str] = {
         "{day} is outside the collection period ({start} – {end}). "
         "Reports can only be sent for days in that period."
     ),
+    "tally.note_too_long": (
+        "The note is {length} characters long, over the {limit} allowed. Please shorten it."
+    ),
     "tally.locked": (
         "Commune {commune} has confirmed its figures, so they can no longer change. "
         "Ask the district staff to unlock it."

@@ -107,6 +107,9 @@ MESSAGES: dict[str, str] = {
         "Ngày {day} không nằm trong thời gian thu phiếu ({start} – {end}). "
         "Chỉ báo cáo được cho các ngày trong thời gian này."
     ),
+    "tally.note_too_long": (
+        "Kiến nghị dài {length} ký tự, quá {limit} ký tự cho phép. Xin rút gọn kiến nghị."
+    ),
     "tally.locked": (
         "Xã {commune} đã xác nhận số liệu nên không sửa được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."

@@ -17,6 +17,7 @@ from bot.cli import main
 from reporting.people import CODE_ALPHABET, redeem_invite
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
+from reporting.tallies import NOTE_LIMIT
 
 HEADER = "commune,hamlet,date,collected,invalid," + ",".join(f"q{q}" for q in range(1, 11))
 ALL_TEN = ",".join(["8"] * 10)
@@ -499,8 +500,8 @@ def test_tally_add_to_an_unknown_hamlet_is_refused(ready: Cli) -> None:
 # --- tally import -------------------------------------------------------------------------
 
 
-def _tally_file(cli: Cli, *rows: str) -> str:
-    return str(cli.write("tallies.csv", "\n".join([HEADER, *rows]) + "\n"))
+def _tally_file(cli: Cli, *rows: str, header: str = HEADER) -> str:
+    return str(cli.write("tallies.csv", "\n".join([header, *rows]) + "\n"))
 
 
 GOOD_ROWS = (
@@ -570,6 +571,25 @@ def test_tally_import_late_rows_need_late(ready: Cli) -> None:
     assert ready("tally", "import", path).code == 1
     assert ready("tally", "import", path, "--late").code == 0
     assert ready.count("tallies") == 1
+
+
+def test_a_note_longer_than_the_chats_limit_is_refused_by_line(ready: Cli) -> None:
+    long_note = "x" * (NOTE_LIMIT + 1)
+    path = _tally_file(
+        ready,
+        f"{GOOD_ROWS[0]},{'y' * NOTE_LIMIT}",
+        f"{GOOD_ROWS[1]},{long_note}",
+        header=HEADER + ",note",
+    )
+    result = ready("tally", "import", path)
+    assert result.code == 1
+    [_, problem] = result.err.strip().splitlines()
+    assert problem.startswith("Dòng 3: Kiến nghị dài 1.001 ký tự, quá 1.000 ký tự cho phép")
+    message = _one_line(
+        _tally_add(ready, "--collected", "8", "--satisfied", ALL_TEN, "--note", long_note)
+    )
+    assert message.startswith("Kiến nghị dài 1.001 ký tự")
+    assert ready.count("tallies") == 0
 
 
 # --- export and backup --------------------------------------------------------------------
