@@ -7,6 +7,10 @@ import argparse
 from reporting.export_formats import FORMATS
 from reporting.storage.models import Role
 
+LATE_HELP = (
+    "allow a day outside collection: late entries take days from the first collection day "
+    "to today or the report due date, whichever is earlier"
+)
 DESCRIPTION = (
     "tallybot: the daily household-survey tally bot for a Vietnamese New Rural Development "
     "campaign. Settings come from the environment or .env (see .env.example)."
@@ -93,14 +97,14 @@ def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     add.add_argument("--note", metavar="TEXT", help="households' requests and comments")
     add.add_argument("--reason", metavar="TEXT", help="why, when replacing earlier figures")
-    add.add_argument("--late", action="store_true", help="allow a day outside collection")
+    add.add_argument("--late", action="store_true", help=LATE_HELP)
     load = actions.add_parser(
         "import",
         help="import a CSV/XLSX of hamlet-days; all rows or none",
         description="Columns: commune, hamlet, date, collected, invalid, q1 … q10, note.",
     )
     load.add_argument("file", metavar="FILE", help="the tallies, .csv or .xlsx")
-    load.add_argument("--late", action="store_true", help="allow days outside collection")
+    load.add_argument("--late", action="store_true", help=LATE_HELP)
 
 
 def _run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -112,6 +112,10 @@ MESSAGES: dict[str, str] = {
     "tally.note_too_long": (
         "The note is {length} characters long, over the {limit} allowed. Please shorten it."
     ),
+    "tally.late_outside_campaign": (
+        "{day} is outside the campaign: a late entry takes days from {start} "
+        "(collection start) to {last}."
+    ),
     "tally.locked": (
         "Commune {commune} has confirmed its figures, so they can no longer change. "
         "Ask the district staff to unlock it."

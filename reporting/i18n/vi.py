@@ -110,6 +110,10 @@ MESSAGES: dict[str, str] = {
     "tally.note_too_long": (
         "Kiến nghị dài {length} ký tự, quá {limit} ký tự cho phép. Xin rút gọn kiến nghị."
     ),
+    "tally.late_outside_campaign": (
+        "Ngày {day} nằm ngoài chiến dịch: báo cáo muộn chỉ nhận các ngày từ {start} "
+        "(bắt đầu thu phiếu) đến {last}."
+    ),
     "tally.locked": (
         "Xã {commune} đã xác nhận số liệu nên không sửa được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."

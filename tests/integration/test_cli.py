@@ -472,6 +472,12 @@ def test_tally_add_outside_collection_needs_late(ready: Cli) -> None:
     assert ready.count("tallies") == 0
     assert _tally_add(ready, *options, "--late", day="05/02/2024").code == 0
     assert ready.count("tallies") == 1
+    message = _one_line(_tally_add(ready, *options, "--late", day="01/01/2099"))
+    assert message == (
+        "Ngày 01/01/2099 nằm ngoài chiến dịch: báo cáo muộn chỉ nhận các ngày từ 27/01/2024 "
+        "(bắt đầu thu phiếu) đến 26/02/2024."
+    )
+    assert ready.count("tallies") == 1
 
 
 def test_tally_add_with_a_bad_date_is_refused(ready: Cli) -> None:
