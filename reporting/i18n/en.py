@@ -116,6 +116,10 @@ MESSAGES: dict[str, str] = {
         "{day} is outside the campaign: a late entry takes days from {start} "
         "(collection start) to {last}."
     ),
+    "roster.below_collected": (
+        "{hamlet} has already collected {collected} forms, so its households cannot be "
+        "{households}. Households must be {collected} or more."
+    ),
     "tally.locked": (
         "Commune {commune} has confirmed its figures, so they can no longer change. "
         "Ask the district staff to unlock it."

@@ -114,6 +114,10 @@ MESSAGES: dict[str, str] = {
         "Ngày {day} nằm ngoài chiến dịch: báo cáo muộn chỉ nhận các ngày từ {start} "
         "(bắt đầu thu phiếu) đến {last}."
     ),
+    "roster.below_collected": (
+        "{hamlet} đã thu {collected} phiếu, không thể ghi số hộ {households} nhỏ hơn. "
+        "Số hộ cần từ {collected} trở lên."
+    ),
     "tally.locked": (
         "Xã {commune} đã xác nhận số liệu nên không sửa được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."
