@@ -137,11 +137,27 @@ async def test_revoked_user_is_refused(bot) -> None:
     ):
         [refusal] = await bot.say(leader, message)
         assert refusal.text == revoked, message
-    # a fresh code does not let the revoked account back in by itself
-    code = await bot.invite(Role.HAMLET, bot.hamlet)
-    [refusal] = await bot.say(leader, f"/start {code}")
-    assert refusal.text == revoked
     assert await bot.all_tallies() == []
+
+
+@pytest.mark.parametrize("how", ["/start {code}", "{code}"])
+async def test_a_revoked_account_comes_back_with_a_fresh_code_as_a_new_user(bot, how: str) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    old = await bot.account(leader)
+    await bot.revoke(leader)
+    code = await bot.invite(Role.COMMUNE, bot.commune)
+    [welcome, *_] = await bot.say(leader, how.format(code=code))
+    assert welcome.text.startswith("✅ Đăng ký xong!")
+    new = await bot.account(leader)
+    assert new is not None
+    assert old is not None
+    assert (new.id != old.id, new.role, new.revoked_at) == (True, "commune", None)
+    async with bot.reading() as session:
+        kept = await session.get(User, old.id)
+        assert kept is not None
+        assert kept.revoked_at is not None
+    [status, *_] = await bot.say(leader, "/status")
+    assert status.text != text("chat.revoked")
 
 
 async def test_help_lists_only_the_roles_commands(bot) -> None:
