@@ -15,7 +15,13 @@ from reporting.campaign_store import store_campaign
 from reporting.clock import SystemClock
 from reporting.errors import Problem
 from reporting.i18n import fmt_count, text
-from reporting.people import create_invites, create_user_invite, list_users, revoke_user
+from reporting.people import (
+    cancel_invite,
+    create_invites,
+    create_user_invite,
+    list_users,
+    revoke_user,
+)
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
 from reporting.settings import Settings
@@ -68,7 +74,13 @@ async def roster_import(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> None:
-    """Prints new invite codes, one per line: for a role and its units, or for a user."""
+    """Prints new invite codes, one per line: for a role and its units, or for a user.
+
+    With --cancel, cancels one unused code instead.
+    """
+    if args.cancel is not None:
+        await _cancel_invite(settings, args)
+        return
     if args.user is not None:
         await _invite_for_user(settings, args)
         return
@@ -84,6 +96,14 @@ async def invite(settings: Settings, args: argparse.Namespace) -> None:
         )
     for code in codes:
         print(code.code)
+
+
+async def _cancel_invite(settings: Settings, args: argparse.Namespace) -> None:
+    if args.role is not None or args.unit or args.count is not None or args.user is not None:
+        raise AdminRefused("cli.invite_cancel_alone")
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        cancelled = await cancel_invite(session, args.cancel, ctx.clock.now())
+    print(text("cli.invite_cancelled", code=cancelled.code))
 
 
 async def _invite_for_user(settings: Settings, args: argparse.Namespace) -> None:

@@ -60,7 +60,8 @@ def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "invite",
         help="print single-use invite codes, one per line",
         description="A code for a new user with --role (and --unit), or with --user alone a "
-        "code that adds the chat account redeeming it to that existing user.",
+        "code that adds the chat account redeeming it to that existing user; --cancel CODE "
+        "cancels an unused code.",
     )
     invite.add_argument(
         "--role", choices=[role.value for role in Role], help="the new user's role"
@@ -73,6 +74,11 @@ def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help='"Commune" or "Commune/Hamlet"; repeat for an official with several communes',
     )
     invite.add_argument("--count", type=int, metavar="N", help="how many codes (1)")
+    invite.add_argument(
+        "--cancel",
+        metavar="CODE",
+        help="cancel an unused code (one that leaked): it can no longer be redeemed",
+    )
     invite.add_argument(
         "--user",
         type=int,

@@ -150,6 +150,12 @@ MESSAGES: dict[str, str] = {
     "invite.unknown": "This invite code is not right. Please check the 8-character code.",
     "invite.used": "This invite code has already been used. Each code works once.",
     "invite.expired": "This invite code has expired. Please ask the district staff for a new one.",
+    "invite.cancel_unknown": "There is no invite code “{code}”.",
+    "invite.cancel_used": (
+        "Invite code {code} has been used (user {user_id}) and cannot be cancelled. "
+        "To shut that person out: tallybot revoke {user_id}"
+    ),
+    "invite.cancel_expired": "Invite code {code} is already cancelled or expired.",
     "invite.already_registered": "This account is already registered.",
     "invite.withdrawn": (
         "This invite code can no longer be used. Please ask the district staff for a new one."
@@ -165,6 +171,8 @@ MESSAGES: dict[str, str] = {
     "cli.invite_needs_role": (
         "Give --role (an invite for a new user) or --user (another account for an existing one)."
     ),
+    "cli.invite_cancel_alone": "--cancel goes without --role, --unit, --count or --user.",
+    "cli.invite_cancelled": "Invite code {code} cancelled.",
     "cli.invite_user_alone": (
         "--user goes without --role, --unit and --count: the code carries the user's own role "
         "and units."

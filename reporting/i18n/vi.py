@@ -144,6 +144,12 @@ MESSAGES: dict[str, str] = {
     "invite.unknown": "Mã mời không đúng. Xin kiểm tra lại mã (8 ký tự) cán bộ huyện đã gửi.",
     "invite.used": "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.",
     "invite.expired": "Mã mời này đã hết hạn. Xin liên hệ cán bộ huyện để lấy mã mới.",
+    "invite.cancel_unknown": "Không có mã mời «{code}».",
+    "invite.cancel_used": (
+        "Mã mời {code} đã được dùng (người dùng {user_id}), không hủy được. "
+        "Muốn chặn người này, dùng: tallybot revoke {user_id}"
+    ),
+    "invite.cancel_expired": "Mã mời {code} đã hủy hoặc hết hạn rồi.",
     "invite.already_registered": "Tài khoản này đã đăng ký rồi.",
     "invite.withdrawn": "Mã mời này không còn dùng được. Xin liên hệ cán bộ huyện để lấy mã mới.",
     "invite.user_revoked": (
@@ -159,6 +165,8 @@ MESSAGES: dict[str, str] = {
     "cli.invite_needs_role": (
         "Cần --role (mã mời cho người mới) hoặc --user (thêm tài khoản cho người đã có)."
     ),
+    "cli.invite_cancel_alone": "--cancel không đi cùng --role, --unit, --count hay --user.",
+    "cli.invite_cancelled": "Đã hủy mã mời {code}.",
     "cli.invite_user_alone": (
         "--user không đi cùng --role, --unit hay --count: mã mời này mang vai trò và đơn vị "
         "sẵn có của người dùng."

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from reporting.people import CODE_ALPHABET, redeem_invite
+from reporting.people import CODE_ALPHABET, InviteRefused, redeem_invite
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
 from reporting.tallies import NOTE_LIMIT
@@ -375,6 +375,30 @@ def test_invite_for_a_revoked_user_is_refused(ready: Cli) -> None:
         "Người dùng 1 (Nguyễn Văn An) đã bị khóa nên không tạo mã mời cho họ được."
     )
     assert ready.count("invites") == 1
+
+
+def test_invite_cancel_stops_an_unused_code_and_refuses_used_or_unknown_ones(
+    ready: Cli,
+) -> None:
+    leaked, used = _codes(ready("invite", "--role", "district", "--count", "2"))
+    _register(ready, used, "1001", "Nguyễn Văn An")
+    result = ready("invite", "--cancel", leaked.lower())
+    assert (result.code, result.out.strip()) == (0, f"Đã hủy mã mời {leaked}.")
+    with pytest.raises(InviteRefused, match="hết hạn"):
+        _register(ready, leaked, "1002", "Người nhặt được mã")
+    assert _one_line(ready("invite", "--cancel", leaked)) == (
+        f"Mã mời {leaked} đã hủy hoặc hết hạn rồi."
+    )
+    assert _one_line(ready("invite", "--cancel", used)) == (
+        f"Mã mời {used} đã được dùng (người dùng 1), không hủy được. "
+        "Muốn chặn người này, dùng: tallybot revoke 1"
+    )
+    assert _one_line(ready("invite", "--cancel", "ZZZZZZZZ")) == "Không có mã mời «ZZZZZZZZ»."
+    assert "--cancel không đi cùng" in _one_line(
+        ready("invite", "--cancel", leaked, "--role", "district")
+    )
+    assert ready.count("invites") == 2
+    assert ready.count("users") == 1
 
 
 def test_unlock_reopens_a_confirmed_commune_and_keeps_the_record(ready: Cli) -> None:
