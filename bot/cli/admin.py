@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sqlite3
+from collections.abc import Sequence
+from datetime import tzinfo
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -26,7 +29,7 @@ from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
-from reporting.storage.models import Role
+from reporting.storage.models import Identity, Role
 from reporting.storage.schema import require_exists, upgrade
 from reporting.tallies import unlock
 from reporting.units import ensure_district, find_commune, find_unit_path, unit_path
@@ -115,16 +118,30 @@ async def _invite_for_user(settings: Settings, args: argparse.Namespace) -> None
 
 
 async def users(settings: Settings, _args: argparse.Namespace) -> None:
-    """Prints one line per user: id, role, status, name, units and chat accounts."""
+    """Prints one line per user: id, role, status, name, units, chat accounts, last activity."""
     async with opened(settings) as ctx, ctx.sessions() as session:
         everyone = await list_users(session)
         for user in everyone:
             units = ", ".join([await unit_path(session, unit) for unit in user.units]) or "—"
             accounts = ", ".join(f"{i.channel}:{i.external_id}" for i in user.identities)
             status = text("cli.user_revoked") if user.revoked_at else text("cli.user_active")
-            print(f"{user.id}\t{user.role}\t{status}\t{user.name}\t{units}\t{accounts or '—'}")
+            seen = _last_seen(user.identities, ctx.campaign.timezone)
+            print(
+                f"{user.id}\t{user.role}\t{status}\t{user.name}\t{units}\t{accounts or '—'}"
+                f"\t{seen}"
+            )
     if not everyone:
         print(text("cli.no_users"))
+
+
+def _last_seen(identities: Sequence[Identity], zone: tzinfo) -> str:
+    """Returns when and on which channel the user last wrote, in campaign time, or "—"."""
+    seen = [(i.last_seen_at, i.channel) for i in identities if i.last_seen_at is not None]
+    if not seen:
+        return "—"
+    last, channel = max(seen, key=itemgetter(0))
+    moment = last.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+    return text("cli.user_last_seen", moment=moment, channel=channel)
 
 
 async def revoke(settings: Settings, args: argparse.Namespace) -> None:

@@ -27,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("init", help="create or upgrade the database and load the campaign")
     _roster(commands)
     _invite(commands)
-    commands.add_parser("users", help="list users, their roles, units and chat accounts")
+    commands.add_parser(
+        "users", help="list users, their roles, units, chat accounts and last activity"
+    )
     unlock = commands.add_parser(
         "unlock", help="reopen a confirmed commune so that its figures can be corrected"
     )

@@ -179,6 +179,7 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.user_active": "active",
     "cli.user_revoked": "revoked",
+    "cli.user_last_seen": "last seen {moment} on {channel}",
     "cli.no_users": "No users yet. Create invite codes with: tallybot invite --role …",
     "cli.revoked": "User {user_id} ({name}) is revoked. Their records are kept.",
     "cli.backup_sqlite_only": "backup works on SQLite databases; for PostgreSQL use pg_dump.",

@@ -173,6 +173,7 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.user_active": "đang hoạt động",
     "cli.user_revoked": "đã khóa",
+    "cli.user_last_seen": "lần cuối {moment} qua {channel}",
     "cli.no_users": "Chưa có người dùng nào. Tạo mã mời bằng: tallybot invite --role …",
     "cli.revoked": "Đã khóa người dùng {user_id} ({name}). Dữ liệu của họ vẫn được giữ.",
     "cli.backup_sqlite_only": (

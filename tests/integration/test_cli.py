@@ -303,6 +303,12 @@ def test_users_revoke_and_users_again(ready: Cli) -> None:
     _register(ready, hamlet_code, "1001", "Nguyễn Văn An")
     _register(ready, district_code, "2002", "Trần Thị Bình")
 
+    # 12:05 UTC is 19:05 in campaign time (Asia/Ho_Chi_Minh)
+    _query_write(
+        ready.db,
+        "UPDATE identities SET last_seen_at = '2024-01-28 12:05:00.000000' "
+        "WHERE external_id = '1001'",
+    )
     listed = ready("users")
     assert listed.code == 0
     first, second = listed.out.strip().splitlines()
@@ -313,8 +319,10 @@ def test_users_revoke_and_users_again(ready: Cli) -> None:
         "Nguyễn Văn An",
         "Bảo Cường/Xóm Trung Tâm",
         "telegram:1001",
+        "lần cuối 28/01/2024 19:05 qua telegram",
     ]
     assert second.split("\t")[:5] == ["2", "district", "đang hoạt động", "Trần Thị Bình", "—"]
+    assert second.split("\t")[6].startswith("lần cuối ")
 
     revoked = ready("revoke", "1")
     assert revoked.code == 0
@@ -336,7 +344,7 @@ def test_invite_for_a_user_links_another_account_to_them(ready: Cli) -> None:
     ]
     _register(ready, linking, "2002", "An (máy thứ hai)")
     [line] = ready("users").out.strip().splitlines()
-    assert line.split("\t") == [
+    assert line.split("\t")[:6] == [
         "1",
         "official",
         "đang hoạt động",
