@@ -357,6 +357,10 @@ MESSAGES: dict[str, str] = {
         "Hello! You are not registered yet. Please send the 8-character invite code from the "
         "district staff, e.g. /start AB3KQ7MX"
     ),
+    "chat.private_only": (
+        "Sorry, the bot works only in a private chat. Please message the bot directly to "
+        "register and report; do not post invite codes or figures in a group."
+    ),
     "chat.revoked": (
         "Your account has been disabled. Please contact the district staff if you need it again."
     ),

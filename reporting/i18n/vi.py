@@ -346,6 +346,10 @@ MESSAGES: dict[str, str] = {
         "Xin chào! Bạn chưa đăng ký sử dụng. Xin gửi mã mời (8 ký tự) mà cán bộ huyện "
         "đã đưa, ví dụ: /start AB3KQ7MX"
     ),
+    "chat.private_only": (
+        "Xin lỗi, bot chỉ làm việc trong tin nhắn riêng. Xin nhắn riêng cho bot để đăng ký và "
+        "báo cáo; đừng gửi mã mời hay số liệu vào nhóm."
+    ),
     "chat.revoked": "Tài khoản của bạn đã bị tạm khóa. Xin liên hệ cán bộ huyện nếu cần dùng lại.",
     "chat.ask_code": "Xin chào! Để bắt đầu, xin gửi mã mời (8 ký tự) mà cán bộ huyện đã đưa.",
     "chat.welcome_back": "Chào {name}!",

@@ -160,6 +160,23 @@ async def test_a_revoked_account_comes_back_with_a_fresh_code_as_a_new_user(bot,
     assert status.text != text("chat.revoked")
 
 
+@pytest.mark.parametrize("kind", ["group", "supergroup"])
+async def test_a_group_chat_gets_one_polite_line_and_nothing_is_registered(bot, kind: str) -> None:
+    code = await bot.invite(Role.DISTRICT)
+    member = bot.server.group_member(50_900, -100_777, "Ban chỉ đạo xã", kind)
+    said = [f"/start {code}", code, "/status", "/report 45 44 43 45 45 42 44 45 44 45 45"]
+    for number, message in enumerate(said, start=1):
+        await member.send(message)
+        await member.wait_until(lambda n=number: len(member.inbox) >= n)
+    assert [shown.text for shown in member.inbox] == [text("chat.private_only")] * len(said)
+    assert text("chat.private_only").startswith("Xin lỗi, bot chỉ làm việc trong tin nhắn riêng")
+    assert (await bot.count(User), await bot.count(Identity)) == (0, 0)
+    # the code still works where it belongs, and the group heard nothing more meanwhile
+    [welcome, *_] = await bot.say(bot.user("Cán bộ huyện"), f"/start {code}")
+    assert welcome.text.startswith("✅ Đăng ký xong!")
+    assert len(member.inbox) == len(said)
+
+
 async def test_help_lists_only_the_roles_commands(bot) -> None:
     oversight = {"help", "status", "missing", "chart", "lang", "cancel"}
     allowed = {  # SPEC §2.2 and §3
