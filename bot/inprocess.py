@@ -91,7 +91,7 @@ class Person:
     def sender(self) -> Sender:
         """Returns the chat account this person writes from."""
         chat = str(self.user_id)
-        return Sender(self.channel, chat, chat, self.name, self.language_code)
+        return Sender(self.channel, chat, chat, self.name, self.language_code, private=True)
 
 
 class InboxTransport:

@@ -35,7 +35,10 @@ async def converse(core: Core, sender: Sender, incoming: Incoming, delivery_key:
         if not await _first_delivery(session, sender.channel, delivery_key, now):
             return False
         turn = Turn(session, core.campaign, core.clock, sender)
-        await handle(turn, incoming)
+        if sender.private:
+            await handle(turn, incoming)
+        else:  # SPEC §2.2: registration and answers only in a private chat
+            turn.say(text("chat.private_only"))
         user_id = turn.user.id if turn.user is not None else None
         _queue(session, core.campaign, sender.channel, sender.chat_id, user_id, turn.replies, now)
         await session.commit()

@@ -15,6 +15,9 @@ VERDICT_KEYS = ("participation", "question_min", "average_q1_q9", "q10")
 QUESTION_KEYS = tuple(str(q) for q in range(1, QUESTIONS + 1))
 
 
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
 def summary_json(summary: CampaignSummary) -> dict[str, Any]:
     """Returns the summary in exactly the JSON shape of SPEC §4.1."""
     return {
@@ -68,7 +71,7 @@ def summary_csv(summary: CampaignSummary) -> str:
     for level, commune, unit in _units(summary):
         flat = measures_json(unit.measures)
         writer.writerow(
-            [level, commune, unit.name if level == "hamlet" else ""]
+            [level, inert(commune), inert(unit.name) if level == "hamlet" else ""]
             + [flat[key] for key in ("households", "collected", "invalid", "valid")]
             + [flat["participation"]]
             + [flat["satisfied"][key] for key in QUESTION_KEYS]
@@ -78,6 +81,15 @@ def summary_csv(summary: CampaignSummary) -> str:
             + [int(unit.confirmed)]
         )
     return buffer.getvalue()
+
+
+def inert(name: str) -> str:
+    """Returns `name` with a quote before a leading =, +, -, @, tab or CR.
+
+    A spreadsheet opening the CSV would otherwise run such a name as a formula (CSV injection);
+    the quote is what Excel itself shows for text typed that way.
+    """
+    return f"'{name}" if name[:1] in _FORMULA_STARTS else name
 
 
 def _units(summary: CampaignSummary) -> Iterator[tuple[str, str, UnitSummary]]:

@@ -86,6 +86,24 @@ async def create_user_invite(
     return invite
 
 
+async def cancel_invite(session: AsyncSession, code: str, now: datetime) -> Invite:
+    """Cancels an unused code by making it expire now (the row stays, nothing is deleted).
+
+    Whoever tries the code afterwards is told it has expired. Commits.
+    """
+    written = code.strip().upper()
+    invite = await session.get(Invite, written)
+    if invite is None:
+        raise InviteRefused("invite.cancel_unknown", code=code.strip())
+    if invite.used_at is not None:
+        raise InviteRefused("invite.cancel_used", code=invite.code, user_id=invite.used_by)
+    if invite.expires_at <= now:
+        raise InviteRefused("invite.cancel_expired", code=invite.code)
+    invite.expires_at = now
+    await session.commit()
+    return invite
+
+
 async def account(session: AsyncSession, channel: str, external_id: str) -> Account:
     """Returns the user behind a chat account, or an empty Account for a stranger."""
     identity = await session.scalar(

@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.i18n import fmt_count, text
 from reporting.names import clean, fold, match_key
-from reporting.roster_file import RosterRow
-from reporting.storage.models import Level, Unit
+from reporting.roster_file import RosterFileError, RosterRow
+from reporting.storage.models import HamletTotal, Level, Unit
 from reporting.units import ensure_district
 
 
@@ -28,11 +29,16 @@ class RosterChanges:
 async def import_roster(
     session: AsyncSession, rows: list[RosterRow], district_name: str, now: datetime
 ) -> RosterChanges:
-    """Adds or updates the communes and hamlets of a parsed roster, then commits."""
+    """Adds or updates the communes and hamlets of a parsed roster, then commits.
+
+    Raises RosterFileError, changing nothing, for rows that would give a hamlet fewer households
+    than it has already collected forms from.
+    """
     district = await ensure_district(session, district_name, now)
     existing = list(await session.scalars(select(Unit).where(Unit.level != Level.DISTRICT)))
     # Units are matched as people look them up: "Bảo Cường" is "Xã Bảo Cường" re-imported.
     by_key = {(unit.parent_id, match_key(unit.name)): unit for unit in existing}
+    _refuse_below_collected(rows, by_key, district.id, await _collected(session))
     changes = RosterChanges()
     for row in rows:
         commune = by_key.get((district.id, match_key(row.commune)))
@@ -50,6 +56,39 @@ async def import_roster(
     await _total_commune_households(session, district.id, now)
     await session.commit()
     return changes
+
+
+async def _collected(session: AsyncSession) -> dict[int, int]:
+    """Returns the forms each hamlet has collected so far, by hamlet id."""
+    totals = await session.execute(select(HamletTotal.hamlet_id, HamletTotal.collected))
+    return {hamlet_id: collected for hamlet_id, collected in totals}
+
+
+def _refuse_below_collected(
+    rows: list[RosterRow],
+    by_key: dict[tuple[int | None, str], Unit],
+    district_id: int,
+    collected: dict[int, int],
+) -> None:
+    """Raises RosterFileError naming each row that lowers households below the forms collected.
+
+    Participation over 100 % would follow, and the hamlet could report nothing more.
+    """
+    problems = []
+    for row in rows:
+        commune = by_key.get((district_id, match_key(row.commune)))
+        hamlet = by_key.get((commune.id, match_key(row.hamlet))) if commune else None
+        already = collected.get(hamlet.id, 0) if hamlet else 0
+        if hamlet is not None and row.households < already:
+            problem = text(
+                "roster.below_collected",
+                hamlet=hamlet.name,
+                collected=fmt_count(already),
+                households=fmt_count(row.households),
+            )
+            problems.append(text("import.row", line=row.line, problem=problem))
+    if problems:
+        raise RosterFileError(problems)
 
 
 def _apply_hamlet(

@@ -17,6 +17,8 @@ from reporting.storage.models import Confirmation, HamletTotal, Tally, TallyRevi
 
 TOTAL_COLUMNS = ("collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1)))
 
+NOTE_LIMIT = 1000  # characters of a note, on every path: chat, tally add, tally import
+
 
 class TallyRejected(Problem):
     """A tally that breaks a rule of SPEC §2.3; the message says what and what is expected."""
@@ -55,7 +57,10 @@ class Submission:
 
 
 def check_figures(figures: Figures, campaign: Campaign) -> None:
-    """Raises TallyRejected for figures that contradict each other (SPEC §2.3)."""
+    """Raises TallyRejected for figures that contradict each other (SPEC §2.3) or a long note."""
+    if figures.note is not None and len(figures.note) > NOTE_LIMIT:
+        length = fmt_count(len(figures.note))
+        raise TallyRejected("tally.note_too_long", length=length, limit=fmt_count(NOTE_LIMIT))
     if len(figures.satisfied) != QUESTIONS:
         found = len(figures.satisfied)
         raise TallyRejected("tally.question_count", expected=QUESTIONS, found=found)
@@ -94,11 +99,7 @@ class Entry:
 async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Recorded:
     """Validates and stores one hamlet-day inside the caller's transaction (no commit)."""
     check_figures(entry.figures, campaign)
-    if not entry.allow_late and not campaign.in_collection(entry.day):
-        start, end = campaign.phases.collection
-        raise TallyRejected(
-            "tally.outside_window", day=_dm(entry.day), start=_dm(start), end=_dm(end)
-        )
+    _refuse_outside_window(campaign, entry)
     await _refuse_if_locked(session, entry.hamlet)
     await _refuse_over_households(session, entry)
     current = await tally_on(session, entry.hamlet.id, entry.day)
@@ -335,6 +336,27 @@ async def _add_to_totals(
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         session.add(HamletTotal(hamlet_id=hamlet_id, **deltas))
+
+
+def _refuse_outside_window(campaign: Campaign, entry: Entry) -> None:
+    """Refuses a day outside collection; a late entry still lies within the campaign.
+
+    Late entry (the admin's --late) takes any day from the first collection day to today or
+    the report due date, whichever comes first: nothing is collected before the forms go out,
+    nothing on a day still to come, and nothing changes once the report has gone up.
+    """
+    start, end = campaign.phases.collection
+    if not entry.allow_late:
+        if not campaign.in_collection(entry.day):
+            raise TallyRejected(
+                "tally.outside_window", day=_dm(entry.day), start=_dm(start), end=_dm(end)
+            )
+        return
+    last = min(campaign.local_date(entry.now), campaign.phases.report_due)
+    if not start <= entry.day <= last:
+        raise TallyRejected(
+            "tally.late_outside_campaign", day=_dm(entry.day), start=_dm(start), last=_dm(last)
+        )
 
 
 def _dm(day: date) -> str:

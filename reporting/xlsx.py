@@ -245,7 +245,18 @@ def _append_row(
     # cells born with their named style's array: setting `cell.style` (a look-up by name), a
     # fill or a font cell by cell costs seconds over a province's 3,000 hamlets
     cells = zip(values, (styles[look] for look in looks), strict=True)
-    sheet.append([Cell(sheet, value=value, style_array=array) for value, array in cells])
+    sheet.append([_as_text(Cell(sheet, value=value, style_array=array)) for value, array in cells])
+
+
+def _as_text(cell: Cell) -> Cell:
+    """Returns the cell with text that openpyxl took for a formula ("=SUM(…)") kept as text.
+
+    Names come from the roster, which anyone may have typed; a string cell is never evaluated
+    by Excel, so only openpyxl's own reading of a leading "=" needs undoing.
+    """
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
 
 
 def _add_styles(book: Workbook) -> dict[str, StyleArray]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.chat.types import Choice, Incoming, Kind
 from reporting.names import fold
+from reporting.tabular import whole_number
 
 MIN_PREFIX = 3
 
@@ -25,8 +26,9 @@ def pick(incoming: Incoming, choices: Sequence[Choice], by_number: bool = True) 
     for choice in choices:
         if fold(choice.label) == typed:
             return choice
-    if by_number and typed.isdigit() and 1 <= int(typed) <= len(choices):
-        return choices[int(typed) - 1]
+    number = whole_number(typed) if by_number else None
+    if number is not None and 1 <= number <= len(choices):
+        return choices[number - 1]
     # The start of a label is enough ("tat ca"), when it is the start of only one ("xom" is no
     # hamlet) and not so short that a word typed as a note could be taken for it ("bo").
     if len(typed) < MIN_PREFIX:

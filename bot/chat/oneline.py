@@ -8,10 +8,10 @@ from datetime import date
 from reporting.campaign import Campaign
 from reporting.errors import Problem
 from reporting.measures import QUESTIONS
-from reporting.tabular import parse_count
+from reporting.tabular import CountError, parse_count
 from reporting.tallies import Figures
 
-_DAY = re.compile(r"(\d{1,2})[/.-](\d{1,2})")
+_DAY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})")
 _SEPARATORS = re.compile(r"[\s,;]+")
 SHOWN = 20  # characters of a wrong number quoted back to the user
 
@@ -50,6 +50,6 @@ def _collection_day(day: int, month: int, campaign: Campaign, today: date, writt
 def _count(token: str, position: int) -> int:
     try:
         return parse_count(token)
-    except ValueError:  # a CountError, or int() refusing a number of thousands of digits
+    except CountError:
         shown = token if len(token) <= SHOWN else f"{token[:SHOWN]}…"
         raise OneLineRefused("chat.oneline_number", position=position, value=shown) from None

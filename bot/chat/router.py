@@ -38,7 +38,9 @@ async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:
     command = BY_NAME.get(incoming.command.lower())
     if command is None:
         turn.say(text("chat.unknown_command", turn.lang, command=incoming.command))
-    elif command.name == "start" and not revoked:
+    elif command.name == "start" and (not revoked or incoming.args.strip()):
+        # a revoked account may come back with a fresh code (SPEC §2.2): a new user, the old
+        # one stays revoked for the audit trail
         await command.run(turn, incoming.args)
     elif turn.user is None:
         _refuse_stranger(turn, revoked)
@@ -50,7 +52,7 @@ async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:
 
 async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
     if turn.user is None:
-        if not revoked and incoming.kind is Kind.TEXT and _CODE.fullmatch(incoming.text.strip()):
+        if incoming.kind is Kind.TEXT and _CODE.fullmatch(incoming.text.strip()):
             await register(turn, incoming.text.strip())
         else:
             _refuse_stranger(turn, revoked)

@@ -32,9 +32,8 @@ from reporting.i18n import fmt_count, text
 from reporting.measures import QUESTIONS
 from reporting.names import find_units
 from reporting.tabular import CountError, parse_count
-from reporting.tallies import Figures
+from reporting.tallies import NOTE_LIMIT, Figures
 
-NOTE_LIMIT = 1000
 WRONG_BEFORE_HELP = 3
 REPORT = Incoming(Kind.COMMAND, command="report")  # /report: open a tally, or show it again
 # The steps whose answers and next questions need nothing of the hamlet but its name; for the
@@ -268,10 +267,10 @@ def _count(answer: Incoming, limit: int, lang: str, all_label: bool = False) -> 
     """Returns the whole number within 0..limit that was typed or pressed, or what is wrong."""
     if all_label and pick(answer, all_choices(lang, limit), by_number=False):
         return limit
-    if answer.kind is Kind.BUTTON and answer.value.isdigit():
-        return int(answer.value)
+    # A button's value is read like typed text: callback data can be forged.
+    written = answer.value if answer.kind is Kind.BUTTON else answer.text
     try:
-        value = parse_count(answer.text)
+        value = parse_count(written)
     except CountError as error:
         return _Wrong(text(error.key, lang, value=error.value))
     if value > limit:

@@ -25,13 +25,19 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """The chat account an input came from."""
+    """The chat account an input came from, and whether it wrote in a one-to-one chat.
+
+    `private` is False for a group, supergroup or channel (on any platform): the bot answers
+    there with one line and nothing else, since everyone in the chat would read its answers.
+    Every adapter must say which it is.
+    """
 
     channel: str
     external_id: str
     chat_id: str
     display_name: str
     language_code: str | None = None
+    private: bool = field(kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

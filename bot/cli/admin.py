@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sqlite3
+from collections.abc import Sequence
+from datetime import tzinfo
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -15,12 +18,18 @@ from reporting.campaign_store import store_campaign
 from reporting.clock import SystemClock
 from reporting.errors import Problem
 from reporting.i18n import fmt_count, text
-from reporting.people import create_invites, create_user_invite, list_users, revoke_user
+from reporting.people import (
+    cancel_invite,
+    create_invites,
+    create_user_invite,
+    list_users,
+    revoke_user,
+)
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
-from reporting.storage.models import Role
+from reporting.storage.models import Identity, Role
 from reporting.storage.schema import require_exists, upgrade
 from reporting.tallies import unlock
 from reporting.units import ensure_district, find_commune, find_unit_path, unit_path
@@ -68,7 +77,13 @@ async def roster_import(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> None:
-    """Prints new invite codes, one per line: for a role and its units, or for a user."""
+    """Prints new invite codes, one per line: for a role and its units, or for a user.
+
+    With --cancel, cancels one unused code instead.
+    """
+    if args.cancel is not None:
+        await _cancel_invite(settings, args)
+        return
     if args.user is not None:
         await _invite_for_user(settings, args)
         return
@@ -86,6 +101,14 @@ async def invite(settings: Settings, args: argparse.Namespace) -> None:
         print(code.code)
 
 
+async def _cancel_invite(settings: Settings, args: argparse.Namespace) -> None:
+    if args.role is not None or args.unit or args.count is not None or args.user is not None:
+        raise AdminRefused("cli.invite_cancel_alone")
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        cancelled = await cancel_invite(session, args.cancel, ctx.clock.now())
+    print(text("cli.invite_cancelled", code=cancelled.code))
+
+
 async def _invite_for_user(settings: Settings, args: argparse.Namespace) -> None:
     if args.role is not None or args.unit or args.count is not None:
         raise AdminRefused("cli.invite_user_alone")
@@ -95,16 +118,30 @@ async def _invite_for_user(settings: Settings, args: argparse.Namespace) -> None
 
 
 async def users(settings: Settings, _args: argparse.Namespace) -> None:
-    """Prints one line per user: id, role, status, name, units and chat accounts."""
+    """Prints one line per user: id, role, status, name, units, chat accounts, last activity."""
     async with opened(settings) as ctx, ctx.sessions() as session:
         everyone = await list_users(session)
         for user in everyone:
             units = ", ".join([await unit_path(session, unit) for unit in user.units]) or "—"
             accounts = ", ".join(f"{i.channel}:{i.external_id}" for i in user.identities)
             status = text("cli.user_revoked") if user.revoked_at else text("cli.user_active")
-            print(f"{user.id}\t{user.role}\t{status}\t{user.name}\t{units}\t{accounts or '—'}")
+            seen = _last_seen(user.identities, ctx.campaign.timezone)
+            print(
+                f"{user.id}\t{user.role}\t{status}\t{user.name}\t{units}\t{accounts or '—'}"
+                f"\t{seen}"
+            )
     if not everyone:
         print(text("cli.no_users"))
+
+
+def _last_seen(identities: Sequence[Identity], zone: tzinfo) -> str:
+    """Returns when and on which channel the user last wrote, in campaign time, or "—"."""
+    seen = [(i.last_seen_at, i.channel) for i in identities if i.last_seen_at is not None]
+    if not seen:
+        return "—"
+    last, channel = max(seen, key=itemgetter(0))
+    moment = last.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+    return text("cli.user_last_seen", moment=moment, channel=channel)
 
 
 async def revoke(settings: Settings, args: argparse.Namespace) -> None:

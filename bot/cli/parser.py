@@ -7,6 +7,10 @@ import argparse
 from reporting.export_formats import FORMATS
 from reporting.storage.models import Role
 
+LATE_HELP = (
+    "allow a day outside collection: late entries take days from the first collection day "
+    "to today or the report due date, whichever is earlier"
+)
 DESCRIPTION = (
     "tallybot: the daily household-survey tally bot for a Vietnamese New Rural Development "
     "campaign. Settings come from the environment or .env (see .env.example)."
@@ -23,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("init", help="create or upgrade the database and load the campaign")
     _roster(commands)
     _invite(commands)
-    commands.add_parser("users", help="list users, their roles, units and chat accounts")
+    commands.add_parser(
+        "users", help="list users, their roles, units, chat accounts and last activity"
+    )
     unlock = commands.add_parser(
         "unlock", help="reopen a confirmed commune so that its figures can be corrected"
     )
@@ -56,7 +62,8 @@ def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "invite",
         help="print single-use invite codes, one per line",
         description="A code for a new user with --role (and --unit), or with --user alone a "
-        "code that adds the chat account redeeming it to that existing user.",
+        "code that adds the chat account redeeming it to that existing user; --cancel CODE "
+        "cancels an unused code.",
     )
     invite.add_argument(
         "--role", choices=[role.value for role in Role], help="the new user's role"
@@ -69,6 +76,11 @@ def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help='"Commune" or "Commune/Hamlet"; repeat for an official with several communes',
     )
     invite.add_argument("--count", type=int, metavar="N", help="how many codes (1)")
+    invite.add_argument(
+        "--cancel",
+        metavar="CODE",
+        help="cancel an unused code (one that leaked): it can no longer be redeemed",
+    )
     invite.add_argument(
         "--user",
         type=int,
@@ -93,14 +105,14 @@ def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     add.add_argument("--note", metavar="TEXT", help="households' requests and comments")
     add.add_argument("--reason", metavar="TEXT", help="why, when replacing earlier figures")
-    add.add_argument("--late", action="store_true", help="allow a day outside collection")
+    add.add_argument("--late", action="store_true", help=LATE_HELP)
     load = actions.add_parser(
         "import",
         help="import a CSV/XLSX of hamlet-days; all rows or none",
         description="Columns: commune, hamlet, date, collected, invalid, q1 … q10, note.",
     )
     load.add_argument("file", metavar="FILE", help="the tallies, .csv or .xlsx")
-    load.add_argument("--late", action="store_true", help="allow days outside collection")
+    load.add_argument("--late", action="store_true", help=LATE_HELP)
 
 
 def _run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

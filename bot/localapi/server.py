@@ -255,6 +255,19 @@ class LocalBotApi:
             self._users[user_id] = FakeUser(self.store, chat)
         return self._users[user_id]
 
+    def group_member(
+        self, user_id: int, group_id: int, title: str, kind: str = "group"
+    ) -> FakeUser:
+        """Returns a user writing in a group chat (kind "group" or "supergroup") the bot is in.
+
+        Their messages come from the group's chat and the bot's answers land in that group;
+        only one member's view of a group is kept (enough to test that groups are refused).
+        """
+        info = {"id": user_id, "is_bot": False, "first_name": f"Thành viên {user_id}"}
+        group = {"id": group_id, "type": kind, "title": title}
+        chat = self.store.chats.setdefault(group_id, Chat(info, group=group, started=True))
+        return FakeUser(self.store, chat)
+
     def open_chat(self, user_id: int, first_name: str = "Nguyễn Văn A") -> FakeUser:
         """Returns a fake user who pressed Start some time ago: the bot may write to them first."""
         person = self.user(user_id, first_name)

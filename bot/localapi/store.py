@@ -150,9 +150,10 @@ class TranscriptEvent:
 
 @dataclass
 class Chat:
-    """A private chat between the bot and one user."""
+    """A private chat between the bot and one user, or one member's view of a group chat."""
 
     user: JsonDict
+    group: JsonDict | None = None  # the group's Chat object, for a member writing in a group
     started: bool = False
     blocked: bool = False
     last_id: int = 0
@@ -170,7 +171,9 @@ class Chat:
         return self.last_id
 
     def as_chat(self) -> JsonDict:
-        """Returns the Chat object of this private chat."""
+        """Returns the Chat object of this chat: the group's, or the private chat's."""
+        if self.group is not None:
+            return self.group
         names = {
             k: self.user[k] for k in ("first_name", "last_name", "username") if k in self.user
         }

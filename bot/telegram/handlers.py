@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -76,7 +77,10 @@ async def _converse(update: Update, context: Context, incoming: Incoming) -> Non
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return  # nobody to answer (a channel post, say)
-    sender = Sender(CHANNEL, str(user.id), str(chat.id), user.full_name, user.language_code)
+    private = chat.type == ChatType.PRIVATE
+    sender = Sender(
+        CHANNEL, str(user.id), str(chat.id), user.full_name, user.language_code, private=private
+    )
     await converse(ready(context), sender, incoming, str(update.update_id))
 
 

@@ -12,6 +12,7 @@ from bot.zalo.client import ZaloUpdate
 CHANNEL = "zalo"
 TEXT_RECEIVED = "message.text.received"
 KEY_LENGTH = 64  # processed_updates.update_id
+PRIVATE = "PRIVATE"  # Zalo's chat_type of a one-to-one chat; groups have another
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +31,9 @@ def read_update(update: ZaloUpdate) -> Inbound:
 
 def sender_of(update: ZaloUpdate) -> Sender:
     """Returns the chat account behind the update; Zalo reports no language."""
-    message = update.message
-    return Sender(CHANNEL, message.sender.id, message.chat.id, message.sender.display_name)
+    message, private = update.message, update.message.chat.chat_type == PRIVATE
+    sender = message.sender
+    return Sender(CHANNEL, sender.id, message.chat.id, sender.display_name, private=private)
 
 
 def incoming_of(update: ZaloUpdate) -> Incoming:

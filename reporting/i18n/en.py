@@ -65,6 +65,7 @@ MESSAGES: dict[str, str] = {
     "import.count_not_number": (
         "“{value}” is not a number; a whole number of 0 or more is needed, e.g. 45."
     ),
+    "import.count_too_big": "“{value}” is too large; a whole number from 0 to 999,999,999.",
     "import.empty_commune": "the commune name is empty.",
     "import.empty_hamlet": "the hamlet name is empty.",
     "import.date_empty": "no date given; write it as dd/mm/yyyy, e.g. 27/01/2024.",
@@ -108,6 +109,17 @@ MESSAGES: dict[str, str] = {
         "{day} is outside the collection period ({start} – {end}). "
         "Reports can only be sent for days in that period."
     ),
+    "tally.note_too_long": (
+        "The note is {length} characters long, over the {limit} allowed. Please shorten it."
+    ),
+    "tally.late_outside_campaign": (
+        "{day} is outside the campaign: a late entry takes days from {start} "
+        "(collection start) to {last}."
+    ),
+    "roster.below_collected": (
+        "{hamlet} has already collected {collected} forms, so its households cannot be "
+        "{households}. Households must be {collected} or more."
+    ),
     "tally.locked": (
         "Commune {commune} has confirmed its figures, so they can no longer change. "
         "Ask the district staff to unlock it."
@@ -138,6 +150,12 @@ MESSAGES: dict[str, str] = {
     "invite.unknown": "This invite code is not right. Please check the 8-character code.",
     "invite.used": "This invite code has already been used. Each code works once.",
     "invite.expired": "This invite code has expired. Please ask the district staff for a new one.",
+    "invite.cancel_unknown": "There is no invite code “{code}”.",
+    "invite.cancel_used": (
+        "Invite code {code} has been used (user {user_id}) and cannot be cancelled. "
+        "To shut that person out: tallybot revoke {user_id}"
+    ),
+    "invite.cancel_expired": "Invite code {code} is already cancelled or expired.",
     "invite.already_registered": "This account is already registered.",
     "invite.withdrawn": (
         "This invite code can no longer be used. Please ask the district staff for a new one."
@@ -153,12 +171,15 @@ MESSAGES: dict[str, str] = {
     "cli.invite_needs_role": (
         "Give --role (an invite for a new user) or --user (another account for an existing one)."
     ),
+    "cli.invite_cancel_alone": "--cancel goes without --role, --unit, --count or --user.",
+    "cli.invite_cancelled": "Invite code {code} cancelled.",
     "cli.invite_user_alone": (
         "--user goes without --role, --unit and --count: the code carries the user's own role "
         "and units."
     ),
     "cli.user_active": "active",
     "cli.user_revoked": "revoked",
+    "cli.user_last_seen": "last seen {moment} on {channel}",
     "cli.no_users": "No users yet. Create invite codes with: tallybot invite --role …",
     "cli.revoked": "User {user_id} ({name}) is revoked. Their records are kept.",
     "cli.backup_sqlite_only": "backup works on SQLite databases; for PostgreSQL use pg_dump.",
@@ -335,6 +356,10 @@ MESSAGES: dict[str, str] = {
     "chat.unregistered": (
         "Hello! You are not registered yet. Please send the 8-character invite code from the "
         "district staff, e.g. /start AB3KQ7MX"
+    ),
+    "chat.private_only": (
+        "Sorry, the bot works only in a private chat. Please message the bot directly to "
+        "register and report; do not post invite codes or figures in a group."
     ),
     "chat.revoked": (
         "Your account has been disabled. Please contact the district staff if you need it again."

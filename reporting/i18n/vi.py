@@ -63,6 +63,7 @@ MESSAGES: dict[str, str] = {
     ),
     "import.count_negative": "«{value}» là số âm; cần số nguyên từ 0 trở lên.",
     "import.count_not_number": "«{value}» không phải là số; cần số nguyên từ 0 trở lên, ví dụ 45.",
+    "import.count_too_big": "«{value}» quá lớn; cần số nguyên từ 0 đến 999.999.999.",
     "import.empty_commune": "chưa điền tên xã.",
     "import.empty_hamlet": "chưa điền tên xóm.",
     "import.date_empty": "chưa điền ngày; viết ngày dạng dd/mm/yyyy, ví dụ 27/01/2024.",
@@ -106,6 +107,17 @@ MESSAGES: dict[str, str] = {
         "Ngày {day} không nằm trong thời gian thu phiếu ({start} – {end}). "
         "Chỉ báo cáo được cho các ngày trong thời gian này."
     ),
+    "tally.note_too_long": (
+        "Kiến nghị dài {length} ký tự, quá {limit} ký tự cho phép. Xin rút gọn kiến nghị."
+    ),
+    "tally.late_outside_campaign": (
+        "Ngày {day} nằm ngoài chiến dịch: báo cáo muộn chỉ nhận các ngày từ {start} "
+        "(bắt đầu thu phiếu) đến {last}."
+    ),
+    "roster.below_collected": (
+        "{hamlet} đã thu {collected} phiếu, không thể ghi số hộ {households} nhỏ hơn. "
+        "Số hộ cần từ {collected} trở lên."
+    ),
     "tally.locked": (
         "Xã {commune} đã xác nhận số liệu nên không sửa được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."
@@ -132,6 +144,12 @@ MESSAGES: dict[str, str] = {
     "invite.unknown": "Mã mời không đúng. Xin kiểm tra lại mã (8 ký tự) cán bộ huyện đã gửi.",
     "invite.used": "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.",
     "invite.expired": "Mã mời này đã hết hạn. Xin liên hệ cán bộ huyện để lấy mã mới.",
+    "invite.cancel_unknown": "Không có mã mời «{code}».",
+    "invite.cancel_used": (
+        "Mã mời {code} đã được dùng (người dùng {user_id}), không hủy được. "
+        "Muốn chặn người này, dùng: tallybot revoke {user_id}"
+    ),
+    "invite.cancel_expired": "Mã mời {code} đã hủy hoặc hết hạn rồi.",
     "invite.already_registered": "Tài khoản này đã đăng ký rồi.",
     "invite.withdrawn": "Mã mời này không còn dùng được. Xin liên hệ cán bộ huyện để lấy mã mới.",
     "invite.user_revoked": (
@@ -147,12 +165,15 @@ MESSAGES: dict[str, str] = {
     "cli.invite_needs_role": (
         "Cần --role (mã mời cho người mới) hoặc --user (thêm tài khoản cho người đã có)."
     ),
+    "cli.invite_cancel_alone": "--cancel không đi cùng --role, --unit, --count hay --user.",
+    "cli.invite_cancelled": "Đã hủy mã mời {code}.",
     "cli.invite_user_alone": (
         "--user không đi cùng --role, --unit hay --count: mã mời này mang vai trò và đơn vị "
         "sẵn có của người dùng."
     ),
     "cli.user_active": "đang hoạt động",
     "cli.user_revoked": "đã khóa",
+    "cli.user_last_seen": "lần cuối {moment} qua {channel}",
     "cli.no_users": "Chưa có người dùng nào. Tạo mã mời bằng: tallybot invite --role …",
     "cli.revoked": "Đã khóa người dùng {user_id} ({name}). Dữ liệu của họ vẫn được giữ.",
     "cli.backup_sqlite_only": (
@@ -324,6 +345,10 @@ MESSAGES: dict[str, str] = {
     "chat.unregistered": (
         "Xin chào! Bạn chưa đăng ký sử dụng. Xin gửi mã mời (8 ký tự) mà cán bộ huyện "
         "đã đưa, ví dụ: /start AB3KQ7MX"
+    ),
+    "chat.private_only": (
+        "Xin lỗi, bot chỉ làm việc trong tin nhắn riêng. Xin nhắn riêng cho bot để đăng ký và "
+        "báo cáo; đừng gửi mã mời hay số liệu vào nhóm."
     ),
     "chat.revoked": "Tài khoản của bạn đã bị tạm khóa. Xin liên hệ cán bộ huyện nếu cần dùng lại.",
     "chat.ask_code": "Xin chào! Để bắt đầu, xin gửi mã mời (8 ký tự) mà cán bộ huyện đã đưa.",

@@ -137,11 +137,44 @@ async def test_revoked_user_is_refused(bot) -> None:
     ):
         [refusal] = await bot.say(leader, message)
         assert refusal.text == revoked, message
-    # a fresh code does not let the revoked account back in by itself
-    code = await bot.invite(Role.HAMLET, bot.hamlet)
-    [refusal] = await bot.say(leader, f"/start {code}")
-    assert refusal.text == revoked
     assert await bot.all_tallies() == []
+
+
+@pytest.mark.parametrize("how", ["/start {code}", "{code}"])
+async def test_a_revoked_account_comes_back_with_a_fresh_code_as_a_new_user(bot, how: str) -> None:
+    leader = await bot.register(Role.HAMLET, bot.hamlet)
+    old = await bot.account(leader)
+    await bot.revoke(leader)
+    code = await bot.invite(Role.COMMUNE, bot.commune)
+    [welcome, *_] = await bot.say(leader, how.format(code=code))
+    assert welcome.text.startswith("✅ Đăng ký xong!")
+    new = await bot.account(leader)
+    assert new is not None
+    assert old is not None
+    assert (new.id != old.id, new.role, new.revoked_at) == (True, "commune", None)
+    async with bot.reading() as session:
+        kept = await session.get(User, old.id)
+        assert kept is not None
+        assert kept.revoked_at is not None
+    [status, *_] = await bot.say(leader, "/status")
+    assert status.text != text("chat.revoked")
+
+
+@pytest.mark.parametrize("kind", ["group", "supergroup"])
+async def test_a_group_chat_gets_one_polite_line_and_nothing_is_registered(bot, kind: str) -> None:
+    code = await bot.invite(Role.DISTRICT)
+    member = bot.server.group_member(50_900, -100_777, "Ban chỉ đạo xã", kind)
+    said = [f"/start {code}", code, "/status", "/report 45 44 43 45 45 42 44 45 44 45 45"]
+    for number, message in enumerate(said, start=1):
+        await member.send(message)
+        await member.wait_until(lambda n=number: len(member.inbox) >= n)
+    assert [shown.text for shown in member.inbox] == [text("chat.private_only")] * len(said)
+    assert text("chat.private_only").startswith("Xin lỗi, bot chỉ làm việc trong tin nhắn riêng")
+    assert (await bot.count(User), await bot.count(Identity)) == (0, 0)
+    # the code still works where it belongs, and the group heard nothing more meanwhile
+    [welcome, *_] = await bot.say(bot.user("Cán bộ huyện"), f"/start {code}")
+    assert welcome.text.startswith("✅ Đăng ký xong!")
+    assert len(member.inbox) == len(said)
 
 
 async def test_help_lists_only_the_roles_commands(bot) -> None:

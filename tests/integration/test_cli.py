@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from reporting.people import CODE_ALPHABET, redeem_invite
+from reporting.people import CODE_ALPHABET, InviteRefused, redeem_invite
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
+from reporting.tallies import NOTE_LIMIT
 
 HEADER = "commune,hamlet,date,collected,invalid," + ",".join(f"q{q}" for q in range(1, 11))
 ALL_TEN = ",".join(["8"] * 10)
@@ -302,6 +303,12 @@ def test_users_revoke_and_users_again(ready: Cli) -> None:
     _register(ready, hamlet_code, "1001", "Nguyễn Văn An")
     _register(ready, district_code, "2002", "Trần Thị Bình")
 
+    # 12:05 UTC is 19:05 in campaign time (Asia/Ho_Chi_Minh)
+    _query_write(
+        ready.db,
+        "UPDATE identities SET last_seen_at = '2024-01-28 12:05:00.000000' "
+        "WHERE external_id = '1001'",
+    )
     listed = ready("users")
     assert listed.code == 0
     first, second = listed.out.strip().splitlines()
@@ -312,8 +319,10 @@ def test_users_revoke_and_users_again(ready: Cli) -> None:
         "Nguyễn Văn An",
         "Bảo Cường/Xóm Trung Tâm",
         "telegram:1001",
+        "lần cuối 28/01/2024 19:05 qua telegram",
     ]
     assert second.split("\t")[:5] == ["2", "district", "đang hoạt động", "Trần Thị Bình", "—"]
+    assert second.split("\t")[6].startswith("lần cuối ")
 
     revoked = ready("revoke", "1")
     assert revoked.code == 0
@@ -335,7 +344,7 @@ def test_invite_for_a_user_links_another_account_to_them(ready: Cli) -> None:
     ]
     _register(ready, linking, "2002", "An (máy thứ hai)")
     [line] = ready("users").out.strip().splitlines()
-    assert line.split("\t") == [
+    assert line.split("\t")[:6] == [
         "1",
         "official",
         "đang hoạt động",
@@ -374,6 +383,30 @@ def test_invite_for_a_revoked_user_is_refused(ready: Cli) -> None:
         "Người dùng 1 (Nguyễn Văn An) đã bị khóa nên không tạo mã mời cho họ được."
     )
     assert ready.count("invites") == 1
+
+
+def test_invite_cancel_stops_an_unused_code_and_refuses_used_or_unknown_ones(
+    ready: Cli,
+) -> None:
+    leaked, used = _codes(ready("invite", "--role", "district", "--count", "2"))
+    _register(ready, used, "1001", "Nguyễn Văn An")
+    result = ready("invite", "--cancel", leaked.lower())
+    assert (result.code, result.out.strip()) == (0, f"Đã hủy mã mời {leaked}.")
+    with pytest.raises(InviteRefused, match="hết hạn"):
+        _register(ready, leaked, "1002", "Người nhặt được mã")
+    assert _one_line(ready("invite", "--cancel", leaked)) == (
+        f"Mã mời {leaked} đã hủy hoặc hết hạn rồi."
+    )
+    assert _one_line(ready("invite", "--cancel", used)) == (
+        f"Mã mời {used} đã được dùng (người dùng 1), không hủy được. "
+        "Muốn chặn người này, dùng: tallybot revoke 1"
+    )
+    assert _one_line(ready("invite", "--cancel", "ZZZZZZZZ")) == "Không có mã mời «ZZZZZZZZ»."
+    assert "--cancel không đi cùng" in _one_line(
+        ready("invite", "--cancel", leaked, "--role", "district")
+    )
+    assert ready.count("invites") == 2
+    assert ready.count("users") == 1
 
 
 def test_unlock_reopens_a_confirmed_commune_and_keeps_the_record(ready: Cli) -> None:
@@ -471,6 +504,12 @@ def test_tally_add_outside_collection_needs_late(ready: Cli) -> None:
     assert ready.count("tallies") == 0
     assert _tally_add(ready, *options, "--late", day="05/02/2024").code == 0
     assert ready.count("tallies") == 1
+    message = _one_line(_tally_add(ready, *options, "--late", day="01/01/2099"))
+    assert message == (
+        "Ngày 01/01/2099 nằm ngoài chiến dịch: báo cáo muộn chỉ nhận các ngày từ 27/01/2024 "
+        "(bắt đầu thu phiếu) đến 26/02/2024."
+    )
+    assert ready.count("tallies") == 1
 
 
 def test_tally_add_with_a_bad_date_is_refused(ready: Cli) -> None:
@@ -499,8 +538,8 @@ def test_tally_add_to_an_unknown_hamlet_is_refused(ready: Cli) -> None:
 # --- tally import -------------------------------------------------------------------------
 
 
-def _tally_file(cli: Cli, *rows: str) -> str:
-    return str(cli.write("tallies.csv", "\n".join([HEADER, *rows]) + "\n"))
+def _tally_file(cli: Cli, *rows: str, header: str = HEADER) -> str:
+    return str(cli.write("tallies.csv", "\n".join([header, *rows]) + "\n"))
 
 
 GOOD_ROWS = (
@@ -570,6 +609,25 @@ def test_tally_import_late_rows_need_late(ready: Cli) -> None:
     assert ready("tally", "import", path).code == 1
     assert ready("tally", "import", path, "--late").code == 0
     assert ready.count("tallies") == 1
+
+
+def test_a_note_longer_than_the_chats_limit_is_refused_by_line(ready: Cli) -> None:
+    long_note = "x" * (NOTE_LIMIT + 1)
+    path = _tally_file(
+        ready,
+        f"{GOOD_ROWS[0]},{'y' * NOTE_LIMIT}",
+        f"{GOOD_ROWS[1]},{long_note}",
+        header=HEADER + ",note",
+    )
+    result = ready("tally", "import", path)
+    assert result.code == 1
+    [_, problem] = result.err.strip().splitlines()
+    assert problem.startswith("Dòng 3: Kiến nghị dài 1.001 ký tự, quá 1.000 ký tự cho phép")
+    message = _one_line(
+        _tally_add(ready, "--collected", "8", "--satisfied", ALL_TEN, "--note", long_note)
+    )
+    assert message.startswith("Kiến nghị dài 1.001 ký tự")
+    assert ready.count("tallies") == 0
 
 
 # --- export and backup --------------------------------------------------------------------

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.roster import import_roster
-from reporting.roster_file import RosterRow, parse_roster
+from reporting.roster_file import RosterFileError, RosterRow, parse_roster
 from reporting.storage.models import Level, Unit
+from reporting.tallies import Entry, Figures, submit_tally
 from reporting.units import communes, district, find_commune, find_hamlet, hamlets
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -24,6 +27,7 @@ HAMLETS = 311
 HOUSEHOLDS = 27_529
 SURVEYED_HAMLETS = 303
 SURVEYED_HOUSEHOLDS = 25_978
+DAY = date(2024, 1, 27)
 
 
 def _file_totals(path: Path) -> tuple[int, int, int]:
@@ -181,3 +185,37 @@ async def test_reimport_can_exclude_a_commune_from_the_survey(
         bao_linh = await find_commune(session, "Bảo Linh")
         assert not bao_linh.surveyed
         assert len(await communes(session, surveyed_only=True)) == COMMUNES - 2
+
+
+async def test_reimport_cannot_lower_households_below_what_was_already_collected(
+    session_factory: Sessions, loaded: Campaign, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    async with session_factory() as session:
+        trung_tam = await find_hamlet(session, "Bảo Cường/Xóm Trung Tâm")
+        figures = Figures(60, 0, (50,) * 10)
+        await submit_tally(
+            session, loaded, Entry(trung_tam, DAY, figures, None, "cli", clock.now())
+        )
+    lowered = tmp_path / "roster.csv"
+    lowered.write_text(
+        "xã,xóm,số hộ\n"
+        "Bảo Cường,Xóm Đồng Chùa,81\n"  # a fine change, refused with the file
+        "Bảo Cường,Xóm Trung Tâm,59\n"  # 60 forms already collected
+        "Bảo Cường,Xóm Hợp Thành,72\n",
+        encoding="utf-8",
+    )
+    async with session_factory() as session:
+        with pytest.raises(RosterFileError) as refused:
+            await import_roster(session, parse_roster(lowered), loaded.district, clock.now())
+    assert refused.value.problems == [
+        "Dòng 3: Xóm Trung Tâm đã thu 60 phiếu, không thể ghi số hộ 59 nhỏ hơn. "
+        "Số hộ cần từ 60 trở lên."
+    ]
+    async with session_factory() as session:
+        assert (await find_hamlet(session, "Bảo Cường/Xóm Trung Tâm")).households == 67
+        assert (await find_hamlet(session, "Bảo Cường/Xóm Đồng Chùa")).households == 80
+
+    lowered.write_text("xã,xóm,số hộ\nBảo Cường,Xóm Trung Tâm,60\n", encoding="utf-8")
+    async with session_factory() as session:
+        await import_roster(session, parse_roster(lowered), loaded.district, clock.now())
+        assert (await find_hamlet(session, "Bảo Cường/Xóm Trung Tâm")).households == 60

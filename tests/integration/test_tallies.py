@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -214,10 +214,11 @@ async def test_cumulative_collected_may_not_exceed_households(
     assert await _counts(session_factory) == (2, 3)
 
 
-@pytest.mark.parametrize("day", [date(2024, 1, 26), date(2024, 2, 4)])
+@pytest.mark.parametrize("day", [date(2024, 2, 4), date(2024, 2, 26)])
 async def test_day_outside_collection_is_refused_unless_late_entry_allowed(
     session_factory: Sessions, loaded: Campaign, clock: SimulatedClock, day: date
 ) -> None:
+    clock.set(datetime(2024, 3, 1, 9, tzinfo=loaded.timezone))
     hamlet = await _hamlet(session_factory)
     with pytest.raises(TallyRejected, match=r"27/01/2024 – 03/02/2024"):
         await _submit(session_factory, loaded, _entry(hamlet, day, figures(10), clock))
@@ -226,6 +227,35 @@ async def test_day_outside_collection_is_refused_unless_late_entry_allowed(
     late = _entry(hamlet, day, figures(10), clock, allow_late=True)
     assert not await _submit(session_factory, loaded, late)
     assert await _counts(session_factory) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("day", "today", "last"),
+    [
+        (date(2024, 1, 26), date(2024, 3, 1), "26/02/2024"),  # before collection began
+        (date(2099, 1, 1), date(2024, 3, 1), "26/02/2024"),  # after the report was due
+        (date(2024, 2, 27), date(2024, 3, 1), "26/02/2024"),
+        (date(2024, 2, 5), date(2024, 2, 4), "04/02/2024"),  # a day still to come
+    ],
+)
+async def test_a_late_entry_must_still_lie_within_the_campaign(
+    session_factory: Sessions,
+    loaded: Campaign,
+    clock: SimulatedClock,
+    day: date,
+    today: date,
+    last: str,
+) -> None:
+    clock.set(datetime.combine(today, time(9), loaded.timezone))
+    hamlet = await _hamlet(session_factory)
+    late = _entry(hamlet, day, figures(10), clock, allow_late=True)
+    with pytest.raises(TallyRejected) as refused:
+        await _submit(session_factory, loaded, late)
+    assert refused.value.message() == (
+        f"Ngày {day:%d/%m/%Y} nằm ngoài chiến dịch: báo cáo muộn chỉ nhận các ngày từ "
+        f"27/01/2024 (bắt đầu thu phiếu) đến {last}."
+    )
+    assert await _counts(session_factory) == (0, 0)
 
 
 async def test_last_collection_day_is_accepted(

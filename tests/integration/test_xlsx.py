@@ -4,8 +4,10 @@ percent cells, hamlets adding up to communes and communes to the district, Vietn
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import shutil
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign
-from reporting.export import summary_json
+from reporting.export import summary_csv, summary_json
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Confirmation, Level, Unit
 from reporting.summaries import CampaignSummary, summarize
@@ -189,3 +191,37 @@ def test_an_english_workbook_has_english_headers(summary: CampaignSummary) -> No
     header = english["Xã"].iter_rows(min_row=GROUP_ROW, max_row=HEADER_ROW, values_only=True)
     words = {value for row in header for value in row}
     assert {"Households", "Confirmed", "Q1. Quy hoạch", "Satisfied", "Rate"} <= words
+
+
+FORMULAS = ("=SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1")
+
+
+def hostile(summary: CampaignSummary) -> CampaignSummary:
+    """Returns the summary with its first commune and that commune's hamlets named as formulas."""
+    commune = summary.communes[0]
+    hamlets = tuple(
+        replace(hamlet, name=name)
+        for hamlet, name in zip(commune.children, FORMULAS, strict=False)
+    )
+    commune = replace(commune, name="=1+1", children=hamlets + commune.children[len(hamlets) :])
+    district = replace(summary.district, children=(commune, *summary.communes[1:]))
+    return replace(summary, district=district)
+
+
+def test_names_that_look_like_formulas_are_written_as_text(summary: CampaignSummary) -> None:
+    book = load_workbook(io.BytesIO(workbook_bytes(hostile(summary))))
+    written = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    formulas = [cell.coordinate for cell in written if cell.data_type == "f"]
+    assert formulas == []
+    names = {cell.value for cell in written if isinstance(cell.value, str)}
+    assert {"=1+1", *(name.strip() for name in FORMULAS[:4])} <= names
+
+
+def test_csv_names_that_look_like_formulas_start_with_a_quote(summary: CampaignSummary) -> None:
+    renamed = hostile(summary)
+    rows = list(csv.reader(io.StringIO(summary_csv(renamed), newline="")))
+    cells = {cell for row in rows for cell in row[1:3]}
+    hamlets = [hamlet.name for hamlet in renamed.communes[0].children if hamlet.name in FORMULAS]
+    assert len(hamlets) >= 4
+    assert {"'=1+1", *(f"'{name}" for name in hamlets)} <= cells
+    assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in cells)

@@ -31,3 +31,14 @@ def test_labels_typed_without_accents_and_buttons_by_value_still_choose() -> Non
     assert pick(text_input("khong hop le"), EDIT) == Choice("Không hợp lệ", "invalid")
     assert pick(text_input("cau 10"), EDIT) == Choice("Câu 10", "10")
     assert pick(Incoming(Kind.BUTTON, value="2"), EDIT) == Choice("Câu 2", "2")
+
+
+def test_other_digit_forms_read_as_ascii_and_foreign_scripts_are_no_choice() -> None:
+    # NFKC reads superscript, circled and full-width digits as 0-9; other scripts' digits are
+    # not "a number" for the bot (SPEC §2.3): no choice, never a crash in int().
+    assert pick(text_input("²"), HAMLETS) == Choice("Xóm Bản Trang", "2")
+    assert pick(text_input("③"), HAMLETS) == Choice("Xóm Nà Mỏ", "1")
+    assert pick(text_input("２"), HAMLETS) == Choice("Xóm Bản Trang", "2")
+    assert pick(text_input("٣"), HAMLETS) is None
+    assert pick(text_input("⑳"), HAMLETS) is None
+    assert pick(text_input("1" * 5000), HAMLETS) is None

@@ -291,6 +291,7 @@ def test_missing_column_in_english(tmp_path: Path) -> None:
         ("abc", "«abc» không phải là số"),
         ("", "chưa điền số"),
         ("0", "số hộ phải lớn hơn 0"),
+        ("4" * 4301, f"«{'4' * 20}…» quá lớn"),
     ],
 )
 def test_households_must_be_a_whole_number_above_zero(

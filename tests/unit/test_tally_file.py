@@ -92,6 +92,8 @@ def test_parse_count_accepts_whole_numbers_with_dots_between_thousands(
         ("abc", "import.count_not_number"),
         ("45 hộ", "import.count_not_number"),
         ("+3", "import.count_not_number"),
+        ("9" * 5000, "import.count_too_big"),
+        ("1000000000", "import.count_too_big"),
         ("", "import.count_empty"),
         ("   ", "import.count_empty"),
     ],
@@ -258,6 +260,8 @@ def test_bad_dates_are_refused(tmp_path: Path, cell: str, problem: str) -> None:
         ("q1", 5, "abc", "«abc» không phải là số"),
         ("q10", 14, "1.23", "«1.23» không phải số nguyên"),
         ("q7", 11, "", "chưa điền số"),
+        ("q2", 6, "9" * 5000, f"«{'9' * 20}…» quá lớn"),
+        ("collected", 3, "1.000.000.000", "«1.000.000.000» quá lớn"),
     ],
 )
 def test_bad_counts_are_refused_naming_their_column(

@@ -232,6 +232,7 @@ WRONG = [
     ("abc", "«abc» không phải là số; cần số nguyên từ 0 trở lên, ví dụ 45."),
     ("-3", "«-3» là số âm; cần số nguyên từ 0 trở lên."),
     ("4,5", text("import.count_decimal", value="4,5")),
+    ("9" * 5000, text("import.count_too_big", value="9" * 20 + "…")),
 ]
 
 
@@ -269,6 +270,23 @@ def test_wrong_satisfied_counts_get_the_error_and_the_same_question(
     assert (outcome.state, said(outcome)) == (Step.SATISFIED, [problem, question(3, 40)])
     assert buttons(outcome) == ["Tất cả (40)"]
     assert outcome.draft.satisfied == (40, 40)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("٣", text("import.count_not_number", value="٣")),
+        ("75", text("chat.over_limit", value="75", limit="60")),
+    ],
+)
+def test_a_forged_button_value_is_read_like_a_typed_count(value: str, problem: str) -> None:
+    outcome = walk(pressed(value))
+    assert (outcome.state, said(outcome)) == (Step.COLLECTED, [problem, COLLECTED])
+
+
+def test_superscript_and_circled_digits_are_the_digits_they_show() -> None:
+    assert walk("²", pressed("①")).draft.invalid == 1
+    assert walk("③").draft.collected == 3
 
 
 def test_third_wrong_answer_in_a_row_also_shows_the_one_line_format() -> None:

@@ -12,11 +12,15 @@ from bot.zalo.transport import choice_list, message_parts
 from reporting.storage.models import OutboxKind
 
 
-def _body(event_name: str = "message.text.received", text: str | None = "xin chào") -> dict:
+def _body(
+    event_name: str = "message.text.received",
+    text: str | None = "xin chào",
+    chat: dict | None = None,
+) -> dict:
     message = {
         "message_id": "16f6366b3f02645a3d15",
         "date": 1766619597466,
-        "chat": {"id": "e4ea2cd5189df1c3a88c", "chat_type": "PRIVATE"},
+        "chat": chat or {"id": "e4ea2cd5189df1c3a88c", "chat_type": "PRIVATE"},
         "from": {"id": "e4ea2cd5189df1c3a88c", "display_name": "Lò Thị C", "is_bot": False},
     }
     if text is not None:
@@ -35,6 +39,13 @@ def test_text_becomes_an_answer_from_a_sender_with_string_ids() -> None:
     )
     assert sender.display_name == "Lò Thị C"
     assert inbound.delivery_key == "message.text.received:16f6366b3f02645a3d15"
+
+
+@pytest.mark.parametrize(("chat_type", "private"), [("PRIVATE", True), ("GROUP", False)])
+def test_the_sender_says_whether_the_chat_is_private(chat_type: str, private: bool) -> None:
+    chat = {"id": "g-7d1f", "chat_type": chat_type}
+    inbound = read_update(parse_update(_body(text="/start ABCDEFGH", chat=chat)))
+    assert (inbound.sender.chat_id, inbound.sender.private) == ("g-7d1f", private)
 
 
 def test_a_command_keeps_its_arguments() -> None:
