@@ -279,7 +279,7 @@ async def _invite(factory: SessionFactory, hamlet: HamletPlan, clock: SimulatedC
 async def running_bot(world: World) -> AsyncIterator[tuple[LocalBotApi, list[FakeUser]]]:
     """Runs the real bot on a fresh server; yields the server and the registered leaders."""
     async with LocalBotApi(token=TOKEN, clock=world.clock.now) as server:
-        bot = LiveBot(server, world.url, world.clock)  # TELEGRAM_MAX_RATE = MAX_RATE
+        bot = LiveBot(world.url, world.clock, telegram=server)  # TELEGRAM_MAX_RATE = MAX_RATE
         await bot.start()
         try:
             users = [
