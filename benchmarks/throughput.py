@@ -1,5 +1,6 @@
-"""The throughput benchmark: one-line tallies and guided-flow steps through the whole bot,
-against a bare python-telegram-bot echo bot on the same local Bot API server, in the same run."""
+"""The throughput benchmark: one-line tallies and guided-flow steps through the whole bot, on
+Telegram and (one-line) on Zalo, against a bare python-telegram-bot echo bot on the same local
+Bot API server, in the same run."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import gc
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import time as clock_time
@@ -30,10 +31,21 @@ from telegram.ext import (
 
 from benchmarks.common import Timing, machine, write_section
 from benchmarks.hot_spots import HotSpots
-from bot.demo.chat import LOCAL_MAX_RATE, TOKEN, LiveBot, moment, one_line, press, say
+from bot.demo.chat import (
+    LOCAL_MAX_RATE,
+    TOKEN,
+    ZALO_TOKEN,
+    LiveBot,
+    Person,
+    moment,
+    one_line,
+    press,
+    say,
+)
 from bot.demo.plan import HamletPlan, plan_reports
 from bot.demo.seeded import fresh_database, load_sample, sample_roster_path
-from bot.localapi import FakeUser, LocalBotApi
+from bot.localapi import FakeUser, LocalBotApi, LocalZaloApi, ZaloFakeUser
+from bot.localapi.zalo_users import zalo_id
 from reporting.campaign import load_campaign
 from reporting.clock import SimulatedClock
 from reporting.i18n import text
@@ -55,7 +67,8 @@ SAVED = text("chat.tally_saved", day="\0", hamlet="\0").partition("\0")[0]  # "�
 
 SessionFactory = async_sessionmaker[AsyncSession]
 Conversation = Callable[[], Awaitable[list[int]]]
-Step = tuple[Callable[[FakeUser, str], Awaitable[None]], str]  # `say` or `press`, and the words
+Step = tuple[Callable[[Person, str], Awaitable[None]], str]  # `say` or `press`, and the words
+Server = LocalBotApi | LocalZaloApi
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +79,7 @@ class Window:
     seconds: float
     latency: Timing
     api_calls: int
+    polls: int  # getUpdates calls (Telegram's may bring several updates, Zalo's one)
     main_cpu_seconds: float  # CPU time of the one thread running the event loop
 
     @property
@@ -116,12 +130,15 @@ async def _benchmark(folder: Path) -> str:
     windows = {
         "echo_before": await echo_case(),
         "one_line": await bot_case(folder / "one-line", ONE_LINE_LEADERS, one_line_steps),
+        "zalo_one_line": await bot_case(
+            folder / "zalo-one-line", ONE_LINE_LEADERS, one_line_steps, channel="zalo"
+        ),
         "guided": await bot_case(folder / "guided", GUIDED_LEADERS, guided_steps),
         "echo_after": await echo_case(),
     }
     echo = (windows["echo_before"].rate + windows["echo_after"].rate) / 2
     hot_spots = None
-    if min(windows["one_line"].rate, windows["guided"].rate) < GOAL * echo:
+    if min(windows[name].rate for name in GOALS) < GOAL * echo:
         hot_spots = await profile_one_line(folder / "profile")
     return render(windows, echo, time.perf_counter() - started, hot_spots)
 
@@ -130,7 +147,7 @@ async def _benchmark(folder: Path) -> str:
 
 
 async def drive(
-    server: LocalBotApi,
+    server: Server,
     conversations: Sequence[Conversation],
     watch: AbstractContextManager[object] | None = None,
 ) -> Window:
@@ -141,23 +158,28 @@ async def drive(
         async with gate:
             return await talk()
 
-    calls_before = _api_calls(server)
+    calls_before, polls_before = _api_calls(server), _polls(server)
     gc.collect()
     start, cpu_start = time.perf_counter_ns(), time.thread_time_ns()
     with watch or nullcontext():
         latencies = await asyncio.gather(*(one(c) for c in conversations))
     elapsed, cpu = time.perf_counter_ns() - start, time.thread_time_ns() - cpu_start
     samples = tuple(sample for each in latencies for sample in each)
-    calls = _api_calls(server) - calls_before
-    return Window(len(samples), elapsed / 1e9, Timing(samples), calls, cpu / 1e9)
+    calls, polls = _api_calls(server) - calls_before, _polls(server) - polls_before
+    return Window(len(samples), elapsed / 1e9, Timing(samples), calls, polls, cpu / 1e9)
 
 
-def _api_calls(server: LocalBotApi) -> int:
-    """Returns the Bot API calls so far, long polls left out."""
+def _api_calls(server: Server) -> int:
+    """Returns the Bot API calls so far, long polls left out (on Zalo, one per update)."""
     return sum(count for name, count in server.requests.items() if name != "getUpdates")
 
 
-def conversation(user: FakeUser, steps: Sequence[Step]) -> Conversation:
+def _polls(server: Server) -> int:
+    """Returns the long polls (getUpdates) so far, answered or not."""
+    return server.requests.get("getUpdates", 0)
+
+
+def conversation(user: Person, steps: Sequence[Step]) -> Conversation:
     """Returns a user's conversation: each step typed or pressed, its answer awaited, timed."""
 
     async def run() -> list[int]:
@@ -276,15 +298,29 @@ async def _invite(factory: SessionFactory, hamlet: HamletPlan, clock: SimulatedC
 
 
 @asynccontextmanager
-async def running_bot(world: World) -> AsyncIterator[tuple[LocalBotApi, list[FakeUser]]]:
-    """Runs the real bot on a fresh server; yields the server and the registered leaders."""
-    async with LocalBotApi(token=TOKEN, clock=world.clock.now) as server:
-        bot = LiveBot(server, world.url, world.clock)  # TELEGRAM_MAX_RATE = MAX_RATE
+async def running_bot(
+    world: World, channel: str = "telegram"
+) -> AsyncIterator[tuple[Server, list[Person]]]:
+    """Runs the real bot on a fresh server of the channel; yields it and the registered leaders.
+
+    On Zalo the bot polls the local Zalo server alone (no Telegram), as `tallybot run` does with
+    only ZALO_BOT_TOKEN set; ZALO_MAX_RATE = MAX_RATE.
+    """
+    server: Server
+    async with AsyncExitStack() as stack:
+        if channel == "zalo":
+            server = await stack.enter_async_context(
+                LocalZaloApi(token=ZALO_TOKEN, clock=world.clock.now)
+            )
+            bot = LiveBot(world.url, world.clock, zalo=server)
+        else:
+            server = await stack.enter_async_context(
+                LocalBotApi(token=TOKEN, clock=world.clock.now)
+            )
+            bot = LiveBot(world.url, world.clock, telegram=server)  # TELEGRAM_MAX_RATE = MAX_RATE
         await bot.start()
         try:
-            users = [
-                server.user(one.user_id, f"Trưởng xóm {one.user_id}") for one in world.leaders
-            ]
+            users = [_leader(server, one.user_id) for one in world.leaders]
             pairs = zip(users, (leader.code for leader in world.leaders), strict=True)
             start = partial(say, replies=2)  # the welcome, then the help
             await drive(server, [conversation(u, [(start, f"/start {c}")]) for u, c in pairs])
@@ -294,7 +330,19 @@ async def running_bot(world: World) -> AsyncIterator[tuple[LocalBotApi, list[Fak
         _check_no_errors(server)
 
 
-def _check_no_errors(server: LocalBotApi) -> None:
+def _leader(server: Server, user_id: int) -> Person:
+    """Returns a new chat account on the server for the leader with this number."""
+    name = f"Trưởng xóm {user_id}"
+    if isinstance(server, LocalZaloApi):
+        return server.user(zalo_id(user_id), name)
+    return server.user(user_id, first_name=name)
+
+
+def _name(user: Person) -> str:
+    return user.display_name if isinstance(user, ZaloFakeUser) else user.first_name
+
+
+def _check_no_errors(server: Server) -> None:
     """Refuses a run in which the bot told anyone that something went wrong."""
     failed = [
         e for e in server.transcript if e.direction == "out" and e.text == text("chat.error")
@@ -303,12 +351,12 @@ def _check_no_errors(server: LocalBotApi) -> None:
         raise AssertionError(f"the bot answered {len(failed)} updates with its error message")
 
 
-async def _check_committed(world: World, users: Sequence[FakeUser]) -> None:
+async def _check_committed(world: World, users: Sequence[Person]) -> None:
     """Refuses a run that lost a tally: every leader confirmed, every tally stored.
 
     The tallies are counted through an engine of our own, not the bot's.
     """
-    unconfirmed = [u.first_name for u in users if not u.last_message.text.startswith(SAVED)]
+    unconfirmed = [_name(u) for u in users if not u.inbox[-1].text.startswith(SAVED)]
     engine = create_engine(world.url)
     try:
         async with sessions(engine)() as session:
@@ -327,10 +375,11 @@ async def bot_case(
     count: int,
     steps_of: Callable[[Figures], list[Step]],
     watch: AbstractContextManager[object] | None = None,
+    channel: str = "telegram",
 ) -> Window:
     """Returns the window of `count` leaders each taking the steps of their day's tally."""
     world = await prepare(folder, count)
-    async with running_bot(world) as (server, users):
+    async with running_bot(world, channel) as (server, users):
         talks = [
             conversation(user, steps_of(leader.figures))
             for user, leader in zip(users, world.leaders, strict=True)
@@ -370,9 +419,13 @@ async def profile_one_line(folder: Path) -> str:
 LABELS = {
     "echo_before": f"echo bot, run first: {ONE_LINE_LEADERS} users × {ECHO_ROUNDS} tally texts",
     "one_line": f"one-line `/baocao` tallies, {ONE_LINE_LEADERS} leaders × 1",
+    "zalo_one_line": f"the same on Zalo: one-line tallies, {ONE_LINE_LEADERS} leaders × 1",
     "guided": f"guided-flow steps, {GUIDED_LEADERS} leaders × one whole tally",
     "echo_after": "echo bot, run last: the same again",
 }
+
+
+GOALS = ("one_line", "zalo_one_line", "guided")
 
 
 def render(windows: dict[str, Window], echo: float, seconds: float, hot_spots: str | None) -> str:
@@ -385,13 +438,13 @@ def render(windows: dict[str, Window], echo: float, seconds: float, hot_spots: s
         f"`AIORateLimiter(overall_max_rate={MAX_RATE})` for both bots; whole run {seconds:.0f} s.",
         "",
         "| measured | updates | seconds | updates/s | p50 latency | p90 latency "
-        "| API calls / update | loop CPU / update | loop busy | ÷ echo |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| API calls / update | polls / update | loop CPU / update | loop busy | ÷ echo |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(_row(LABELS[name], window, echo) for name, window in windows.items()),
         "",
         f"Echo rate: {echo:.0f} updates/s (mean of the two echo runs).",
         "",
-        *(_goal(LABELS[name], windows[name], echo) for name in ("one_line", "guided")),
+        *(_goal(LABELS[name], windows[name], echo) for name in GOALS),
     ]
     if hot_spots:
         lines += ["", f"Where a one-line tally's time goes ({PROFILE_LEADERS} more tallies):"]
@@ -404,7 +457,8 @@ def _row(label: str, window: Window, echo: float) -> str:
     return (
         f"| {label} | {window.updates:,} | {window.seconds:.2f} | {window.rate:.0f} "
         f"| {latency.p50_ms:.0f} ms | {latency.p90_ms:.0f} ms "
-        f"| {window.api_calls / window.updates:.1f} | {window.cpu_ms:.1f} ms "
+        f"| {window.api_calls / window.updates:.1f} | {window.polls / window.updates:.2f} "
+        f"| {window.cpu_ms:.1f} ms "
         f"| {window.busy:.0%} | {window.rate / echo:.2f}× |"
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 from pathlib import Path
 
 from bot.demo.runner import play_demo
@@ -20,6 +21,10 @@ def demo(_settings: Settings, args: argparse.Namespace) -> None:
     """Plays the reference campaign offline into the output folder."""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    # The demo's own printout says what happened; the HTTP server's start and every chart the
+    # local Zalo server fetches would only interrupt it.
+    for chatty in ("bot.web.server", "aiohttp.access"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     asyncio.run(play_demo(out))
 
 

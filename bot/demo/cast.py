@@ -15,9 +15,13 @@ GIVEN = ("Hùng", "Lan", "Tâm", "Bình", "Hòa", "Thắm", "Dũng", "Hạnh", "
 ON_BEHALF_COMMUNE = "Định Biên"
 OFFICIAL_COMMUNES = (
     (LAGGING_COMMUNE, UNHAPPY_COMMUNE, ON_BEHALF_COMMUNE),
-    ("Bảo Linh", "Bình Yên"),
+    ("Bình Yên", "Bảo Linh"),
 )
 GUIDED_COMMUNES = ("Định Biên", "Quy Kỳ")
+# Hamlet leaders of these communes, and the official who oversees Bình Yên, use the bot on Zalo;
+# everyone else is on Telegram. One bot serves both.
+ZALO_COMMUNES = (UNHAPPY_COMMUNE, "Bình Yên")
+ZALO_OFFICIAL = 1  # the second official: Bình Yên and Bảo Linh
 # Leaders of these communes use the bot; the others still hand in paper, which the district
 # keys in each evening from the communes' spreadsheets (`tally import`).
 CHAT_COMMUNES = (LAGGING_COMMUNE, UNHAPPY_COMMUNE, "Định Biên", "Bảo Linh", "Bình Yên", "Phúc Chu")
@@ -32,10 +36,14 @@ class Actor:
     role: Role
     units: tuple[str, ...]
     guided: bool = False
+    channel: str = "telegram"  # or "zalo"
 
 
 def person(number: int) -> str:
-    """Returns a deterministic, plausible Vietnamese full name."""
+    """Returns a deterministic, plausible Vietnamese full name.
+
+    Names repeat every 550 numbers: the overseers take 500–549, above every hamlet leader's.
+    """
     family = FAMILY[number % len(FAMILY)]
     middle = MIDDLE[(number // len(FAMILY)) % len(MIDDLE)]
     given = GIVEN[(number * 7) % len(GIVEN)]
@@ -44,6 +52,8 @@ def person(number: int) -> str:
 
 def leaders(hamlets: Sequence[HamletPlan]) -> dict[HamletPlan, Actor]:
     """Returns a leader for every hamlet of the chat communes; some type step by step.
+
+    Leaders of the ZALO_COMMUNES write on Zalo, the others on Telegram.
 
     The first hamlet of ON_BEHALF_COMMUNE has no leader with a smartphone: its commune user
     reports for it.
@@ -57,7 +67,8 @@ def leaders(hamlets: Sequence[HamletPlan]) -> dict[HamletPlan, Actor]:
             continue
         units = (f"{hamlet.commune}/{hamlet.hamlet}",)
         guided = order == 1 and hamlet.commune in GUIDED_COMMUNES
-        cast[hamlet] = Actor(10_000 + number, person(number), Role.HAMLET, units, guided)
+        channel = "zalo" if hamlet.commune in ZALO_COMMUNES else "telegram"
+        cast[hamlet] = Actor(10_000 + number, person(number), Role.HAMLET, units, guided, channel)
     return cast
 
 
@@ -66,8 +77,14 @@ def overseers() -> list[Actor]:
     communes = (ON_BEHALF_COMMUNE, UNHAPPY_COMMUNE)
     cast = [Actor(20_000 + n, person(500 + n), Role.COMMUNE, (c,)) for n, c in enumerate(communes)]
     cast += [
-        Actor(30_000 + n, person(600 + n), Role.OFFICIAL, units)
+        Actor(
+            30_000 + n,
+            person(510 + n),
+            Role.OFFICIAL,
+            units,
+            channel="zalo" if n == ZALO_OFFICIAL else "telegram",
+        )
         for n, units in enumerate(OFFICIAL_COMMUNES)
     ]
-    cast.append(Actor(40_000, person(700), Role.DISTRICT, ()))
+    cast.append(Actor(40_000, person(520), Role.DISTRICT, ()))
     return cast

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import socket
 from collections.abc import Awaitable, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from bot.alerts import check_alerts
-from bot.localapi import FakeUser, LocalBotApi
+from bot.localapi import FakeUser, LocalBotApi, LocalZaloApi, ZaloFakeUser
 from bot.runtime import Runtime, running
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
@@ -16,28 +19,62 @@ from reporting.settings import Settings
 from reporting.tallies import Figures
 
 TOKEN = "123456:demo-token"
+ZALO_TOKEN = "4200000000:demo-zalo-token"
 BATCH = 40
-# The local server has no flood limits; Telegram's 30 messages/s would make the demo take minutes.
+# The local servers have no flood limits; Telegram's 30 messages/s would make the demo slow.
 LOCAL_MAX_RATE = 10_000
+Person = FakeUser | ZaloFakeUser
+NUMBERED = re.compile(r"(\d+)\. (.+)")
+
+
+def free_port() -> int:
+    """Returns a loopback port nobody listens on now (the bot's HTTP server takes it next)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class LiveBot:
-    """The real bot against the local server; it can be stopped and started again mid-campaign."""
+    """The real bot on the local servers, Telegram's and Zalo's, in one process; it can be
+    stopped and started again mid-campaign.
 
-    def __init__(self, server: LocalBotApi, database_url: str, clock: SimulatedClock) -> None:
-        self.settings = Settings(
-            DATABASE_URL=database_url,
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=server.base_url,
-            TELEGRAM_MAX_RATE=LOCAL_MAX_RATE,
-        )
+    Zalo fetches the charts the bot sends from the bot's own HTTP server, at PUBLIC_URL on a
+    free loopback port.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        clock: SimulatedClock,
+        telegram: LocalBotApi | None = None,
+        zalo: LocalZaloApi | None = None,
+    ) -> None:
+        settings = Settings(DATABASE_URL=database_url)
+        if telegram is not None:
+            settings = replace(
+                settings,
+                TELEGRAM_BOT_TOKEN=TOKEN,
+                TELEGRAM_API_BASE_URL=telegram.base_url,
+                TELEGRAM_MAX_RATE=LOCAL_MAX_RATE,
+            )
+        if zalo is not None:
+            port = free_port()
+            settings = replace(
+                settings,
+                ZALO_BOT_TOKEN=ZALO_TOKEN,
+                ZALO_API_BASE_URL=zalo.base_url,
+                ZALO_MAX_RATE=LOCAL_MAX_RATE,
+                PUBLIC_URL=f"http://127.0.0.1:{port}",
+                HTTP_PORT=port,
+            )
+        self.settings = settings
         self.clock = clock
         self.restarts = 0
         self.runtime: Runtime | None = None
         self._stack = AsyncExitStack()
 
     async def start(self) -> None:
-        """Starts a fresh bot runtime, polling the local server."""
+        """Starts a fresh bot runtime, polling both local servers."""
         self.runtime = await self._stack.enter_async_context(
             running(self.settings, self.clock, alerts=False)
         )
@@ -67,16 +104,36 @@ class LiveBot:
         await self._stack.aclose()
 
 
-async def say(user: FakeUser, words: str, replies: int = 1) -> None:
+async def say(user: Person, words: str, replies: int = 1) -> None:
     """Sends a message and waits for the bot's answers."""
     await user.send(words)
     await user.wait_for_reply(replies, timeout=20)
 
 
-async def press(user: FakeUser, label: str, replies: int = 1) -> None:
-    """Presses a button on the user's last message and waits for the answers."""
-    await user.press(label)
+async def press(user: Person, label: str, replies: int = 1) -> None:
+    """Chooses `label` on the user's last message and waits for the answers.
+
+    On Telegram the user presses its button; on Zalo, which has no buttons, they type it.
+    """
+    if isinstance(user, ZaloFakeUser):
+        await user.send(typed_choice(user.inbox[-1].text, label))
+    else:
+        await user.press(label)
     await user.wait_for_reply(replies, timeout=20)
+
+
+def typed_choice(shown: str, label: str) -> str:
+    """Returns what a Zalo user types to choose `label` under a message: its number in the
+    list ("1. Gửi   2. Sửa   3. Hủy"), or the label itself when it stands alone ("» Bỏ qua").
+    """
+    for line in shown.splitlines():
+        if line == f"» {label}":
+            return label
+        for item in re.split(r"\s{2,}", line.strip()):
+            numbered = NUMBERED.fullmatch(item)
+            if numbered and numbered[2] == label:
+                return numbered[1]
+    raise LookupError(f"no choice {label!r} under {shown!r}")
 
 
 async def in_batches(jobs: Sequence[Awaitable[None]]) -> None:
@@ -94,7 +151,7 @@ def one_line(figures: Figures, day: date | None = None) -> str:
     return f"/baocao {prefix}" + " ".join(str(n) for n in numbers)
 
 
-async def guided(user: FakeUser, figures: Figures, stumble: bool, bot: LiveBot | None) -> None:
+async def guided(user: Person, figures: Figures, stumble: bool, bot: LiveBot | None) -> None:
     """Walks through the guided tally; a stumbling leader mistypes, and the bot may restart."""
     await say(user, "/baocao")
     if stumble:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections import Counter, defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -11,12 +12,24 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.demo.cast import CHAT_COMMUNES, ON_BEHALF_COMMUNE, Actor, leaders, overseers
-from bot.demo.chat import TOKEN, LiveBot, guided, in_batches, moment, one_line, press, say
+from bot.demo.chat import (
+    TOKEN,
+    ZALO_TOKEN,
+    LiveBot,
+    Person,
+    guided,
+    in_batches,
+    moment,
+    one_line,
+    press,
+    say,
+)
 from bot.demo.outputs import write_outputs
 from bot.demo.paper import import_sheet
 from bot.demo.plan import HamletPlan, Report, plan_reports
 from bot.demo.seeded import fresh_database, load_sample
-from bot.localapi import FakeUser, LocalBotApi
+from bot.localapi import LocalBotApi, LocalZaloApi
+from bot.localapi.zalo_users import zalo_id
 from bot.views.table import district_table
 from reporting.campaign import Campaign, load_campaign
 from reporting.clock import SimulatedClock
@@ -36,28 +49,48 @@ STUMBLE_DAYS = (0, 3)
 
 
 class Demo:
-    """One play of the campaign: the cast, their chats, the bot and the clock."""
+    """One play of the campaign: the cast, their chats (Telegram, Zalo), the bot, the clock."""
 
     def __init__(
         self,
         campaign: Campaign,
-        server: LocalBotApi,
+        servers: tuple[LocalBotApi, LocalZaloApi],
         bot: LiveBot,
         out: Path,
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
-        self.campaign, self.server, self.bot, self.out = campaign, server, bot, out
+        self.campaign, self.bot, self.out = campaign, bot, out
+        self.server, self.zalo = servers
         self.sessions = sessions
         self.clock = bot.clock
-        self.users: dict[int, FakeUser] = {}
+        self.users: dict[int, Person] = {}
+        self.actors: dict[int, Actor] = {}
         self.imported = 0
         self.alerts_sent = 0
 
-    def user(self, actor: Actor) -> FakeUser:
-        """Returns the chat of an actor."""
+    def user(self, actor: Actor) -> Person:
+        """Returns the chat of an actor, on the actor's channel."""
         if actor.user_id not in self.users:
-            self.users[actor.user_id] = self.server.user(actor.user_id, first_name=actor.name)
+            if actor.channel == "zalo":
+                chat: Person = self.zalo.user(zalo_id(actor.user_id), actor.name)
+            else:
+                chat = self.server.user(actor.user_id, first_name=actor.name)
+            self.users[actor.user_id], self.actors[actor.user_id] = chat, actor
         return self.users[actor.user_id]
+
+    def chats(self) -> list[tuple[Actor, Person]]:
+        """Returns every actor who spoke, with their chat as it is now."""
+        return [(self.actors[user_id], chat) for user_id, chat in self.users.items()]
+
+    def transcript(self) -> list[str]:
+        """Returns every message on both channels in campaign-time order, each marked with its
+        channel."""
+        marked = [
+            [(event, "Telegram") for event in self.server.transcript],
+            [(event, "Zalo") for event in self.zalo.transcript],
+        ]
+        merged = heapq.merge(*marked, key=lambda pair: pair[0].logged)
+        return [event.line(self.campaign.timezone, channel) for event, channel in merged]
 
     async def register(self, actors: list[Actor], codes: dict[int, str]) -> None:
         """Everyone opens the bot with their invite code."""
@@ -131,9 +164,9 @@ class Demo:
             if full or actor.role == "commune":
                 await self._ask(actor, command)
         if last:
-            official = next(a for a in staff if a.role == "official")
+            for official in (a for a in staff if a.role == "official"):
+                await self._ask(official, f"/bieudo {official.units[0]}", replies=2)
             district = next(a for a in staff if a.role == "district")
-            await self._ask(official, f"/bieudo {official.units[0]}", replies=2)
             await self._ask(district, "/xuatfile")
 
     async def digest(self, day: date) -> None:
@@ -162,8 +195,11 @@ class Demo:
         await self.alerts_at(self.campaign.phases.report_due - timedelta(days=1), MORNING)
 
 
-async def play_demo(out: Path) -> None:
-    """Plays the campaign from nothing and writes the database, transcript and exports to `out`."""
+async def play_demo(out: Path) -> Demo:
+    """Plays the campaign from nothing and writes the database, transcript and exports to `out`.
+
+    Returns the play, with the chats of its people as they ended.
+    """
     url = await asyncio.to_thread(fresh_database, out)
     campaign = load_campaign()
     clock = SimulatedClock(moment(campaign, campaign.phases.conference, MORNING))
@@ -173,21 +209,25 @@ async def play_demo(out: Path) -> None:
     cast, staff = leaders(hamlets), overseers()
     codes = await _invite(factory, [*cast.values(), *staff], clock)
     reports = plan_reports(hamlets, campaign.collection_days)
-    async with LocalBotApi(token=TOKEN, clock=clock.now) as server:
-        bot = LiveBot(server, url, clock)
+    async with (
+        LocalBotApi(token=TOKEN, clock=clock.now) as server,
+        LocalZaloApi(token=ZALO_TOKEN, clock=clock.now) as zalo,
+    ):
+        bot = LiveBot(url, clock, telegram=server, zalo=zalo)
         await bot.start()
         try:
-            demo = Demo(campaign, server, bot, out, factory)
+            demo = Demo(campaign, (server, zalo), bot, out, factory)
             await _play(demo, cast, staff, codes, reports)
         finally:
             await bot.stop()
-        transcript = [event.line(campaign.timezone) for event in server.transcript]
+        transcript = demo.transcript()
     async with factory() as session:
         summary = await summarize(session, campaign, clock.now())
         await write_outputs(session, summary, transcript, out)
         outbox = await outbox_states(session)
     await engine.dispose()
-    _print(summary, len(transcript), bot.restarts, demo, outbox, out)
+    _print(summary, bot.restarts, demo, outbox, out)
+    return demo
 
 
 async def _play(
@@ -233,14 +273,22 @@ async def _invite(factory: object, actors: list[Actor], clock: SimulatedClock) -
 
 def _print(
     summary: CampaignSummary,
-    lines: int,
     restarts: int,
     demo: Demo,
     outbox: Counter[str],
     out: Path,
 ) -> None:
     print(summary.campaign.name)
-    print(text("demo.played", messages=lines, restarts=restarts))
+    telegram, zalo = len(demo.server.transcript), len(demo.zalo.transcript)
+    print(
+        text(
+            "demo.played",
+            messages=fmt_count(telegram + zalo),
+            telegram=fmt_count(telegram),
+            zalo=fmt_count(zalo),
+            restarts=restarts,
+        )
+    )
     print(text("demo.imported", rows=demo.imported))
     print(text("demo.alerts", alerts=demo.alerts_sent))
     sent, waiting = outbox[OutboxState.SENT], outbox[OutboxState.PENDING]

@@ -8,6 +8,7 @@ import itertools
 import json
 import mimetypes
 import struct
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -140,12 +141,16 @@ class TranscriptEvent:
     direction: str  # "in": user to bot, "out": bot to user
     kind: str
     text: str
+    # When it was logged, in real time: orders the events of two servers that share one clock.
+    logged: int = field(default_factory=time.monotonic_ns, compare=False, repr=False)
 
-    def line(self, tz: tzinfo | None = None) -> str:
-        """Returns the event as one readable transcript line, its time shown in tz if given."""
+    def line(self, tz: tzinfo | None = None, channel: str = "") -> str:
+        """Returns the event as one readable transcript line, its time shown in tz if given,
+        marked with its channel ("[Zalo]") if given."""
         at = self.at.astimezone(tz) if tz else self.at
         arrow = "→ bot" if self.direction == "in" else "← bot"
-        return f"[{at:%Y-%m-%d %H:%M:%S}] {self.who} {arrow} ({self.kind}): {self.text}"
+        mark = f" [{channel}]" if channel else ""
+        return f"[{at:%Y-%m-%d %H:%M:%S}]{mark} {self.who} {arrow} ({self.kind}): {self.text}"
 
 
 @dataclass

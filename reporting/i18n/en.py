@@ -495,8 +495,8 @@ MESSAGES: dict[str, str] = {
     "chat.lang_usage": "Send /lang vi for Vietnamese, /lang en for English.",
     "chat.lang_set": "Language set to English.",
     "demo.played": (
-        "Played the campaign through chat: {messages} messages, the bot restarted {restarts} "
-        "time(s) midway."
+        "Played the campaign through chat: {messages} messages ({telegram} on Telegram, {zalo} "
+        "on Zalo), the bot restarted {restarts} time(s) midway."
     ),
     "demo.imported": (
         "The district imported {rows} paper report rows from the spreadsheets of communes not "

@@ -476,8 +476,8 @@ MESSAGES: dict[str, str] = {
     "chat.lang_usage": "Gõ /lang vi để dùng tiếng Việt, /lang en để dùng tiếng Anh.",
     "chat.lang_set": "Đã chuyển sang tiếng Việt.",
     "demo.played": (
-        "Đã chơi chiến dịch qua chat: {messages} tin nhắn, bot khởi động lại {restarts} lần "
-        "giữa chừng."
+        "Đã chơi chiến dịch qua chat: {messages} tin nhắn ({telegram} qua Telegram, {zalo} qua "
+        "Zalo), bot khởi động lại {restarts} lần giữa chừng."
     ),
     "demo.imported": (
         "Huyện nhập thêm {rows} dòng báo cáo giấy từ bảng tính của các xã chưa dùng bot."

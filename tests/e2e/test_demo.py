@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.demo.cast import ZALO_COMMUNES
 from bot.demo.runner import play_demo
+from bot.localapi import ZaloFakeUser
 from reporting.i18n import text
 from reporting.storage.db import create_engine, sessions
-from reporting.storage.models import OutboxMessage, Tally
+from reporting.storage.models import OutboxMessage, Role, Tally, Unit
+
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
 async def test_the_demo_plays_the_campaign_and_every_message_is_delivered(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await play_demo(tmp_path)
+    demo = await play_demo(tmp_path)
 
     printed = capsys.readouterr().out
     assert "bot khởi động lại 1 lần giữa chừng" in printed
@@ -27,6 +32,12 @@ async def test_the_demo_plays_the_campaign_and_every_message_is_delivered(
     transcript = (tmp_path / "transcript.txt").read_text(encoding="utf-8")
     assert text("chat.error") not in transcript
     assert "✅ Đã lưu báo cáo" in transcript
+    events = [line for line in transcript.splitlines() if line.startswith("[20")]
+    channels_shown = Counter(line[22:].split("] ")[0] + "]" for line in events)
+    assert set(channels_shown) == {"[Telegram]", "[Zalo]"}, channels_shown
+    zalo = [line for line in events if line[22:].startswith("[Zalo] ")]
+    assert any(line.endswith(("→ bot (text): Gửi", "→ bot (text): 1")) for line in zalo)
+    assert any("← bot (photo): " in line for line in zalo)
     figures = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
 
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'tallybot.db'}")
@@ -43,9 +54,42 @@ async def test_the_demo_plays_the_campaign_and_every_message_is_delivered(
             alerts = await session.scalar(
                 select(func.count()).where(OutboxMessage.alert_id.is_not(None))
             )
+            channels = dict(
+                (
+                    await session.execute(
+                        select(Tally.channel, func.count(func.distinct(Unit.parent_id)))
+                        .join(Unit, Unit.id == Tally.hamlet_id)
+                        .group_by(Tally.channel)
+                    )
+                ).all()
+            )
+            zalo_hamlets = select(Tally.hamlet_id).where(Tally.channel == "zalo")
+            communes_on_zalo = set(
+                await session.scalars(
+                    select(Unit.name).where(
+                        Unit.id.in_(select(Unit.parent_id).where(Unit.id.in_(zalo_hamlets)))
+                    )
+                )
+            )
     finally:
         await engine.dispose()
     assert set(states) == {"sent"}
     assert f"Bot tự gửi {alerts} tin cảnh báo" in printed
     assert states["sent"] > 1000
     assert figures["district"]["collected"] == collected
+
+    # Leaders of two communes reported on Zalo, the rest through Telegram (and paper).
+    assert communes_on_zalo == set(ZALO_COMMUNES)
+    assert channels["zalo"] == len(ZALO_COMMUNES)
+    assert channels["telegram"] >= 4
+    # The official on Zalo read the status and got the charts as pictures Zalo fetched from
+    # the bot's links.
+    [official] = [
+        chat
+        for actor, chat in demo.chats()
+        if isinstance(chat, ZaloFakeUser) and actor.role == Role.OFFICIAL
+    ]
+    assert any(message.text.startswith("📊") for message in official.inbox), official.inbox[0]
+    photos = [message for message in official.inbox if message.kind == "photo"]
+    assert len(photos) == 2
+    assert all(photo.photo is not None and photo.photo.startswith(PNG) for photo in photos)
