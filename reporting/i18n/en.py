@@ -308,8 +308,8 @@ MESSAGES: dict[str, str] = {
         "{percent}: {names}."
     ),
     "alert.confirm_due": (
-        "⏰ Aggregation has started. Commune {commune} has not confirmed its figures: "
-        "send /confirm (by {end})."
+        "⏰ Aggregation has started. Commune {commune} has not confirmed its figures "
+        "(by {end}). The commune's officers confirm with /confirm."
     ),
     "alert.confirm_due_district": (
         "⏰ Aggregation has started. {count} communes have not confirmed (by {end}): {names}."

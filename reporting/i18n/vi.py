@@ -303,8 +303,8 @@ MESSAGES: dict[str, str] = {
         "{percent}: {names}."
     ),
     "alert.confirm_due": (
-        "⏰ Đã sang giai đoạn tổng hợp. Xã {commune} chưa xác nhận số liệu: "
-        "gõ /xacnhan (hạn {end})."
+        "⏰ Đã sang giai đoạn tổng hợp. Xã {commune} chưa xác nhận số liệu (hạn {end}). "
+        "Cán bộ xã xác nhận bằng lệnh /xacnhan."
     ),
     "alert.confirm_due_district": (
         "⏰ Đã sang giai đoạn tổng hợp. {count} xã chưa xác nhận số liệu (hạn {end}): {names}."

@@ -264,8 +264,12 @@ async def test_confirmation_due_goes_to_district_and_the_unconfirmed_commune(bot
     # get its ⚠️ → ❌ verdict alert now)
     assert await alerts_at(bot, at(4, 2, 7, 59)) == 0
     assert await alerts_at(bot, at(4, 2, 8, 0)) == 3
-    asked = "⏰ Đã sang giai đoạn tổng hợp. Xã Bảo Linh chưa xác nhận số liệu: gõ /xacnhan"
-    assert seen.new(unconfirmed) == seen.new(official) == [f"{asked} (hạn 06/02)."]
+    # one text true for both: the official reads who must act, the commune user how
+    asked = (
+        "⏰ Đã sang giai đoạn tổng hợp. Xã Bảo Linh chưa xác nhận số liệu (hạn 06/02). "
+        "Cán bộ xã xác nhận bằng lệnh /xacnhan."
+    )
+    assert seen.new(unconfirmed) == seen.new(official) == [asked]
     assert seen.new(staff) == [
         "⏰ Đã sang giai đoạn tổng hợp. 1 xã chưa xác nhận số liệu (hạn 06/02): Bảo Linh."
     ]

@@ -363,8 +363,8 @@ def test_confirmation_due_on_the_first_aggregation_day_after_collection_for_unco
         BAO_LINH,
     )
     assert asked.render("vi") == (
-        "⏰ Đã sang giai đoạn tổng hợp. Xã Bảo Linh chưa xác nhận số liệu: "
-        "gõ /xacnhan (hạn 06/02)."
+        "⏰ Đã sang giai đoạn tổng hợp. Xã Bảo Linh chưa xác nhận số liệu (hạn 06/02). "
+        "Cán bộ xã xác nhận bằng lệnh /xacnhan."
     )
     assert (listed.key, listed.audience, listed.commune_id) == (
         "deadline:confirm",
