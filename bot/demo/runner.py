@@ -289,7 +289,7 @@ def _print(
             restarts=restarts,
         )
     )
-    print(text("demo.imported", rows=demo.imported))
+    print(text("demo.imported", rows=fmt_count(demo.imported)))
     print(text("demo.alerts", alerts=demo.alerts_sent))
     sent, waiting = outbox[OutboxState.SENT], outbox[OutboxState.PENDING]
     failed = outbox.total() - sent - waiting
