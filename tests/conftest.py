@@ -1,22 +1,37 @@
-"""Shared fixtures: a migrated SQLite file, its engine and sessions, the reference campaign loaded
-with the sample Định Hóa roster, and a simulated clock in campaign time.
+"""Shared fixtures: a migrated database on each backend, its engine and sessions, the reference
+campaign loaded with the sample Định Hóa roster, and a simulated clock in campaign time.
 
-Migrating and importing the roster take a few hundred milliseconds, so each is done once per run
-into a template file (with the real `upgrade`, `store_campaign` and `import_roster`), and every
-test gets its own byte-for-byte copy in its tmp_path.
+Storage tests run twice, on SQLite and on PostgreSQL (ids `[sqlite]`, `[postgresql]`: select
+one with `-k`). Migrating and importing the roster take a few hundred milliseconds, so each is
+done once per backend into a template (with the real `upgrade`, `store_campaign` and
+`import_roster`), and every test gets its own copy: a copied file on SQLite, a database made
+from the template on PostgreSQL. PostgreSQL is a throw-away cluster started for the run, or the
+server named by TEST_DATABASE_URL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from backends import (
+    GIVEN,
+    REQUIRE,
+    Cluster,
+    Database,
+    Server,
+    postgres_available,
+    server_binaries,
+    sqlite_url,
+)
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from reporting.campaign import REFERENCE_CAMPAIGN, Campaign, reference_source
@@ -30,11 +45,21 @@ from reporting.storage.schema import upgrade
 CAMPAIGN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 SAMPLE_ROSTER = Path(str(resources.files("reporting").joinpath("data", "dinh_hoa_roster.csv")))
 START = datetime(2024, 1, 27, 8, 0, tzinfo=CAMPAIGN_ZONE)  # 08:00 on the first collection day
+BACKENDS = ["sqlite", "postgresql"]
+_NO_POSTGRES = postgres_available()
 
 
-def sqlite_url(path: Path) -> str:
-    """Returns the async SQLAlchemy URL of a SQLite file."""
-    return f"sqlite+aiosqlite:///{path}"
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuses to run without PostgreSQL where it is required (CI)."""
+    if _NO_POSTGRES and os.environ.get(REQUIRE) == "1":
+        raise pytest.UsageError(f"{_NO_POSTGRES}, but {REQUIRE}=1: PostgreSQL must be tested")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Says in one line which backends the storage tests run on."""
+    if _NO_POSTGRES:
+        return f"storage tests on SQLITE ONLY: {_NO_POSTGRES}"
+    return f"storage tests on sqlite and postgresql ({os.environ.get(GIVEN) or 'own cluster'})"
 
 
 async def _load_reference(url: str) -> None:
@@ -48,21 +73,102 @@ async def _load_reference(url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated to head by Alembic (sync: env.py runs its own event loop)."""
-    path = tmp_path_factory.mktemp("templates") / "migrated.db"
-    upgrade(sqlite_url(path))
-    return path
+class SqliteDatabases:
+    """Fresh SQLite files: empty, migrated or loaded."""
+
+    backend = "sqlite"
+
+    def __init__(self, folder: Path) -> None:
+        self.templates = {"migrated": folder / "migrated.db", "loaded": folder / "loaded.db"}
+        upgrade(sqlite_url(self.templates["migrated"]))
+        shutil.copyfile(self.templates["migrated"], self.templates["loaded"])
+        asyncio.run(_load_reference(sqlite_url(self.templates["loaded"])))
+
+    def new(self, folder: Path, template: str | None = "loaded") -> Database:
+        """Returns a database file of its own in `folder` (not yet created when empty)."""
+        path = folder / "tallybot.db"
+        if template is not None:
+            shutil.copyfile(self.templates[template], path)
+        return Database(self.backend, sqlite_url(path), path)
+
+    def drop(self, database: Database) -> None:
+        """Nothing to do: the file goes with its tmp_path."""
+
+
+class PostgresDatabases:
+    """Fresh databases on a PostgreSQL server: empty, migrated or loaded."""
+
+    backend = "postgresql"
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.templates = {"migrated": server.create()}
+        upgrade(server.url(self.templates["migrated"]))
+        self.templates["loaded"] = server.create(self.templates["migrated"])
+        asyncio.run(_load_reference(server.url(self.templates["loaded"])))
+
+    def new(self, folder: Path, template: str | None = "loaded") -> Database:
+        """Returns a database of its own, copied from a template database when given."""
+        name = self.server.create(None if template is None else self.templates[template])
+        return Database(self.backend, self.server.url(name))
+
+    def drop(self, database: Database) -> None:
+        """Drops the database, disconnecting whoever the test left connected."""
+        name = make_url(database.url).database
+        assert name is not None
+        self.server.drop(name)
+
+
+Databases = SqliteDatabases | PostgresDatabases
 
 
 @pytest.fixture(scope="session")
-def loaded_template(migrated_template: Path) -> Path:
-    """A copy of the migrated file with the reference campaign and the sample roster loaded."""
-    path = migrated_template.with_name("loaded.db")
-    shutil.copyfile(migrated_template, path)
-    asyncio.run(_load_reference(sqlite_url(path)))
-    return path
+def postgres_server() -> Iterator[Server]:
+    """A PostgreSQL server for the run: TEST_DATABASE_URL's, or a throw-away cluster."""
+    given = os.environ.get(GIVEN)
+    if given:
+        server = Server(make_url(given))
+        try:
+            yield server
+        finally:
+            server.drop_all()
+        return
+    binaries = server_binaries()
+    assert binaries is not None, _NO_POSTGRES
+    cluster = Cluster(binaries)
+    try:
+        yield Server(cluster.start())
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Databases]:
+    """Where storage tests get their databases: each storage test runs once per backend."""
+    if request.param == "sqlite":
+        yield SqliteDatabases(tmp_path_factory.mktemp("templates"))
+        return
+    yield PostgresDatabases(request.getfixturevalue("postgres_server"))
+
+
+def _backend(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return None if callspec is None else callspec.params.get("databases")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skips the PostgreSQL run of SQLite-only tests; without PostgreSQL, deselects every
+    PostgreSQL run (the report header says so, in one line)."""
+    if _NO_POSTGRES:
+        dropped = [item for item in items if _backend(item) == "postgresql"]
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if _backend(item) != "postgresql"]
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None and _backend(item) == "postgresql":
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
 
 
 @pytest.fixture
@@ -72,17 +178,41 @@ def sample_roster() -> Path:
 
 
 @pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """This test's own migrated SQLite file; already loaded when the test uses `loaded`."""
-    template = "loaded_template" if "loaded" in request.fixturenames else "migrated_template"
-    path = tmp_path / "tallybot.db"
-    shutil.copyfile(request.getfixturevalue(template), path)
-    return sqlite_url(path)
+def database(
+    request: pytest.FixtureRequest, databases: Databases, tmp_path: Path
+) -> Iterator[Database]:
+    """This test's own migrated database; already loaded when the test uses `loaded`."""
+    template = "loaded" if "loaded" in request.fixturenames else "migrated"
+    database = databases.new(tmp_path, template)
+    yield database
+    databases.drop(database)
+
+
+@pytest.fixture
+def loaded_database(databases: Databases, tmp_path: Path) -> Iterator[Database]:
+    """This test's own database with the reference campaign and the sample roster loaded."""
+    database = databases.new(tmp_path, "loaded")
+    yield database
+    databases.drop(database)
+
+
+@pytest.fixture
+def empty_database(databases: Databases, tmp_path: Path) -> Iterator[Database]:
+    """This test's own database, without any table (on SQLite: a file not created yet)."""
+    database = databases.new(tmp_path, None)
+    yield database
+    databases.drop(database)
+
+
+@pytest.fixture
+def database_url(database: Database) -> str:
+    """The URL of this test's own database."""
+    return database.url
 
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """The application's async engine on the test's file, disposed after the test."""
+    """The application's async engine on the test's database, disposed after the test."""
     engine = create_engine(database_url)
     yield engine
     await engine.dispose()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, text
+from backends import Database
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,8 +33,7 @@ def _diff(connection: Connection) -> list[Any]:
 
 
 def _tables(connection: Connection) -> set[str]:
-    rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
-    return {name for (name,) in rows}
+    return set(inspect(connection).get_table_names())
 
 
 async def _run(url: str, work: Any) -> Any:
@@ -58,8 +57,8 @@ async def test_drift_check_notices_a_missing_schema(engine: AsyncEngine) -> None
     assert any(change[0] == "add_table" and change[1].name == "tally_revisions" for change in diff)
 
 
-def test_upgrade_creates_a_fresh_file_matching_the_models(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+def test_upgrade_creates_a_fresh_database_matching_the_models(empty_database: Database) -> None:
+    url = empty_database.url
     upgrade(url)
     assert asyncio.run(_run(url, _tables)) == TABLES
     assert asyncio.run(_run(url, _diff)) == []
@@ -100,6 +99,7 @@ async def test_migrated_database_is_at_the_newest_revision(engine: AsyncEngine) 
     await require_current(engine)
 
 
+@pytest.mark.sqlite_only("PRAGMAs are SQLite's")
 async def test_wal_foreign_keys_and_busy_timeout_are_on(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         journal = await connection.scalar(text("PRAGMA journal_mode"))
@@ -110,31 +110,47 @@ async def test_wal_foreign_keys_and_busy_timeout_are_on(engine: AsyncEngine) -> 
 
 async def test_foreign_keys_are_enforced(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
-        with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        with pytest.raises(IntegrityError, match="(?i)FOREIGN KEY"):
             await connection.exec_driver_sql(
                 "INSERT INTO user_units (user_id, unit_id) VALUES (999, 999)"
             )
         await connection.rollback()
 
 
-def _sql(path: Path, statement: str) -> list[tuple[Any, ...]]:
-    """Runs one statement on a SQLite file (foreign keys on, as the bot has them)."""
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA foreign_keys=ON")
-        return connection.execute(statement).fetchall()
+def _sql(url: str, statement: str) -> list[tuple[Any, ...]]:
+    """Runs one statement in a transaction of its own; timestamps come back as UTC text."""
+
+    async def run() -> list[tuple[Any, ...]]:
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    await connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+                result = await connection.exec_driver_sql(statement)
+                rows = result.all() if result.returns_rows else []
+        finally:
+            await engine.dispose()
+        return [tuple(_as_text(value) for value in row) for row in rows]
+
+    return asyncio.run(run())
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
 
 
 def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
-    tmp_path: Path,
+    empty_database: Database,
 ) -> None:
-    path = tmp_path / "old.db"
-    url = f"sqlite+aiosqlite:///{path}"
+    url = empty_database.url
     command.upgrade(alembic_config(url), "0004")
     moment = "2024-01-28 13:30:00.000000"  # 20:30 in Định Hóa
-    _sql(path, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{moment}', NULL)")
-    _sql(path, f"INSERT INTO users VALUES (2, 'Zalo', 'district', 'vi', NULL, '{moment}', NULL)")
+    _sql(url, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{moment}', NULL)")
+    _sql(url, f"INSERT INTO users VALUES (2, 'Zalo', 'district', 'vi', NULL, '{moment}', NULL)")
     _sql(
-        path,
+        url,
         "INSERT INTO identities (id, user_id, channel, external_id, chat_id, created_at)"
         f" VALUES (1, 1, 'telegram', '501', '501', '{moment}')",
     )
@@ -146,24 +162,26 @@ def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
         why = f"'{reason}'" if reason else "NULL"
         user = 2 if status == "skipped" else 1
         _sql(
-            path,
+            url,
             "INSERT INTO alert_log VALUES"
             f" ({number}, 'k{number}', 'digest', {user}, 'tin {number}', '{moment}',"
             f" '{status}', {why}, {delivered})",
         )
 
     upgrade(url)
-    moved = _sql(path, "SELECT alert_id, chat_id, text, state, reason, sent_at FROM outbox")
+    moved = _sql(
+        url, "SELECT alert_id, chat_id, text, state, reason, sent_at FROM outbox ORDER BY id"
+    )
     assert moved == [
         (1, "501", "tin 1", "sent", None, moment),
         (2, "501", "tin 2", "pending", None, None),
         (3, "501", "tin 3", "blocked", "blocked the bot", None),
     ]  # the fourth had no chat: its claim stays, nothing to deliver
-    assert len(_sql(path, "SELECT id FROM alert_log")) == 4
+    assert len(_sql(url, "SELECT id FROM alert_log")) == 4
     assert asyncio.run(_run(url, _diff)) == []
 
     command.downgrade(alembic_config(url), "0004")
-    restored = _sql(path, "SELECT id, status, reason, delivered_at FROM alert_log")
+    restored = _sql(url, "SELECT id, status, reason, delivered_at FROM alert_log ORDER BY id")
     assert restored == [
         (1, "sent", None, moment),
         (2, "pending", None, None),
@@ -173,10 +191,10 @@ def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
 
 
 def test_going_back_before_the_outbox_is_refused_while_replies_wait(database_url: str) -> None:
-    path = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
+    url = database_url
     moment = "2024-01-28 09:00:00.000000"
     _sql(
-        path,
+        url,
         "INSERT INTO outbox (channel, chat_id, kind, text, token, columns, created_at,"
         " not_before, expires_at, next_attempt_at, attempts, state, parts_sent) VALUES"
         f" ('telegram', '501', 'text', '✅ Đã lưu', '', 2, '{moment}', '{moment}', '{moment}',"
@@ -184,23 +202,21 @@ def test_going_back_before_the_outbox_is_refused_while_replies_wait(database_url
     )
     with pytest.raises(RuntimeError, match="1 replies are still waiting"):
         command.downgrade(alembic_config(database_url), "0004")
-    assert len(_sql(path, "SELECT id FROM outbox")) == 1
+    assert len(_sql(url, "SELECT id FROM outbox")) == 1
 
 
 def test_going_back_before_user_invites_makes_unused_ones_expire(database_url: str) -> None:
-    path = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
+    url = database_url
     created, expires = "2024-01-28 09:00:00.000000", "2024-02-11 09:00:00.000000"
-    _sql(
-        path, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{created}', NULL)"
-    )
+    _sql(url, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{created}', NULL)")
     for code, user_id in (("NEWUSER2", "NULL"), ("LINKUSR2", "1")):
         _sql(
-            path,
+            url,
             "INSERT INTO invites (code, role, unit_ids, created_at, expires_at, user_id)"
             f" VALUES ('{code}', 'district', '[]', '{created}', '{expires}', {user_id})",
         )
     command.downgrade(alembic_config(database_url), "0005")
-    assert _sql(path, "SELECT code, expires_at FROM invites ORDER BY code") == [
+    assert _sql(url, "SELECT code, expires_at FROM invites ORDER BY code") == [
         ("LINKUSR2", created),  # it would have made a new user: it no longer works
         ("NEWUSER2", expires),
     ]

@@ -1,0 +1,152 @@
+"""The storage backends the tests run on: SQLite files, and PostgreSQL databases on a
+throw-away cluster (or on the server named by TEST_DATABASE_URL).
+
+A test gets a `Database` of its own, made from a template prepared once per run: on SQLite a
+copy of the template file, on PostgreSQL `CREATE DATABASE … TEMPLATE …`, which copies files and
+takes a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import URL, make_url
+
+REQUIRE = "TALLYBOT_REQUIRE_POSTGRES"
+GIVEN = "TEST_DATABASE_URL"
+_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+
+
+@dataclass(frozen=True)
+class Database:
+    """One test's database: its async SQLAlchemy URL, and its file on SQLite."""
+
+    backend: str
+    url: str
+    path: Path | None = None
+
+
+def sqlite_url(path: Path) -> str:
+    """Returns the async SQLAlchemy URL of a SQLite file."""
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def server_binaries() -> Path | None:
+    """Returns the folder of initdb and pg_ctl, or None when PostgreSQL is not installed."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    return versions[0].parent if versions else None
+
+
+def postgres_available() -> str | None:
+    """Returns why PostgreSQL tests cannot run here, or None when they can."""
+    if os.environ.get(GIVEN) or server_binaries() is not None:
+        return None
+    return f"PostgreSQL server binaries (initdb, pg_ctl) not found and {GIVEN} not set"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Cluster:
+    """A PostgreSQL cluster in a temporary folder, fast and unsafe (fsync off), trust auth.
+
+    As root the server runs as the `postgres` user, who owns the folder; otherwise as the
+    current user.
+    """
+
+    def __init__(self, binaries: Path) -> None:
+        self.binaries = binaries
+        self.folder = Path(tempfile.mkdtemp(prefix="tallybot-pg-"))
+        self.data = self.folder / "data"
+        self.port = _free_port()
+        self.as_root = os.geteuid() == 0
+        self.user = "postgres" if self.as_root else None
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [str(self.binaries / tool), *args]
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> URL:
+        """Creates and starts the cluster; returns the URL of its `postgres` database."""
+        if self.as_root:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
+        options = " ".join(f"-c {setting}" for setting in _SETTINGS)
+        options += f" -c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder}"
+        log = str(self.folder / "server.log")
+        self._run("pg_ctl", "start", "-w", "-D", str(self.data), "-l", log, "-o", options)
+        return make_url(f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres")
+
+    def stop(self) -> None:
+        """Stops the server at once and removes the folder."""
+        try:
+            if (self.data / "postmaster.pid").exists():
+                self._run("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Server:
+    """Creates and drops databases on one PostgreSQL server, through its admin URL."""
+
+    def __init__(self, admin: URL) -> None:
+        self.admin = admin
+        self.prefix = f"tallybot_test_{os.getpid()}_"
+        self._numbers = itertools.count(1)
+        self.created: list[str] = []
+
+    def url(self, name: str) -> str:
+        """Returns the async SQLAlchemy URL of a database on this server."""
+        return self.admin.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, template: str | None = None) -> str:
+        """Creates a new database (from a template database when given); returns its name."""
+        name = f"{self.prefix}{next(self._numbers)}"
+        copy = f' TEMPLATE "{template}"' if template else ""
+        self._execute(f'CREATE DATABASE "{name}"{copy}')
+        self.created.append(name)
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drops a database, cutting off anyone still connected."""
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.remove(name)
+
+    def drop_all(self) -> None:
+        """Drops every database this run created (on a server the run did not start)."""
+        for name in reversed(self.created):
+            self.drop(name)
+
+    def _execute(self, statement: str) -> None:
+        asyncio.run(self._on_admin(statement))
+
+    async def _on_admin(self, statement: str) -> None:
+        admin = self.admin
+        connection = await asyncpg.connect(
+            host=admin.host,
+            port=admin.port,
+            user=admin.username,
+            password=admin.password,
+            database=admin.database or "postgres",
+        )
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
