@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reporting.i18n import text
 from reporting.measures import QUESTIONS, Progress, Thresholds
+from reporting.names import NAME_LIMIT
 
 REFERENCE_CAMPAIGN = "campaign.toml"
+CAMPAIGN_NAME_LIMIT = 300  # campaigns.name is VARCHAR(300)
 
 
 class CampaignError(ValueError):
@@ -139,8 +141,8 @@ def parse_campaign(source: str, file: str) -> Campaign:
         raise CampaignError(text("campaign.syntax", file=file, error=error)) from None
     reader = _Reader(data, file)
     campaign = Campaign(
-        name=reader.text("campaign", "name"),
-        district=reader.text("campaign", "district"),
+        name=reader.text("campaign", "name", limit=CAMPAIGN_NAME_LIMIT),
+        district=reader.text("campaign", "district", limit=NAME_LIMIT),
         timezone=reader.zone("campaign", "timezone"),
         levels=Levels(
             district=reader.text("levels", "district", "huyện"),
@@ -245,10 +247,14 @@ class _Reader:
             raise CampaignError(text("campaign.missing", file=self.file, key=f"{section}.{key}"))
         return value
 
-    def text(self, section: str, key: str, default: str | None = None) -> str:
+    def text(
+        self, section: str, key: str, default: str | None = None, limit: int | None = None
+    ) -> str:
         value = self._required(section, key, default)
         if not isinstance(value, str) or not value.strip():
             raise self._fail(f"{section}.{key}", text("campaign.want_text"), value)
+        if limit is not None and len(value.strip()) > limit:
+            raise self._fail(f"{section}.{key}", text("campaign.too_long", limit=limit), value)
         return value.strip()
 
     def zone(self, section: str, key: str) -> ZoneInfo:

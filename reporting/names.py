@@ -14,6 +14,10 @@ from typing import Any, Final, TypeVar, overload
 
 _Unit = TypeVar("_Unit")
 
+# The longest name a unit, campaign district or person may have (the columns are VARCHAR(200):
+# PostgreSQL enforces it, SQLite would not, so the code refuses or shortens before storing).
+NAME_LIMIT: Final = 200
+
 # NFD leaves đ/Đ whole (it is a letter of its own, not d plus a mark), so map it by hand.
 _STROKED_D: Final = str.maketrans({"đ": "d", "Đ": "d"})
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from reporting.errors import Problem
+from reporting.names import NAME_LIMIT
 from reporting.storage.models import Identity, Invite, Level, Role, Unit, User, UserUnit
 
 # No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
@@ -185,7 +186,9 @@ async def _invited_user(
         if user is None or user.revoked_at is not None:
             raise InviteRefused("invite.withdrawn")
         return user
-    user = User(name=display_name, role=invite.role, created_at=now, invite_code=invite.code)
+    user = User(
+        name=display_name[:NAME_LIMIT], role=invite.role, created_at=now, invite_code=invite.code
+    )
     session.add(user)
     await session.flush()
     session.add_all(UserUnit(user_id=user.id, unit_id=unit_id) for unit_id in invite.unit_ids)
@@ -217,7 +220,7 @@ def _identity(
         channel=channel,
         external_id=external_id,
         chat_id=chat_id,
-        display_name=name,
+        display_name=name[:NAME_LIMIT],
         created_at=now,
         last_seen_at=now,
     )

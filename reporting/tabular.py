@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from reporting.i18n import text
-from reporting.names import clean, fold
+from reporting.names import NAME_LIMIT, clean, fold
 
 Row = tuple[int, dict[str, str]]
 Line = tuple[int, list[str]]
@@ -236,10 +236,16 @@ def cell_name(
     problems: Problems,
     empty_key: str,
 ) -> str:
-    """Returns the unit name in a cell, cleaned; an empty one is recorded under `empty_key`."""
+    """Returns the unit name in a cell, cleaned; an empty or too long one is recorded (and
+    comes back empty)."""
     name = clean(cells[column])
     if not name:
         problems.add_cell(line, table.headers[column], empty_key)
+    elif len(name) > NAME_LIMIT:
+        problems.add_cell(
+            line, table.headers[column], "import.name_too_long", length=len(name), limit=NAME_LIMIT
+        )
+        return ""
     return name
 
 

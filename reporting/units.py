@@ -36,7 +36,7 @@ async def ensure_district(session: AsyncSession, name: str, now: datetime) -> Un
 
 async def communes(session: AsyncSession, *, surveyed_only: bool = False) -> list[Unit]:
     """Returns the communes in name order (only surveyed ones when asked)."""
-    query = select(Unit).where(Unit.level == Level.COMMUNE).order_by(Unit.name_key)
+    query = select(Unit).where(Unit.level == Level.COMMUNE).order_by(Unit.name_key, Unit.id)
     if surveyed_only:
         query = query.where(Unit.surveyed.is_(True))
     return list(await session.scalars(query))
@@ -44,7 +44,7 @@ async def communes(session: AsyncSession, *, surveyed_only: bool = False) -> lis
 
 async def hamlets(session: AsyncSession, commune_ids: Sequence[int] | None = None) -> list[Unit]:
     """Returns the hamlets (of some communes, or all) in name order."""
-    query = select(Unit).where(Unit.level == Level.HAMLET).order_by(Unit.name_key)
+    query = select(Unit).where(Unit.level == Level.HAMLET).order_by(Unit.name_key, Unit.id)
     if commune_ids is not None:
         query = query.where(Unit.parent_id.in_(commune_ids))
     return list(await session.scalars(query))

@@ -15,15 +15,23 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy import URL, make_url
 
+from reporting.storage.db import create_engine
+from reporting.storage.schema import upgrade
+
 REQUIRE = "TALLYBOT_REQUIRE_POSTGRES"
 GIVEN = "TEST_DATABASE_URL"
-_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "timezone=UTC")
+Load = Callable[[str], Awaitable[None]]  # fills a migrated database (the reference campaign)
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,33 @@ class Database:
     backend: str
     url: str
     path: Path | None = None
+
+
+def run_sql(url: str, statement: str) -> list[tuple[Any, ...]]:
+    """Runs one statement in a transaction of its own, outside the application (call outside
+    an event loop); dates and timestamps come back as the text SQLite would hold (UTC)."""
+
+    async def run() -> list[tuple[Any, ...]]:
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    await connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+                result = await connection.exec_driver_sql(statement)
+                rows = result.all() if result.returns_rows else []
+        finally:
+            await engine.dispose()
+        return [tuple(_as_text(value) for value in row) for row in rows]
+
+    return asyncio.run(run())
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def sqlite_url(path: Path) -> str:
@@ -135,7 +170,9 @@ class Server:
             self.drop(name)
 
     def _execute(self, statement: str) -> None:
-        asyncio.run(self._on_admin(statement))
+        # in a thread of its own: callers may be sync or inside a running event loop
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, self._on_admin(statement)).result()
 
     async def _on_admin(self, statement: str) -> None:
         admin = self.admin
@@ -150,3 +187,52 @@ class Server:
             await connection.execute(statement)
         finally:
             await connection.close()
+
+
+class SqliteDatabases:
+    """Fresh SQLite files: empty, migrated or loaded."""
+
+    backend = "sqlite"
+
+    def __init__(self, folder: Path, load: Load) -> None:
+        self.templates = {"migrated": folder / "migrated.db", "loaded": folder / "loaded.db"}
+        upgrade(sqlite_url(self.templates["migrated"]))
+        shutil.copyfile(self.templates["migrated"], self.templates["loaded"])
+        asyncio.run(load(sqlite_url(self.templates["loaded"])))
+
+    def new(self, folder: Path, template: str | None = "loaded") -> Database:
+        """Returns a database file of its own in `folder` (not yet created when empty)."""
+        path = folder / "tallybot.db"
+        if template is not None:
+            shutil.copyfile(self.templates[template], path)
+        return Database(self.backend, sqlite_url(path), path)
+
+    def drop(self, database: Database) -> None:
+        """Nothing to do: the file goes with its tmp_path."""
+
+
+class PostgresDatabases:
+    """Fresh databases on a PostgreSQL server: empty, migrated or loaded."""
+
+    backend = "postgresql"
+
+    def __init__(self, server: Server, load: Load) -> None:
+        self.server = server
+        self.templates = {"migrated": server.create()}
+        upgrade(server.url(self.templates["migrated"]))
+        self.templates["loaded"] = server.create(self.templates["migrated"])
+        asyncio.run(load(server.url(self.templates["loaded"])))
+
+    def new(self, folder: Path, template: str | None = "loaded") -> Database:
+        """Returns a database of its own, copied from a template database when given."""
+        name = self.server.create(None if template is None else self.templates[template])
+        return Database(self.backend, self.server.url(name))
+
+    def drop(self, database: Database) -> None:
+        """Drops the database, disconnecting whoever the test left connected."""
+        name = make_url(database.url).database
+        assert name is not None
+        self.server.drop(name)
+
+
+Databases = SqliteDatabases | PostgresDatabases

@@ -11,9 +11,7 @@ server named by TEST_DATABASE_URL.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from importlib import resources
@@ -26,10 +24,12 @@ from backends import (
     REQUIRE,
     Cluster,
     Database,
+    Databases,
+    PostgresDatabases,
     Server,
+    SqliteDatabases,
     postgres_available,
     server_binaries,
-    sqlite_url,
 )
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -40,7 +40,6 @@ from reporting.clock import SimulatedClock
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
 from reporting.storage.db import create_engine, sessions
-from reporting.storage.schema import upgrade
 
 CAMPAIGN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 SAMPLE_ROSTER = Path(str(resources.files("reporting").joinpath("data", "dinh_hoa_roster.csv")))
@@ -73,55 +72,6 @@ async def _load_reference(url: str) -> None:
         await engine.dispose()
 
 
-class SqliteDatabases:
-    """Fresh SQLite files: empty, migrated or loaded."""
-
-    backend = "sqlite"
-
-    def __init__(self, folder: Path) -> None:
-        self.templates = {"migrated": folder / "migrated.db", "loaded": folder / "loaded.db"}
-        upgrade(sqlite_url(self.templates["migrated"]))
-        shutil.copyfile(self.templates["migrated"], self.templates["loaded"])
-        asyncio.run(_load_reference(sqlite_url(self.templates["loaded"])))
-
-    def new(self, folder: Path, template: str | None = "loaded") -> Database:
-        """Returns a database file of its own in `folder` (not yet created when empty)."""
-        path = folder / "tallybot.db"
-        if template is not None:
-            shutil.copyfile(self.templates[template], path)
-        return Database(self.backend, sqlite_url(path), path)
-
-    def drop(self, database: Database) -> None:
-        """Nothing to do: the file goes with its tmp_path."""
-
-
-class PostgresDatabases:
-    """Fresh databases on a PostgreSQL server: empty, migrated or loaded."""
-
-    backend = "postgresql"
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.templates = {"migrated": server.create()}
-        upgrade(server.url(self.templates["migrated"]))
-        self.templates["loaded"] = server.create(self.templates["migrated"])
-        asyncio.run(_load_reference(server.url(self.templates["loaded"])))
-
-    def new(self, folder: Path, template: str | None = "loaded") -> Database:
-        """Returns a database of its own, copied from a template database when given."""
-        name = self.server.create(None if template is None else self.templates[template])
-        return Database(self.backend, self.server.url(name))
-
-    def drop(self, database: Database) -> None:
-        """Drops the database, disconnecting whoever the test left connected."""
-        name = make_url(database.url).database
-        assert name is not None
-        self.server.drop(name)
-
-
-Databases = SqliteDatabases | PostgresDatabases
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Server]:
     """A PostgreSQL server for the run: TEST_DATABASE_URL's, or a throw-away cluster."""
@@ -148,9 +98,9 @@ def databases(
 ) -> Iterator[Databases]:
     """Where storage tests get their databases: each storage test runs once per backend."""
     if request.param == "sqlite":
-        yield SqliteDatabases(tmp_path_factory.mktemp("templates"))
+        yield SqliteDatabases(tmp_path_factory.mktemp("templates"), _load_reference)
         return
-    yield PostgresDatabases(request.getfixturevalue("postgres_server"))
+    yield PostgresDatabases(request.getfixturevalue("postgres_server"), _load_reference)
 
 
 def _backend(item: pytest.Item) -> str | None:
@@ -159,16 +109,20 @@ def _backend(item: pytest.Item) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skips the PostgreSQL run of SQLite-only tests; without PostgreSQL, deselects every
-    PostgreSQL run (the report header says so, in one line)."""
+    """Skips the PostgreSQL run of SQLite-only tests and expects known races to fail there;
+    without PostgreSQL, deselects every PostgreSQL run (the report header says so, once)."""
     if _NO_POSTGRES:
         dropped = [item for item in items if _backend(item) == "postgresql"]
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if _backend(item) != "postgresql"]
     for item in items:
-        marker = item.get_closest_marker("sqlite_only")
-        if marker is not None and _backend(item) == "postgresql":
+        if _backend(item) != "postgresql":
+            continue
+        if marker := item.get_closest_marker("sqlite_only"):
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {marker.args[0]}"))
+        if marker := item.get_closest_marker("postgres_race"):
+            reason = f"a race SQLite's single writer hides (issue 13): {marker.args[0]}"
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
 
 
 @pytest.fixture
@@ -192,6 +146,16 @@ def database(
 def loaded_database(databases: Databases, tmp_path: Path) -> Iterator[Database]:
     """This test's own database with the reference campaign and the sample roster loaded."""
     database = databases.new(tmp_path, "loaded")
+    yield database
+    databases.drop(database)
+
+
+@pytest.fixture(scope="module")
+def module_database(
+    databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """A loaded database shared by a module's tests (for what is built once per module)."""
+    database = databases.new(tmp_path_factory.mktemp("module"), "loaded")
     yield database
     databases.drop(database)
 

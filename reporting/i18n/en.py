@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "campaign.missing": "Campaign file {file}: the key {key} is missing.",
     "campaign.bad_value": "Campaign file {file}: {key} = {value!r} is not valid — {problem}.",
     "campaign.want_text": "expected non-empty text",
+    "campaign.too_long": "longer than {limit} characters",
     "campaign.want_zone": 'expected an IANA time zone such as "Asia/Ho_Chi_Minh"',
     "campaign.want_date": "expected a date such as 2024-01-27",
     "campaign.want_span": "expected two dates [start, end], e.g. [2024-01-27, 2024-02-03]",
@@ -68,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "import.count_too_big": "“{value}” is too large; a whole number from 0 to 999,999,999.",
     "import.empty_commune": "the commune name is empty.",
     "import.empty_hamlet": "the hamlet name is empty.",
+    "import.name_too_long": "the name is {length} characters long; at most {limit}.",
     "import.date_empty": "no date given; write it as dd/mm/yyyy, e.g. 27/01/2024.",
     "import.date_invalid": (
         "“{value}” is not a valid date; write dd/mm/yyyy (e.g. 27/01/2024) or yyyy-mm-dd."

@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "campaign.missing": "Tệp chiến dịch {file}: thiếu khóa {key}.",
     "campaign.bad_value": "Tệp chiến dịch {file}: {key} = {value!r} không hợp lệ — {problem}.",
     "campaign.want_text": "cần một đoạn chữ không rỗng",
+    "campaign.too_long": "dài quá {limit} ký tự",
     "campaign.want_zone": 'cần tên múi giờ IANA, ví dụ "Asia/Ho_Chi_Minh"',
     "campaign.want_date": "cần một ngày dạng 2024-01-27",
     "campaign.want_span": "cần hai ngày [bắt đầu, kết thúc], ví dụ [2024-01-27, 2024-02-03]",
@@ -66,6 +67,7 @@ MESSAGES: dict[str, str] = {
     "import.count_too_big": "«{value}» quá lớn; cần số nguyên từ 0 đến 999.999.999.",
     "import.empty_commune": "chưa điền tên xã.",
     "import.empty_hamlet": "chưa điền tên xóm.",
+    "import.name_too_long": "tên dài {length} ký tự; tối đa {limit} ký tự.",
     "import.date_empty": "chưa điền ngày; viết ngày dạng dd/mm/yyyy, ví dụ 27/01/2024.",
     "import.date_invalid": (
         "«{value}» không phải ngày hợp lệ; viết dd/mm/yyyy (ví dụ 27/01/2024) hoặc yyyy-mm-dd."

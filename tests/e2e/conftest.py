@@ -1,6 +1,7 @@
 """End-to-end fixtures: the real bot (bot.runtime.running, polling or webhook) over HTTP
-against the local Bot API server, on a migrated SQLite file with the reference campaign and
-the Định Hóa roster, in simulated campaign time (28/01/2024 16:00, the second collection day).
+against the local Bot API server, on a migrated database (SQLite or PostgreSQL) with the
+reference campaign and the Định Hóa roster, in simulated campaign time (28/01/2024 16:00, the
+second collection day).
 
 Tests talk as users through `E2E.say` / `E2E.press`: each sends its input and then a fence, an
 unknown command (`/e2e_fence`). The Application handles one update at a time, so when the fence's
@@ -14,17 +15,16 @@ from __future__ import annotations
 
 import itertools
 import logging
-import shutil
 import socket
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
+from backends import Database
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -171,8 +171,8 @@ class E2E(Reading):
     channel = "telegram"
     secret = TELEGRAM_SECRET
 
-    def __init__(self, db_path: Path, clock: SimulatedClock, webhook: bool = False) -> None:
-        self.url = f"sqlite+aiosqlite:///{db_path}"
+    def __init__(self, url: str, clock: SimulatedClock, webhook: bool = False) -> None:
+        self.url = url
         self.clock = clock
         # With a webhook the local server calls the bot's own HTTP server on this port.
         self.webhook = webhook
@@ -321,12 +321,10 @@ class E2E(Reading):
 
 @asynccontextmanager
 async def running_bot(
-    template: Path, folder: Path, start: datetime, webhook: bool = False
+    database: Database, start: datetime, webhook: bool = False
 ) -> AsyncIterator[E2E]:
-    """Runs the bot on a copy of the loaded template database; checks it never failed."""
-    db_path = folder / "tallybot.db"
-    shutil.copyfile(template, db_path)
-    harness = E2E(db_path, SimulatedClock(start), webhook)
+    """Runs the bot on the test's loaded database; checks it never failed."""
+    harness = E2E(database.url, SimulatedClock(start), webhook)
     await harness.open()
     try:
         yield harness
@@ -350,8 +348,8 @@ class ZaloE2E(Reading):
 
     secret = ZALO_SECRET
 
-    def __init__(self, db_path: Path, clock: SimulatedClock, webhook: bool) -> None:
-        self.url = f"sqlite+aiosqlite:///{db_path}"
+    def __init__(self, url: str, clock: SimulatedClock, webhook: bool) -> None:
+        self.url = url
         self.clock = clock
         self.webhook = webhook
         self.server = LocalZaloApi(token=ZALO_TOKEN, clock=clock.now)
@@ -412,12 +410,10 @@ class ZaloE2E(Reading):
 
 @asynccontextmanager
 async def running_zalo(
-    template: Path, folder: Path, start: datetime, webhook: bool
+    database: Database, start: datetime, webhook: bool
 ) -> AsyncIterator[ZaloE2E]:
-    """Runs the bot on Zalo alone on a copy of the loaded template database."""
-    db_path = folder / "tallybot.db"
-    shutil.copyfile(template, db_path)
-    harness = ZaloE2E(db_path, SimulatedClock(start), webhook)
+    """Runs the bot on Zalo alone on the test's loaded database."""
+    harness = ZaloE2E(database.url, SimulatedClock(start), webhook)
     await harness.server.start()
     try:
         await harness.start()
@@ -432,18 +428,18 @@ async def running_zalo(
 
 @pytest.fixture(params=["polling", "webhook"])
 async def zalo(
-    request: pytest.FixtureRequest, loaded_template: Path, tmp_path: Path
+    request: pytest.FixtureRequest, loaded_database: Database
 ) -> AsyncIterator[ZaloE2E]:
     """The bot on Zalo, by long polling and by webhook, on this test's own database."""
     webhook = request.param == "webhook"
-    async with running_zalo(loaded_template, tmp_path, NOW, webhook) as harness:
+    async with running_zalo(loaded_database, NOW, webhook) as harness:
         yield harness
 
 
 @pytest.fixture
-async def zalo_webhook(loaded_template: Path, tmp_path: Path) -> AsyncIterator[ZaloE2E]:
+async def zalo_webhook(loaded_database: Database) -> AsyncIterator[ZaloE2E]:
     """The bot on Zalo in webhook mode."""
-    async with running_zalo(loaded_template, tmp_path, NOW, webhook=True) as harness:
+    async with running_zalo(loaded_database, NOW, webhook=True) as harness:
         yield harness
 
 
@@ -457,12 +453,10 @@ class InProcess(InProcessChat, Reading):
 
 @asynccontextmanager
 async def in_process(
-    template: Path, folder: Path, start: datetime, channel: str = "inprocess"
+    database: Database, start: datetime, channel: str = "inprocess"
 ) -> AsyncIterator[InProcess]:
-    """Runs the in-process client (playing `channel`) on a copy of the loaded template database."""
-    db_path = folder / "tallybot.db"
-    shutil.copyfile(template, db_path)
-    url = f"sqlite+aiosqlite:///{db_path}"
+    """Runs the in-process client (playing `channel`) on the test's loaded database."""
+    url = database.url
     reading_engine = create_engine(url)
     try:
         async with InProcessChat.running(url, SimulatedClock(start), channel) as chat:
@@ -473,31 +467,31 @@ async def in_process(
 
 @pytest.fixture(params=["inprocess", "zalo", "telegram"])
 async def chat(
-    request: pytest.FixtureRequest, loaded_template: Path, tmp_path: Path
+    request: pytest.FixtureRequest, loaded_database: Database
 ) -> AsyncIterator[InProcess | E2E]:
     """One conversation scenario, three channels: the in-process client as itself and as Zalo
     (numbered lists, typed choices), then the real bot over Telegram's HTTP API."""
     if request.param == "telegram":
-        async with running_bot(loaded_template, tmp_path, NOW) as bot:
+        async with running_bot(loaded_database, NOW) as bot:
             yield bot
         return
-    async with in_process(loaded_template, tmp_path, NOW, request.param) as running:
+    async with in_process(loaded_database, NOW, request.param) as running:
         yield running
 
 
 @pytest.fixture
-async def bot(loaded_template: Path, tmp_path: Path) -> AsyncIterator[E2E]:
+async def bot(loaded_database: Database) -> AsyncIterator[E2E]:
     """The bot running with polling on this test's own loaded database, clock at NOW."""
-    async with running_bot(loaded_template, tmp_path, NOW) as harness:
+    async with running_bot(loaded_database, NOW) as harness:
         yield harness
 
 
 @pytest.fixture
 async def bot_webhook(
-    loaded_template: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    loaded_database: Database, caplog: pytest.LogCaptureFixture
 ) -> AsyncIterator[E2E]:
     """The bot on Telegram by webhook; it must also stop without logging an error."""
-    async with running_bot(loaded_template, tmp_path, NOW, webhook=True) as harness:
+    async with running_bot(loaded_database, NOW, webhook=True) as harness:
         yield harness
     logged = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
     errors = [r.getMessage() for r in logged if r.levelno >= logging.ERROR]
@@ -505,9 +499,7 @@ async def bot_webhook(
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def shared_bot(
-    loaded_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[E2E]:
+async def shared_bot(module_database: Database) -> AsyncIterator[E2E]:
     """One running bot for a whole module (the refusal matrix), in the module's event loop."""
-    async with running_bot(loaded_template, tmp_path_factory.mktemp("e2e"), NOW) as harness:
+    async with running_bot(module_database, NOW) as harness:
         yield harness

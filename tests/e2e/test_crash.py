@@ -26,6 +26,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from backends import Database
 from sqlalchemy import select
 
 from bot.localapi import FakeUser, Hold, LocalBotApi
@@ -43,6 +44,10 @@ from reporting.storage.models import (
 from reporting.units import find_unit_path
 
 TOKEN = "7000002:CRASH-tallybot-token"
+pytestmark = pytest.mark.sqlite_only(
+    "the children get a copy of a SQLite file; on PostgreSQL each needs a database copied "
+    "from the live template, not done yet"
+)
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HAMLET = "Định Biên/Xóm Nà Mỏ"
 LEADERS = ["Xóm Nà Mỏ", "Xóm Tân Vàng", "Xóm Đồng Chú", "Xóm Thẩm Kè", "Xóm Nà Què"]
@@ -94,10 +99,11 @@ def environment(folder: Path, server: LocalBotApi | None = None) -> dict[str, st
 
 
 @pytest.fixture(scope="module")
-def live_template(loaded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def live_template(module_database: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The loaded roster with today's campaign put in force by the real `tallybot init`."""
     folder = tmp_path_factory.mktemp("crash-template")
-    shutil.copyfile(loaded_template, folder / "tallybot.db")
+    assert module_database.path is not None
+    shutil.copyfile(module_database.path, folder / "tallybot.db")
     today = datetime.now(ZONE).date()
     (folder / "campaign.toml").write_text(campaign_source(today), encoding="utf-8")
     command = [*tallybot(), "init"]

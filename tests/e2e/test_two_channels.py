@@ -8,15 +8,14 @@ last written from.
 
 from __future__ import annotations
 
-import shutil
 import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from backends import Database
 from sqlalchemy import select
 
 from bot.alerts import check_alerts
@@ -44,9 +43,9 @@ DIGEST = "📊 Tổng hợp ngày 28/01: "
 class Both:
     """The bot on both channels, both local servers, and the test's own reading engine."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, url: str) -> None:
         self.clock = SimulatedClock(NOW)
-        self.url = f"sqlite+aiosqlite:///{db_path}"
+        self.url = url
         self.telegram = LocalBotApi(token=TELEGRAM_TOKEN, clock=self.clock.now)
         self.zalo = LocalZaloApi(token=ZALO_TOKEN, clock=self.clock.now)
         self.engine = create_engine(self.url)
@@ -100,9 +99,8 @@ class Both:
 
 
 @pytest.fixture
-async def both(loaded_template: Path, tmp_path: Path) -> AsyncIterator[Both]:
-    shutil.copyfile(loaded_template, tmp_path / "tallybot.db")
-    harness = Both(tmp_path / "tallybot.db")
+async def both(loaded_database: Database) -> AsyncIterator[Both]:
+    harness = Both(loaded_database.url)
     async with AsyncExitStack() as stack:
         await harness.telegram.start()
         stack.push_async_callback(harness.telegram.stop)

@@ -4,7 +4,6 @@ pages for a large district, and the pace data read back from the tallies."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import struct
 import warnings
 from collections.abc import Callable, Iterator
@@ -12,10 +11,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from fractions import Fraction
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from backends import Database
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,12 +73,9 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> Seeded:
-    """Built once for the module from a freshly migrated SQLite file."""
-    copy = tmp_path_factory.mktemp("charts") / "tallybot.db"
-    shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
-    url = f"sqlite+aiosqlite:///{copy}"
-    return asyncio.run(build(url))
+def seeded(module_database: Database) -> Seeded:
+    """Built once for the module on a loaded database of its own."""
+    return asyncio.run(build(module_database.url))
 
 
 @pytest.fixture

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from backends import Database, run_sql, sqlite_url
+from sqlalchemy import inspect
 
 from bot.cli import main
+from reporting.campaign import reference_source
 from reporting.people import CODE_ALPHABET, InviteRefused, redeem_invite
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
@@ -21,6 +21,7 @@ from reporting.tallies import NOTE_LIMIT
 
 HEADER = "commune,hamlet,date,collected,invalid," + ",".join(f"q{q}" for q in range(1, 11))
 ALL_TEN = ",".join(["8"] * 10)
+BACKUP = "`tallybot backup` copies a SQLite file; PostgreSQL is backed up with pg_dump"
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,10 @@ class Result:
 
 @dataclass
 class Cli:
-    """Runs `tallybot` in this process against the test's database file."""
+    """Runs `tallybot` in this process against the test's database."""
 
     capsys: pytest.CaptureFixture[str]
-    db: Path
+    database: Database
     directory: Path
 
     def __call__(self, *argv: str) -> Result:
@@ -48,7 +49,17 @@ class Cli:
 
     def count(self, table: str) -> int:
         """Returns the rows of a table, read through a connection of its own."""
-        return int(_query(self.db, f"SELECT count(*) FROM {table}")[0][0])
+        return int(self.query(f"SELECT count(*) FROM {table}")[0][0])
+
+    def query(self, sql: str) -> list[tuple[object, ...]]:
+        """Returns the rows of a query (or runs a change), through a connection of its own."""
+        return run_sql(self.database.url, sql)
+
+    def untouched(self) -> bool:
+        """Says whether nothing was created: no SQLite file, no table on PostgreSQL."""
+        if self.database.path is not None:
+            return not self.database.path.exists()
+        return asyncio.run(_tables(self.database.url)) == []
 
     def write(self, name: str, content: str) -> Path:
         """Writes a UTF-8 file next to the database and returns its path."""
@@ -57,30 +68,48 @@ class Cli:
         return path
 
 
-def _query(db: Path, sql: str) -> list[tuple[object, ...]]:
-    """Returns the rows of a query, read through a SQLite connection of its own."""
-    with closing(sqlite3.connect(db)) as connection:
-        return connection.execute(sql).fetchall()
+async def _tables(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()
+
+
+def _cli(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    directory: Path,
+    database: Database,
+) -> Cli:
+    monkeypatch.chdir(directory)
+    for field in fields(Settings):
+        monkeypatch.delenv(field.name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database.url)
+    return Cli(capsys, database, directory)
 
 
 @pytest.fixture
 def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    empty_database: Database,
 ) -> Cli:
-    """`tallybot` on a database file that does not exist yet; no .env is read."""
-    monkeypatch.chdir(tmp_path)
-    for field in fields(Settings):
-        monkeypatch.delenv(field.name, raising=False)
-    db = tmp_path / "cli.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{db}")
-    return Cli(capsys, db, tmp_path)
+    """`tallybot` on a database not created yet (on PostgreSQL: without tables); no .env."""
+    return _cli(capsys, monkeypatch, tmp_path, empty_database)
 
 
 @pytest.fixture
-def ready(cli: Cli, loaded_template: Path) -> Cli:
+def ready(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    loaded_database: Database,
+) -> Cli:
     """`tallybot` after `init` and `roster import` of the sample roster."""
-    shutil.copyfile(loaded_template, cli.db)
-    return cli
+    return _cli(capsys, monkeypatch, tmp_path, loaded_database)
 
 
 def _one_line(result: Result) -> str:
@@ -134,7 +163,7 @@ def test_init_with_a_missing_campaign_file_fails_cleanly(
 ) -> None:
     monkeypatch.setenv("CAMPAIGN_FILE", "nowhere.toml")
     assert "nowhere.toml" in _one_line(cli("init"))
-    assert not cli.db.exists()
+    assert cli.untouched()
 
 
 @pytest.mark.parametrize(("name", "value"), [("INVITE_DAYS", "two weeks"), ("LOG_LEVEL", "LOUD")])
@@ -143,7 +172,7 @@ def test_bad_setting_fails_cleanly(
 ) -> None:
     monkeypatch.setenv(name, value)
     assert name in _one_line(cli("init"))
-    assert not cli.db.exists()
+    assert cli.untouched()
 
 
 def test_bad_roster_file_lists_its_lines_and_writes_nothing(cli: Cli) -> None:
@@ -165,6 +194,40 @@ def test_bad_roster_file_lists_its_lines_and_writes_nothing(cli: Cli) -> None:
     assert cli.count("units") == 1
 
 
+def test_roster_names_and_households_too_big_to_store_are_refused(cli: Cli) -> None:
+    cli("init")
+    longest = "Xóm " + "Đ" * 196  # 200 characters: as long as a name may be
+    roster = cli.write(
+        "roster.csv",
+        f"xã,xóm,số hộ\nBảo Cường,{longest},50\nBảo Cường,{longest}x,50\n"
+        f"{'Ư' * 201},Xóm Một,50\nBảo Cường,Xóm Hai,{2**31}\n",
+    )
+    result = cli("roster", "import", str(roster))
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert lines[0].startswith("Tệp bị từ chối, không có gì được ghi (3 lỗi)")
+    assert [line.split(",")[0] for line in lines[1:]] == ["Dòng 3", "Dòng 4", "Dòng 5"]
+    assert "tên dài 201 ký tự; tối đa 200 ký tự" in lines[1]
+    assert "quá lớn" in lines[3]
+    assert cli.count("units") == 1
+
+    cli.write("roster.csv", f"xã,xóm,số hộ\nBảo Cường,{longest},999999999\n")
+    assert cli("roster", "import", str(roster)).code == 0
+    assert cli.query("SELECT name, households FROM units WHERE level = 'hamlet'") == [
+        (longest, 999_999_999)
+    ]
+
+
+def test_a_campaign_name_too_long_to_store_is_refused(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = reference_source().replace('district = "Định Hóa"', f'district = "{"Đ" * 201}"')
+    monkeypatch.setenv("CAMPAIGN_FILE", str(cli.write("campaign.toml", source)))
+    message = _one_line(cli("init"))
+    assert "campaign.district" in message
+    assert "dài quá 200 ký tự" in message
+
+
 def test_missing_roster_file_is_refused(cli: Cli) -> None:
     cli("init")
     assert "Không tìm thấy tệp" in cli("roster", "import", "nowhere.csv").err
@@ -183,7 +246,7 @@ COMMANDS = [
     + ("--collected", "10", "--satisfied", ALL_TEN),
     ("tally", "import", "TALLIES"),
     ("export", "--format", "json"),
-    ("backup", "copy.db"),
+    pytest.param(("backup", "copy.db"), marks=pytest.mark.sqlite_only(BACKUP)),
 ]
 
 
@@ -197,7 +260,7 @@ def test_command_before_init_says_to_run_init(
     paths = {"ROSTER": str(sample_roster), "TALLIES": str(tallies)}
     message = _one_line(cli(*(paths.get(arg, arg) for arg in argv)))
     assert message.endswith("Hãy chạy: tallybot init")
-    assert not cli.db.exists()
+    assert cli.untouched()
     assert not (cli.directory / "copy.db").exists()
 
 
@@ -276,7 +339,7 @@ def test_unknown_role_is_a_usage_error(ready: Cli) -> None:
 
 def _register(cli: Cli, code: str, external_id: str, name: str) -> None:
     async def redeem() -> None:
-        engine = create_engine(f"sqlite+aiosqlite:///{cli.db}")
+        engine = create_engine(cli.database.url)
         try:
             async with sessions(engine)() as session:
                 await redeem_invite(
@@ -294,6 +357,15 @@ def _register(cli: Cli, code: str, external_id: str, name: str) -> None:
     asyncio.run(redeem())
 
 
+def test_a_chat_name_too_long_to_store_is_shortened(ready: Cli) -> None:
+    [code] = _codes(ready("invite", "--role", "district"))
+    _register(ready, code, "3003", "Tên rất dài " * 30)  # 360 characters, as Zalo may send
+    [(name, display_name)] = ready.query(
+        "SELECT u.name, i.display_name FROM users u JOIN identities i ON i.user_id = u.id"
+    )
+    assert name == display_name == ("Tên rất dài " * 30)[:200]
+
+
 def test_users_revoke_and_users_again(ready: Cli) -> None:
     assert "Chưa có người dùng nào" in ready("users").out
     [hamlet_code] = _codes(
@@ -304,8 +376,7 @@ def test_users_revoke_and_users_again(ready: Cli) -> None:
     _register(ready, district_code, "2002", "Trần Thị Bình")
 
     # 12:05 UTC is 19:05 in campaign time (Asia/Ho_Chi_Minh)
-    _query_write(
-        ready.db,
+    ready.query(
         "UPDATE identities SET last_seen_at = '2024-01-28 12:05:00.000000' "
         "WHERE external_id = '1001'",
     )
@@ -339,7 +410,7 @@ def test_invite_for_a_user_links_another_account_to_them(ready: Cli) -> None:
     [code] = _codes(ready("invite", "--role", "official", "--unit", "Bảo Cường"))
     _register(ready, code, "1001", "Nguyễn Văn An")
     [linking] = _codes(ready("invite", "--user", "1"))
-    assert _query(ready.db, f"SELECT user_id, role FROM invites WHERE code = '{linking}'") == [
+    assert ready.query(f"SELECT user_id, role FROM invites WHERE code = '{linking}'") == [
         (1, "official")
     ]
     _register(ready, linking, "2002", "An (máy thứ hai)")
@@ -413,24 +484,17 @@ def test_unlock_reopens_a_confirmed_commune_and_keeps_the_record(ready: Cli) -> 
     assert _one_line(ready("unlock", "dinh bien")) == (
         "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa."
     )
-    commune_id = _query(ready.db, "SELECT id FROM units WHERE name = 'Định Biên'")[0][0]
-    _query_write(
-        ready.db,
+    commune_id = ready.query("SELECT id FROM units WHERE name = 'Định Biên'")[0][0]
+    ready.query(
         "INSERT INTO confirmations (commune_id, confirmed_at) "
         f"VALUES ({commune_id}, '2024-02-04 02:00:00.000000')",
     )
     reopened = ready("unlock", "dinh bien")
     assert reopened.code == 0, reopened.err
     assert reopened.out.startswith("🔓 Đã mở khóa xã Định Biên")
-    rows = _query(ready.db, "SELECT unlocked_at IS NOT NULL FROM confirmations")
+    rows = ready.query("SELECT unlocked_at IS NOT NULL FROM confirmations")
     assert rows == [(1,)]
     assert _one_line(ready("unlock", "Không Có Xã Này")) == "Không tìm thấy xã «Không Có Xã Này»."
-
-
-def _query_write(db: Path, sql: str) -> None:
-    with closing(sqlite3.connect(db)) as connection:
-        connection.execute(sql)
-        connection.commit()
 
 
 # --- tally add ----------------------------------------------------------------------------
@@ -453,7 +517,7 @@ def test_tally_add_stores_then_replaces(ready: Cli) -> None:
     assert replaced.code == 0, replaced.err
     assert "Đã thay số liệu ngày 27/01/2024 của Xóm Trung Tâm" in replaced.out
     assert (ready.count("tallies"), ready.count("tally_revisions")) == (1, 2)
-    assert _query(ready.db, "SELECT collected, invalid, channel FROM tallies") == [(10, 1, "cli")]
+    assert ready.query("SELECT collected, invalid, channel FROM tallies") == [(10, 1, "cli")]
 
 
 def test_tally_add_takes_a_note_and_iso_dates(ready: Cli) -> None:
@@ -468,7 +532,7 @@ def test_tally_add_takes_a_note_and_iso_dates(ready: Cli) -> None:
         day="2024-01-28",
     )
     assert result.code == 0
-    assert _query(ready.db, "SELECT day, note FROM tallies") == [("2024-01-28", "Xin làm đường")]
+    assert ready.query("SELECT day, note FROM tallies") == [("2024-01-28", "Xin làm đường")]
 
 
 @pytest.mark.parametrize(
@@ -678,6 +742,7 @@ def test_export_with_a_bad_as_of_is_refused(ready: Cli) -> None:
     assert message.startswith("Ngày «yesterday» không hợp lệ")
 
 
+@pytest.mark.sqlite_only(BACKUP)
 def test_backup_writes_a_copy_with_the_same_tallies(ready: Cli) -> None:
     ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
     result = ready("backup", "copy.db")
@@ -685,11 +750,13 @@ def test_backup_writes_a_copy_with_the_same_tallies(ready: Cli) -> None:
     assert result.out.startswith("Đã sao lưu vào copy.db (")
     copy = ready.directory / "copy.db"
     query = "SELECT hamlet_id, day, collected, q1, q10, revision FROM tallies ORDER BY id"
-    assert len(_query(copy, query)) == 3
-    assert _query(copy, query) == _query(ready.db, query)
-    assert _query(copy, "PRAGMA integrity_check") == [("ok",)]
+    copied = run_sql(sqlite_url(copy), query)
+    assert len(copied) == 3
+    assert copied == ready.query(query)
+    assert run_sql(sqlite_url(copy), "PRAGMA integrity_check") == [("ok",)]
 
 
+@pytest.mark.sqlite_only(BACKUP)
 def test_backup_opens_as_a_tallybot_database(ready: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     ready("tally", "import", _tally_file(ready, *GOOD_ROWS))
     ready("backup", "copy.db")
@@ -698,12 +765,14 @@ def test_backup_opens_as_a_tallybot_database(ready: Cli, monkeypatch: pytest.Mon
     assert document["district"]["collected"] == 31
 
 
+@pytest.mark.sqlite_only(BACKUP)
 def test_backup_never_overwrites(ready: Cli) -> None:
     (ready.directory / "copy.db").write_text("keep me")
     assert "đã có" in _one_line(ready("backup", "copy.db"))
     assert (ready.directory / "copy.db").read_text() == "keep me"
 
 
+@pytest.mark.sqlite_only(BACKUP)
 def test_backup_into_a_missing_folder_is_refused(ready: Cli) -> None:
     message = _one_line(ready("backup", "no/such/folder/copy.db"))
     assert message.startswith("Không sao lưu được vào no/such/folder/copy.db")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import warnings
 from dataclasses import replace
 from datetime import date, datetime, time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from backends import Database
 from matplotlib.colors import to_rgb
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,12 +32,9 @@ A4_BOX = re.compile(rb"/MediaBox\s*\[\s*0\s+0\s+595\.44\s+841\.68\s*\]")
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> CampaignSummary:
-    """Built once for the module from a freshly migrated SQLite file."""
-    copy = tmp_path_factory.mktemp("posting") / "tallybot.db"
-    shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
-    url = f"sqlite+aiosqlite:///{copy}"
-    return asyncio.run(build_summary(url))
+def summary(module_database: Database) -> CampaignSummary:
+    """Built once for the module on a loaded database of its own."""
+    return asyncio.run(build_summary(module_database.url))
 
 
 async def build_summary(url: str) -> CampaignSummary:

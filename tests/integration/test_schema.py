@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from backends import Database
+from backends import Database, run_sql
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -117,39 +116,17 @@ async def test_foreign_keys_are_enforced(engine: AsyncEngine) -> None:
         await connection.rollback()
 
 
-def _sql(url: str, statement: str) -> list[tuple[Any, ...]]:
-    """Runs one statement in a transaction of its own; timestamps come back as UTC text."""
-
-    async def run() -> list[tuple[Any, ...]]:
-        engine = create_engine(url)
-        try:
-            async with engine.begin() as connection:
-                if connection.dialect.name == "postgresql":
-                    await connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
-                result = await connection.exec_driver_sql(statement)
-                rows = result.all() if result.returns_rows else []
-        finally:
-            await engine.dispose()
-        return [tuple(_as_text(value) for value in row) for row in rows]
-
-    return asyncio.run(run())
-
-
-def _as_text(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value
-
-
 def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
     empty_database: Database,
 ) -> None:
     url = empty_database.url
     command.upgrade(alembic_config(url), "0004")
     moment = "2024-01-28 13:30:00.000000"  # 20:30 in Định Hóa
-    _sql(url, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{moment}', NULL)")
-    _sql(url, f"INSERT INTO users VALUES (2, 'Zalo', 'district', 'vi', NULL, '{moment}', NULL)")
-    _sql(
+    run_sql(
+        url, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{moment}', NULL)"
+    )
+    run_sql(url, f"INSERT INTO users VALUES (2, 'Zalo', 'district', 'vi', NULL, '{moment}', NULL)")
+    run_sql(
         url,
         "INSERT INTO identities (id, user_id, channel, external_id, chat_id, created_at)"
         f" VALUES (1, 1, 'telegram', '501', '501', '{moment}')",
@@ -161,7 +138,7 @@ def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
         delivered = f"'{moment}'" if status == "sent" else "NULL"
         why = f"'{reason}'" if reason else "NULL"
         user = 2 if status == "skipped" else 1
-        _sql(
+        run_sql(
             url,
             "INSERT INTO alert_log VALUES"
             f" ({number}, 'k{number}', 'digest', {user}, 'tin {number}', '{moment}',"
@@ -169,7 +146,7 @@ def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
         )
 
     upgrade(url)
-    moved = _sql(
+    moved = run_sql(
         url, "SELECT alert_id, chat_id, text, state, reason, sent_at FROM outbox ORDER BY id"
     )
     assert moved == [
@@ -177,11 +154,11 @@ def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
         (2, "501", "tin 2", "pending", None, None),
         (3, "501", "tin 3", "blocked", "blocked the bot", None),
     ]  # the fourth had no chat: its claim stays, nothing to deliver
-    assert len(_sql(url, "SELECT id FROM alert_log")) == 4
+    assert len(run_sql(url, "SELECT id FROM alert_log")) == 4
     assert asyncio.run(_run(url, _diff)) == []
 
     command.downgrade(alembic_config(url), "0004")
-    restored = _sql(url, "SELECT id, status, reason, delivered_at FROM alert_log ORDER BY id")
+    restored = run_sql(url, "SELECT id, status, reason, delivered_at FROM alert_log ORDER BY id")
     assert restored == [
         (1, "sent", None, moment),
         (2, "pending", None, None),
@@ -193,7 +170,7 @@ def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
 def test_going_back_before_the_outbox_is_refused_while_replies_wait(database_url: str) -> None:
     url = database_url
     moment = "2024-01-28 09:00:00.000000"
-    _sql(
+    run_sql(
         url,
         "INSERT INTO outbox (channel, chat_id, kind, text, token, columns, created_at,"
         " not_before, expires_at, next_attempt_at, attempts, state, parts_sent) VALUES"
@@ -202,21 +179,23 @@ def test_going_back_before_the_outbox_is_refused_while_replies_wait(database_url
     )
     with pytest.raises(RuntimeError, match="1 replies are still waiting"):
         command.downgrade(alembic_config(database_url), "0004")
-    assert len(_sql(url, "SELECT id FROM outbox")) == 1
+    assert len(run_sql(url, "SELECT id FROM outbox")) == 1
 
 
 def test_going_back_before_user_invites_makes_unused_ones_expire(database_url: str) -> None:
     url = database_url
     created, expires = "2024-01-28 09:00:00.000000", "2024-02-11 09:00:00.000000"
-    _sql(url, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{created}', NULL)")
+    run_sql(
+        url, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{created}', NULL)"
+    )
     for code, user_id in (("NEWUSER2", "NULL"), ("LINKUSR2", "1")):
-        _sql(
+        run_sql(
             url,
             "INSERT INTO invites (code, role, unit_ids, created_at, expires_at, user_id)"
             f" VALUES ('{code}', 'district', '[]', '{created}', '{expires}', {user_id})",
         )
     command.downgrade(alembic_config(database_url), "0005")
-    assert _sql(url, "SELECT code, expires_at FROM invites ORDER BY code") == [
+    assert run_sql(url, "SELECT code, expires_at FROM invites ORDER BY code") == [
         ("LINKUSR2", created),  # it would have made a new user: it no longer works
         ("NEWUSER2", expires),
     ]

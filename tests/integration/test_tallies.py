@@ -308,6 +308,7 @@ async def test_lock_of_another_commune_does_not_matter(
     assert await _counts(session_factory) == (1, 1)
 
 
+@pytest.mark.postgres_race("both insert the hamlet-day (and its running totals) at once")
 async def test_concurrent_submissions_for_one_hamlet_day_end_in_one_tally(
     session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
 ) -> None:

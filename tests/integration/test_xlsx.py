@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import shutil
 from dataclasses import replace
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from backends import Database
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
@@ -35,12 +34,9 @@ JSON_COUNTS = ["households", "collected", "valid", "invalid"]
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory, loaded_template: Path) -> CampaignSummary:
+def summary(module_database: Database) -> CampaignSummary:
     """Built once for the module (a workbook takes a second to write and read back)."""
-    copy = tmp_path_factory.mktemp("xlsx") / "tallybot.db"
-    shutil.copyfile(loaded_template, copy)  # migrated, with the campaign and the sample roster
-    url = f"sqlite+aiosqlite:///{copy}"
-    return asyncio.run(build_summary(url))
+    return asyncio.run(build_summary(module_database.url))
 
 
 async def build_summary(url: str) -> CampaignSummary:
