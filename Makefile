@@ -21,6 +21,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Storage tests run on SQLite and on a throw-away PostgreSQL cluster (or TEST_DATABASE_URL);
+# without PostgreSQL they run on SQLite alone and say so in one line.
 test: lint
 	$(BIN)/pytest
 

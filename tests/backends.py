@@ -116,7 +116,11 @@ class Cluster:
         command = [str(self.binaries / tool), *args]
         if self.as_root:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            log = self.folder / "server.log"
+            logged = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{tool} failed ({done.returncode}): {done.stderr}{logged}")
 
     def start(self) -> URL:
         """Creates and starts the cluster; returns the URL of its `postgres` database."""

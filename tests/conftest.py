@@ -54,11 +54,17 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"{_NO_POSTGRES}, but {REQUIRE}=1: PostgreSQL must be tested")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """Says in one line which backends the storage tests run on."""
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Says which PostgreSQL server the storage tests use."""
     if _NO_POSTGRES:
-        return f"storage tests on SQLITE ONLY: {_NO_POSTGRES}"
+        return None
     return f"storage tests on sqlite and postgresql ({os.environ.get(GIVEN) or 'own cluster'})"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Says, in one line at the end (even with -q), that PostgreSQL was not tested."""
+    if _NO_POSTGRES:
+        terminalreporter.write_line(f"PostgreSQL NOT tested, SQLite only: {_NO_POSTGRES}")
 
 
 async def _load_reference(url: str) -> None:
