@@ -58,7 +58,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     """Says which PostgreSQL server the storage tests use."""
     if _NO_POSTGRES:
         return None
-    return f"storage tests on sqlite and postgresql ({os.environ.get(GIVEN) or 'own cluster'})"
+    given = os.environ.get(GIVEN)
+    server = make_url(given).render_as_string(hide_password=True) if given else "own cluster"
+    return f"storage tests on sqlite and postgresql ({server})"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

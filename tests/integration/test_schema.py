@@ -116,6 +116,35 @@ async def test_foreign_keys_are_enforced(engine: AsyncEngine) -> None:
         await connection.rollback()
 
 
+def test_upgrading_a_database_with_tallies_starts_the_running_totals_from_them(
+    empty_database: Database,
+) -> None:
+    url = empty_database.url
+    command.upgrade(alembic_config(url), "0002")
+    moment = "2024-01-28 09:00:00.000000"
+    for unit, parent, level in ((1, "NULL", "district"), (2, 1, "commune"), (3, 2, "hamlet")):
+        run_sql(
+            url,
+            "INSERT INTO units (id, parent_id, level, name, name_key, households, surveyed,"
+            f" created_at, updated_at) VALUES ({unit}, {parent}, '{level}', 'Đơn vị {unit}',"
+            f" 'don vi {unit}', 80, TRUE, '{moment}', '{moment}')",
+        )
+    for day, collected in (("2024-01-27", 30), ("2024-01-28", 25)):
+        satisfied = ", ".join([str(collected - 1)] * 10)
+        run_sql(
+            url,
+            "INSERT INTO tallies (hamlet_id, day, collected, invalid, q1, q2, q3, q4, q5, q6,"
+            " q7, q8, q9, q10, revision, channel, updated_at) VALUES"
+            f" (3, '{day}', {collected}, 1, {satisfied}, 1, 'cli', '{moment}')",
+        )
+
+    upgrade(url)
+    assert run_sql(url, "SELECT hamlet_id, collected, invalid, q1, q10 FROM hamlet_totals") == [
+        (3, 55, 2, 53, 53)
+    ]
+    assert asyncio.run(_run(url, _diff)) == []
+
+
 def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
     empty_database: Database,
 ) -> None:
