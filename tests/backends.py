@@ -211,6 +211,13 @@ class SqliteDatabases:
             shutil.copyfile(self.templates[template], path)
         return Database(self.backend, sqlite_url(path), path)
 
+    def copy(self, database: Database, folder: Path) -> Database:
+        """Returns a copy of a database (nobody connected) as a file of its own in `folder`."""
+        assert database.path is not None
+        path = folder / "tallybot.db"
+        shutil.copyfile(database.path, path)
+        return Database(self.backend, sqlite_url(path), path)
+
     def drop(self, database: Database) -> None:
         """Nothing to do: the file goes with its tmp_path."""
 
@@ -230,6 +237,11 @@ class PostgresDatabases:
     def new(self, folder: Path, template: str | None = "loaded") -> Database:
         """Returns a database of its own, copied from a template database when given."""
         name = self.server.create(None if template is None else self.templates[template])
+        return Database(self.backend, self.server.url(name))
+
+    def copy(self, database: Database, folder: Path) -> Database:
+        """Returns a copy of a database nobody is connected to, made by using it as template."""
+        name = self.server.create(make_url(database.url).database)
         return Database(self.backend, self.server.url(name))
 
     def drop(self, database: Database) -> None:

@@ -1,10 +1,10 @@
 """Crash safety (SPEC §5): `tallybot run` killed with SIGKILL at chosen points loses nothing.
 
-Each test runs the real bot as a child process (`tallybot run`, real system clock, a SQLite file
-of its own) against the local Bot API server in this process. The server holds one call
-unanswered — before it takes effect ("committed, not yet sent") or after ("sent, not yet
-marked sent") — and the test kills the bot while it waits, starts a new `tallybot run` on the
-same file and reads what every person received and what the database holds.
+Each test runs the real bot as a child process (`tallybot run`, real system clock, a database
+of its own, SQLite or PostgreSQL) against the local Bot API server in this process. The server
+holds one call unanswered — before it takes effect ("committed, not yet sent") or after ("sent,
+not yet marked sent") — and the test kills the bot while it waits, starts a new `tallybot run`
+on the same database and reads what every person received and what the database holds.
 
 The campaign is written for today's real date: collection open, quiet hours never, reminders
 due from midnight (the bot's first alert check comes 5 s after it starts).
@@ -26,7 +26,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from backends import Database
+from backends import Database, Databases
 from sqlalchemy import select
 
 from bot.localapi import FakeUser, Hold, LocalBotApi
@@ -44,10 +44,7 @@ from reporting.storage.models import (
 from reporting.units import find_unit_path
 
 TOKEN = "7000002:CRASH-tallybot-token"
-pytestmark = pytest.mark.sqlite_only(
-    "the children get a copy of a SQLite file; on PostgreSQL each needs a database copied "
-    "from the live template, not done yet"
-)
+
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HAMLET = "Định Biên/Xóm Nà Mỏ"
 LEADERS = ["Xóm Nà Mỏ", "Xóm Tân Vàng", "Xóm Đồng Chú", "Xóm Thẩm Kè", "Xóm Nà Què"]
@@ -84,11 +81,11 @@ def tallybot() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
-def environment(folder: Path, server: LocalBotApi | None = None) -> dict[str, str]:
+def environment(folder: Path, url: str, server: LocalBotApi | None = None) -> dict[str, str]:
     """Returns the child's environment: this test's database, campaign and local server."""
     env = dict(os.environ)
     env |= {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'tallybot.db'}",
+        "DATABASE_URL": url,
         "CAMPAIGN_FILE": str(folder / "campaign.toml"),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "LOG_LEVEL": "INFO",
@@ -100,14 +97,14 @@ def environment(folder: Path, server: LocalBotApi | None = None) -> dict[str, st
 
 @pytest.fixture(scope="module")
 def live_template(module_database: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The loaded roster with today's campaign put in force by the real `tallybot init`."""
+    """The module's loaded database with today's campaign put in force by the real `tallybot
+    init`; returns the folder of the campaign file."""
     folder = tmp_path_factory.mktemp("crash-template")
-    assert module_database.path is not None
-    shutil.copyfile(module_database.path, folder / "tallybot.db")
     today = datetime.now(ZONE).date()
     (folder / "campaign.toml").write_text(campaign_source(today), encoding="utf-8")
     command = [*tallybot(), "init"]
-    done = subprocess.run(command, env=environment(folder), cwd=folder, capture_output=True)
+    env = environment(folder, module_database.url)
+    done = subprocess.run(command, env=env, cwd=folder, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
     return folder
 
@@ -115,10 +112,11 @@ def live_template(module_database: Database, tmp_path_factory: pytest.TempPathFa
 class Crashes:
     """The local server, the bot's child processes on one database, and reads of its state."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, url: str) -> None:
         self.folder = folder
+        self.url = url
         self.server = LocalBotApi(token=TOKEN)
-        self.engine = create_engine(f"sqlite+aiosqlite:///{folder / 'tallybot.db'}")
+        self.engine = create_engine(url)
         self.sessions = sessions(self.engine)
         self.process: subprocess.Popen[bytes] | None = None
         self._logs: list[IO[bytes]] = []
@@ -132,7 +130,7 @@ class Crashes:
         self._logs.append(log)
         self.process = subprocess.Popen(
             [*tallybot(), "run"],
-            env=environment(self.folder, self.server),
+            env=environment(self.folder, self.url, self.server),
             cwd=self.folder,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -226,16 +224,21 @@ class Crashes:
 
 
 @pytest.fixture
-async def crashes(live_template: Path, tmp_path: Path) -> AsyncIterator[Crashes]:
-    """A copy of the live template, the local server running, no bot yet; all killed after."""
-    for name in ("tallybot.db", "campaign.toml"):
-        shutil.copyfile(live_template / name, tmp_path / name)
-    harness = Crashes(tmp_path)
+async def crashes(
+    live_template: Path, module_database: Database, databases: Databases, tmp_path: Path
+) -> AsyncIterator[Crashes]:
+    """A copy of the live database, the local server running, no bot yet; all killed after."""
+    shutil.copyfile(live_template / "campaign.toml", tmp_path / "campaign.toml")
+    database = databases.copy(module_database, tmp_path)
+    harness = Crashes(tmp_path, database.url)
     await harness.server.start()
     try:
         yield harness
     finally:
-        await harness.close()
+        try:
+            await harness.close()
+        finally:
+            databases.drop(database)
 
 
 async def _holds(answer: bool | Awaitable[bool]) -> bool:
