@@ -100,15 +100,27 @@ def postgres_server() -> Iterator[Server]:
         cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_databases(tmp_path_factory: pytest.TempPathFactory) -> SqliteDatabases:
+    """SQLite files made from templates migrated and loaded once per run."""
+    return SqliteDatabases(tmp_path_factory.mktemp("templates"), _load_reference)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_server: Server) -> PostgresDatabases:
+    """PostgreSQL databases made from template databases migrated and loaded once per run."""
+    return PostgresDatabases(postgres_server, _load_reference)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def databases(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Databases]:
-    """Where storage tests get their databases: each storage test runs once per backend."""
-    if request.param == "sqlite":
-        yield SqliteDatabases(tmp_path_factory.mktemp("templates"), _load_reference)
-        return
-    yield PostgresDatabases(request.getfixturevalue("postgres_server"), _load_reference)
+def databases(request: pytest.FixtureRequest) -> Databases:
+    """Where storage tests get their databases: each storage test runs once per backend.
+
+    The templates live in fixtures of their own, so that pytest moving between the two
+    backends (it may, more than once) does not prepare them again.
+    """
+    backend: Databases = request.getfixturevalue(f"{request.param}_databases")
+    return backend
 
 
 def _backend(item: pytest.Item) -> str | None:
