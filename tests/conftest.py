@@ -107,7 +107,7 @@ def sqlite_databases(tmp_path_factory: pytest.TempPathFactory) -> SqliteDatabase
 
 
 @pytest.fixture(scope="session")
-def postgres_databases(postgres_server: Server) -> PostgresDatabases:
+def postgresql_databases(postgres_server: Server) -> PostgresDatabases:
     """PostgreSQL databases made from template databases migrated and loaded once per run."""
     return PostgresDatabases(postgres_server, _load_reference)
 
