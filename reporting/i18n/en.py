@@ -285,6 +285,11 @@ MESSAGES: dict[str, str] = {
     ),
     "run.positive": "{name} must be a whole number greater than 0.",
     # --- alerts ---
+    "alert.wrong_codes": (
+        "🔐 Warning: account {account} («{name}») typed a wrong invite code {count} times "
+        "within {minutes} minutes and must wait until {until}. If this is not someone you "
+        "invited, someone may be guessing codes."
+    ),
     "alert.reminder": "🔔 Reminder: your hamlet has not reported today ({day}). Send /report.",
     "alert.missing": "📭 {commune}: {count}/{hamlets} hamlets not reported on {day}: {names}.",
     "alert.digest": (
@@ -360,6 +365,14 @@ MESSAGES: dict[str, str] = {
     "chat.private_only": (
         "Sorry, the bot works only in a private chat. Please message the bot directly to "
         "register and report; do not post invite codes or figures in a group."
+    ),
+    "chat.slow_down": (
+        "You have sent too many messages. The bot will not answer this account until {until}. "
+        "If you have an invite code, send it again after that."
+    ),
+    "chat.wrong_codes_wait": (
+        "You have typed a wrong invite code {count} times. Please wait until {until} and try "
+        "again, or ask the district staff to check the code."
     ),
     "chat.revoked": (
         "Your account has been disabled. Please contact the district staff if you need it again."

@@ -280,6 +280,11 @@ MESSAGES: dict[str, str] = {
     ),
     "run.positive": "{name} phải là một số nguyên lớn hơn 0.",
     # --- alerts ---
+    "alert.wrong_codes": (
+        "🔐 Cảnh báo: tài khoản {account} («{name}») đã nhập sai mã mời {count} lần trong "
+        "{minutes} phút, phải chờ đến {until}. Nếu đó không phải người được mời, có thể có "
+        "người đang dò mã."
+    ),
     "alert.reminder": "🔔 Nhắc việc: hôm nay ({day}) xóm chưa gửi báo cáo. Gõ /baocao để gửi.",
     "alert.missing": "📭 {commune}: {count}/{hamlets} xóm chưa báo cáo ngày {day}: {names}.",
     "alert.digest": (
@@ -349,6 +354,14 @@ MESSAGES: dict[str, str] = {
     "chat.private_only": (
         "Xin lỗi, bot chỉ làm việc trong tin nhắn riêng. Xin nhắn riêng cho bot để đăng ký và "
         "báo cáo; đừng gửi mã mời hay số liệu vào nhóm."
+    ),
+    "chat.slow_down": (
+        "Bạn đã gửi nhiều tin nhắn quá. Bot sẽ không trả lời tài khoản này đến {until}. Nếu "
+        "bạn có mã mời, xin gửi lại sau giờ đó."
+    ),
+    "chat.wrong_codes_wait": (
+        "Bạn đã nhập sai mã mời {count} lần. Xin chờ đến {until} rồi thử lại, hoặc liên hệ "
+        "cán bộ huyện để kiểm tra mã."
     ),
     "chat.revoked": "Tài khoản của bạn đã bị tạm khóa. Xin liên hệ cán bộ huyện nếu cần dùng lại.",
     "chat.ask_code": "Xin chào! Để bắt đầu, xin gửi mã mời (8 ký tự) mà cán bộ huyện đã đưa.",
