@@ -264,6 +264,23 @@ MESSAGES: dict[str, str] = {
     "posting.signer": "For the Standing Board of the {level} Fatherland Front Committee",
     "posting.signer_title": "CHAIR",
     "posting.sign_hint": "(Signature, full name, seal)",
+    "run.unreachable": (
+        "Cannot reach {platform} ({host}) yet: {reason}. Check the server's network, DNS, "
+        "firewall or proxy, and {setting}. The bot tries again in {wait} s."
+    ),
+    "run.telegram_token": (
+        "Telegram refuses TELEGRAM_BOT_TOKEN: the token is wrong or was revoked. Get it again "
+        "from @BotFather, fix it in the environment or .env and start again."
+    ),
+    "run.zalo_token": (
+        "Zalo refuses ZALO_BOT_TOKEN: the token is wrong or was revoked. Get it again in Zalo "
+        "Bot Creator, fix it in the environment or .env and start again."
+    ),
+    "db.unreachable": (
+        "Cannot connect to the database {where}: {reason}. Check DATABASE_URL (host, port, "
+        "database name, user) and that PostgreSQL is running and accepts connections from "
+        "this machine (firewall, pg_hba.conf)."
+    ),
     "run.no_token": (
         "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: put at least one bot token in "
         "the environment or in .env (see .env.example)."

@@ -260,6 +260,23 @@ MESSAGES: dict[str, str] = {
     "posting.signer": "TM. Ban Thường trực Ủy ban MTTQ {level}",
     "posting.signer_title": "CHỦ TỊCH",
     "posting.sign_hint": "(Ký, ghi rõ họ tên, đóng dấu)",
+    "run.unreachable": (
+        "Chưa kết nối được tới {platform} ({host}): {reason}. Hãy kiểm tra mạng, DNS, tường "
+        "lửa hoặc proxy của máy chủ, và {setting}. Bot sẽ thử lại sau {wait} giây."
+    ),
+    "run.telegram_token": (
+        "Telegram từ chối TELEGRAM_BOT_TOKEN: mã bot sai hoặc đã bị thu hồi. Lấy lại mã từ "
+        "@BotFather, sửa trong môi trường hoặc tệp .env rồi chạy lại."
+    ),
+    "run.zalo_token": (
+        "Zalo từ chối ZALO_BOT_TOKEN: mã bot sai hoặc đã bị thu hồi. Lấy lại mã trong Zalo "
+        "Bot Creator, sửa trong môi trường hoặc tệp .env rồi chạy lại."
+    ),
+    "db.unreachable": (
+        "Không kết nối được cơ sở dữ liệu {where}: {reason}. Hãy kiểm tra DATABASE_URL (máy "
+        "chủ, cổng, tên cơ sở dữ liệu, tài khoản), rằng PostgreSQL đang chạy và nhận kết nối "
+        "từ máy này (tường lửa, pg_hba.conf)."
+    ),
     "run.no_token": (
         "Chưa có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: đặt ít nhất một mã bot trong môi "
         "trường hoặc tệp .env (xem .env.example)."
