@@ -39,10 +39,14 @@ async def converse(core: Core, sender: Sender, incoming: Incoming, delivery_key:
             await handle(turn, incoming)
         else:  # SPEC §2.2: registration and answers only in a private chat
             turn.say(text("chat.private_only"))
+        alerted = await alerts.claim_event_alerts(session, core.campaign, turn.events, now)
         user_id = turn.user.id if turn.user is not None else None
         _queue(session, core.campaign, sender.channel, sender.chat_id, user_id, turn.replies, now)
         await session.commit()
-    core.deliver_soon(sender.channel)
+    if alerted:
+        core.deliver_all_soon()  # an alert may go to another channel than the input came on
+    else:
+        core.deliver_soon(sender.channel)
     react(core, turn.events)
     return True
 

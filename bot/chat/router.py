@@ -9,6 +9,7 @@ from bot.chat.commands import BY_NAME, register
 from bot.chat.types import Incoming, Kind, Turn
 from reporting.errors import Problem
 from reporting.i18n import text
+from reporting.limits import STRANGER_MESSAGES, count_attempt
 from reporting.people import CODE_ALPHABET, CODE_LENGTH, account
 from reporting.storage.models import Role
 
@@ -25,6 +26,8 @@ async def handle(turn: Turn, incoming: Incoming) -> None:
         # one UPDATE with the commit: alerts go to the account a person last wrote from, and
         # one that blocked the bot can be reached again now that they wrote
         found.identity.last_seen_at, found.identity.blocked_at = turn.now, None
+    if turn.user is None and not await _stranger_may_write(turn):
+        return
     try:
         if incoming.kind is Kind.COMMAND:
             await _command(turn, incoming, revoked)
@@ -71,6 +74,22 @@ async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
         turn.say(text(key, turn.lang))
     else:
         await DIALOGS[dialog.kind](turn, dialog, incoming)
+
+
+async def _stranger_may_write(turn: Turn) -> bool:
+    """Counts a message from an account without an active user; says if it may be answered.
+
+    Past the limit the account is told once when it may write again, and then the bot stays
+    silent until that time: a flood costs one small write per message and no reply.
+    """
+    sender, limit = turn.sender, STRANGER_MESSAGES
+    counted = await count_attempt(
+        turn.session, limit, sender.channel, sender.external_id, turn.now
+    )
+    if counted.count == limit.most + 1:
+        until = counted.until.astimezone(turn.campaign.timezone)
+        turn.say(text("chat.slow_down", turn.lang, until=f"{until:%H:%M}"))
+    return counted.count <= limit.most
 
 
 def _refuse_stranger(turn: Turn, revoked: bool) -> None:

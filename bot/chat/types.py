@@ -88,7 +88,17 @@ class TallyStored:
     day: date
 
 
-Event = TallyStored  # what a dialog can report happened; neutral code reacts to it
+@dataclass(frozen=True, slots=True)
+class WrongCodes:
+    """What registration reports when a chat account reached the limit of wrong invite codes."""
+
+    account: str  # "channel:id"
+    name: str
+    count: int
+    until: datetime  # when it may try again
+
+
+Event = TallyStored | WrongCodes  # what a dialog can report happened; neutral code reacts
 
 
 @dataclass(slots=True)

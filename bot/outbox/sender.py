@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.chat.types import Attachment, Choice
+from bot.logsafe import log_failure
 from bot.outbox.record import BLOCKED, Outcome, Recorder
 from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transport
 from reporting.alerts import in_quiet_hours
@@ -185,8 +186,9 @@ class OutboxSender:
         except RetryLater as problem:
             return self._again(row, attempts, problem.reason, problem.after, problem.parts_sent)
         except Exception as error:  # a bug must not stop the other chats' deliveries
-            log.exception("delivering outbox row %s failed", row.id)
-            return self._again(row, attempts, f"{type(error).__name__}: {error}", None, parts)
+            log_failure(log, f"delivering outbox row {row.id} failed", error)
+            # the reason is logged too: the error's type, not its message (it may quote text)
+            return self._again(row, attempts, f"{type(error).__name__} (see the log)", None, parts)
         sent = self.clock.now()
         return Outcome(row.id, row.chat_id, OutboxState.SENT, attempts, sent, None, sent, parts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
@@ -66,3 +67,34 @@ def _begin_immediate(connection: Connection) -> None:
     # Take the write lock up front: a deferred transaction that reads, then writes, fails at
     # once (SQLITE_BUSY, no waiting) when another connection wrote in between.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# asyncpg's refusals of a connection: a wrong password, user or database name, a server
+# starting up. Named rather than imported: asyncpg is needed only with PostgreSQL.
+REFUSED_CONNECTIONS = {
+    "InvalidPasswordError",
+    "InvalidAuthorizationSpecificationError",
+    "InvalidCatalogNameError",
+    "CannotConnectNowError",
+    "TooManyConnectionsError",
+}
+
+
+def unreachable_database(error: BaseException) -> BaseException | None:
+    """Returns the cause when an error means the database server could not be connected to.
+
+    A refused or unanswered connection, a host name that does not resolve, or a server that
+    refused the login: things the operator fixes in DATABASE_URL or on the server.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionError | socket.gaierror):
+            return current
+        if type(current).__module__.startswith("asyncpg") and (
+            type(current).__name__ in REFUSED_CONNECTIONS
+        ):
+            return current
+        current = current.__cause__ or current.__context__
+    return None

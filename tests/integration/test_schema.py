@@ -206,3 +206,26 @@ def test_going_back_before_user_invites_makes_unused_ones_expire(database_url: s
     ]
     upgrade(database_url)
     assert asyncio.run(_run(database_url, _diff)) == []
+
+
+def test_chat_limits_come_with_0007_and_go_with_its_downgrade(tmp_path: Path) -> None:
+    path = tmp_path / "limits.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    command.upgrade(alembic_config(url), "0006")
+    assert "chat_limits" not in asyncio.run(_run(url, _tables))
+    command.upgrade(alembic_config(url), "0007")
+    _sql(
+        path,
+        "INSERT INTO chat_limits (channel, external_id, kind, window_start, count)"
+        " VALUES ('telegram', '501', 'invite', '2024-01-28 09:00:00.000000', 5)",
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):  # one count per account, kind
+        _sql(
+            path,
+            "INSERT INTO chat_limits (channel, external_id, kind, window_start, count)"
+            " VALUES ('telegram', '501', 'invite', '2024-01-28 09:05:00.000000', 1)",
+        )
+    command.downgrade(alembic_config(url), "0006")
+    assert "chat_limits" not in asyncio.run(_run(url, _tables))
+    upgrade(url)
+    assert asyncio.run(_run(url, _diff)) == []
