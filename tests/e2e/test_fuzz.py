@@ -11,9 +11,9 @@ After every input: no unhandled exception and never the generic error message, e
 answered by at least one message, and the invariants of SPEC §2.3 hold (tests/e2e/invariants.py).
 
 An input takes about 50 ms here (two SQLite transactions and the outbox, on a shared 2-CPU
-machine), so a run makes about 2,500 inputs by default, two minutes; for the full 10,000 (about
-eight minutes) run it with TALLYBOT_FUZZ_INPUTS=10000. Hypothesis prints the shortest failing
-sequence of steps when one breaks something.
+machine), so a run makes about 2,500 inputs by default, two minutes; for the full 10,000
+(eight to ten minutes) run it with TALLYBOT_FUZZ_INPUTS=10000. Hypothesis prints the shortest
+failing sequence of steps when one breaks something.
 """
 
 from __future__ import annotations
