@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 QUESTIONS = [f"q{q}" for q in range(1, 11)]
@@ -93,3 +94,13 @@ def row_counts(database: Path) -> dict[str, int]:
             name: connection.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]
             for name in names
         }
+
+
+def messages_counted(database: Path, channel: str, external_id: str) -> int:
+    """Returns how many messages a chat account without a user wrote in its current window."""
+    with closing(sqlite3.connect(database)) as connection:
+        row = connection.execute(
+            "SELECT count FROM chat_limits WHERE channel = ? AND external_id = ? AND kind = ?",
+            (channel, external_id, "message"),
+        ).fetchone()
+    return 0 if row is None else int(row[0])

@@ -31,13 +31,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from invariants import broken_invariants, row_counts
+from invariants import broken_invariants, messages_counted, row_counts
 
 from bot.chat.types import Incoming, Kind
 from bot.inprocess import InProcessChat, Person, Shown
 from reporting.campaign_store import current_campaign
 from reporting.clock import SimulatedClock
 from reporting.i18n import text
+from reporting.limits import STRANGER_MESSAGES
 from reporting.people import CODE_ALPHABET, CODE_LENGTH, account, revoke_user
 from reporting.storage.db import TakingTurns, create_engine
 from reporting.storage.models import Role
@@ -155,8 +156,17 @@ class Campaign(RuleBasedStateMachine):
     # --- inputs ------------------------------------------------------------------------
 
     def _answered(self, actor: Actor, replies: list[Shown]) -> None:
-        """Counts the input; it was answered, never with the generic error message."""
+        """Counts the input; it was answered, never with the generic error message.
+
+        The one silence allowed: an account without a user past its message limit
+        (reporting/limits.py) is told once to wait, then not answered until its window ends.
+        """
         type(self).inputs += 1
+        if not replies and actor.role in ("stranger", "revoked"):
+            person = self.people[actor]
+            written = messages_counted(self.database, actor.channel, str(person.user_id))
+            assert written > STRANGER_MESSAGES.most, f"{actor} got no answer"
+            return
         assert replies, f"{actor} got no answer"
         said = [reply.text for reply in replies]
         assert not ERRORS.intersection(said), said
