@@ -30,6 +30,8 @@ class Chaos:
     fault_rate: float = 0.10
     duplicate_rate: float = 0.05
     methods: Collection[str] = SENDS
+    kinds: dict[str, int] = field(default_factory=lambda: dict(KINDS))
+    late_by: float = TIMEOUT
     max_timeouts: int = 5  # each one stalls a sender run for seconds: a few are enough
     injected: Counter[str] = field(default_factory=Counter)
     duplicated: list[int] = field(default_factory=list)  # update ids delivered twice
@@ -41,9 +43,9 @@ class Chaos:
             return None
         if self.rng.random() >= self.fault_rate:
             return None
-        kinds = dict(KINDS)
+        kinds = dict(self.kinds)
         if self.injected["timeout"] >= self.max_timeouts:
-            del kinds["timeout"]
+            kinds.pop("timeout", None)
         kind = self.rng.choices(list(kinds), weights=list(kinds.values()))[0]
         self.injected[kind] += 1
         return kind
@@ -56,7 +58,7 @@ class Chaos:
 
     async def stall(self) -> None:
         """Waits past the client's read timeout."""
-        await asyncio.sleep(TIMEOUT)
+        await asyncio.sleep(self.late_by)
 
     def repeat(self, update_id: int) -> bool:
         """Says whether an update just confirmed is delivered once more (a lost confirmation)."""
