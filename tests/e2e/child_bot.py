@@ -23,7 +23,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from bot.localapi import FakeUser, Hold, LocalBotApi
 from reporting.campaign import reference_source
@@ -186,7 +186,7 @@ class Crashes:
     async def rows(self, model: type[Any], *where: Any) -> list[Any]:
         """Returns a table's rows (filtered), in id order, read through the test's own engine."""
         async with self.sessions() as session:
-            query = select(model).where(*where).order_by(model.id)
+            query = select(model).where(*where).order_by(*inspect(model).primary_key)
             return list(await session.scalars(query))
 
     async def processed(self, update_id: int) -> int:
