@@ -40,6 +40,9 @@ SPACING_MEMORY = 10_000  # chats remembered for alert spacing before the old one
 MAX_BACKOFF = 60.0  # seconds between two attempts at most
 MIN_WAIT = 1.0  # even when the channel says "retry after 0": no busy loop
 ATTACHMENT_GONE = "the attachment is gone"
+# Seconds one message may take to send, well past the HTTP client's own timeouts (5 s to read,
+# 20 s to upload a file): a send that never ends must not hold up every other chat for good.
+SEND_DEADLINE = {OutboxKind.TEXT: 30.0, OutboxKind.PHOTO: 120.0, OutboxKind.DOCUMENT: 120.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class OutboxSender:
         clock: Clock,
         campaign: Campaign,
         per_chat_gap: float = 1.0,
+        deadlines: dict[OutboxKind, float] | None = None,
     ) -> None:
         self.transport = transport
         self.sessions = sessions
@@ -69,6 +73,7 @@ class OutboxSender:
         self.campaign = campaign
         # Seconds between two alerts to one chat (Telegram asks for about one a second).
         self.per_chat_gap = per_chat_gap
+        self.deadlines = deadlines or SEND_DEADLINE
         # A run has been asked for and has not begun: asking again adds nothing.
         self.scheduled = False
         # The bot is stopping: a run ends after its batch, the rest waits for the next start.
@@ -176,8 +181,12 @@ class OutboxSender:
             return _ended(row, OutboxState.FAILED, row.attempts, now, ATTACHMENT_GONE)
         if row.is_alert:
             await self._space_out(row.chat_id)
+        deadline = self.deadlines[OutboxKind(row.kind)]
         try:
-            await self.transport.deliver(_delivery(row, media))
+            async with asyncio.timeout(deadline):
+                await self.transport.deliver(_delivery(row, media))
+        except TimeoutError:  # it may have arrived: sent again, at least once
+            return self._again(row, attempts, f"no answer within {deadline:g} s", None, parts)
         except Blocked:
             return _ended(row, OutboxState.BLOCKED, attempts, now, BLOCKED)
         except Refused as refusal:
