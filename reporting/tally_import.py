@@ -11,6 +11,7 @@ on that hamlet's other rows; different hamlets never depend on each other.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
@@ -28,6 +29,10 @@ from reporting.units import HamletFinder
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 Progress = Callable[[int, int], None]  # (rows done, rows in all): checked, then stored
 CHUNK_ROWS = 50  # about half a second of the write lock at a time on this machine's SQLite
+# A pause between two chunks, longer than SQLite's longest wait (100 ms) between two tries of a
+# writer waiting for the lock: without it this import takes the lock again at once, and a
+# waiting bot, which SQLite does not queue, may never get it.
+PAUSE = 0.12
 
 
 async def import_tallies(
@@ -78,11 +83,14 @@ class _Importer:
     ) -> None:
         self.sessions, self.finder, self.campaign = sessions, finder, campaign
         self.channel, self.now, self.allow_late, self.progress = channel, now, allow_late, progress
-        self.total, self.done = 0, 0
+        self.total, self.done, self.runs = 0, 0, 0
 
     async def run(self, chunk: Sequence[TallyRow], *, keep: bool) -> list[tuple[int, str]]:
         """Records a chunk; returns its refused rows. Commits only when kept and none refused."""
         refused: list[tuple[int, str]] = []
+        if self.runs:
+            await asyncio.sleep(PAUSE)
+        self.runs += 1
         async with self.sessions() as session:
             for row in chunk:
                 try:
