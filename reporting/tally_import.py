@@ -62,8 +62,8 @@ async def import_tallies(
     stored = 0
     for chunk in chunks:
         if refused := await importer.run(chunk, keep=True):
-            stored_lines = text("import.stored_before", rows=stored, total=len(rows))
-            raise TallyFileError([stored_lines, *(message for _line, message in refused)])
+            heading = text("import.stopped", rows=stored, total=len(rows), count=len(refused))
+            raise TallyFileError([message for _line, message in refused], heading)
         stored += len(chunk)
     return len(rows)
 

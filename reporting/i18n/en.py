@@ -32,9 +32,11 @@ MESSAGES: dict[str, str] = {
     "campaign.question_label": "Campaign file {file}: question {number} has no label.",
     # --- roster ---
     "import.row": "Line {line}: {problem}",
-    "import.stored_before": (
-        "Stored {rows} of {total} rows before a row was refused (someone changed the same"
-        " hamlets during the import); fix the rows below and import the file again."
+    "import.stopped": (
+        "Import stopped part-way: {rows} of {total} rows stored; {count} rows after them were"
+        " refused because someone changed the same hamlets during the import. Fix the rows"
+        " below and import the whole file again (stored rows are only written again with the"
+        " same figures):"
     ),
     "import.cell": "Line {line}, column “{column}”: {problem}",
     "import.file_missing": "File {path} not found.",

@@ -33,9 +33,10 @@ MESSAGES: dict[str, str] = {
     "campaign.question_label": "Tệp chiến dịch {file}: câu hỏi số {number} thiếu nhãn (label).",
     # --- roster ---
     "import.row": "Dòng {line}: {problem}",
-    "import.stored_before": (
-        "Đã lưu {rows}/{total} dòng đầu trước khi có dòng bị từ chối (có người vừa sửa cùng xóm"
-        " trong lúc nhập); sửa các dòng dưới đây rồi nhập lại tệp."
+    "import.stopped": (
+        "Dừng nhập giữa chừng: đã lưu {rows}/{total} dòng; {count} dòng sau đó bị từ chối vì có"
+        " người vừa sửa cùng xóm trong lúc nhập. Sửa các dòng dưới đây rồi nhập lại cả tệp (các"
+        " dòng đã lưu chỉ được ghi lại với cùng số liệu):"
     ),
     "import.cell": "Dòng {line}, cột «{column}»: {problem}",
     "import.file_missing": "Không tìm thấy tệp {path}.",
