@@ -28,6 +28,8 @@ class Command:
     alias: str | None
     roles: frozenset[Role]
     run: Run
+    # Reads only: answered in a read session before the input's turn (see router.rehearse)
+    read_only: bool = False
 
 
 async def report(turn: Turn, args: str) -> None:
@@ -148,10 +150,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "trogiup", EVERYONE, help_),
     Command("report", "baocao", frozenset({Role.HAMLET, Role.COMMUNE}), report),
     Command("mine", "xomtoi", frozenset({Role.HAMLET}), answers.mine),
-    Command("status", "tinhhinh", OVERSIGHT, answers.status),
-    Command("missing", "chuabaocao", OVERSIGHT, answers.missing),
-    Command("chart", "bieudo", OVERSIGHT, files.chart),
-    Command("export", "xuatfile", frozenset({Role.DISTRICT}), files.export),
+    Command("status", "tinhhinh", OVERSIGHT, answers.status, read_only=True),
+    Command("missing", "chuabaocao", OVERSIGHT, answers.missing, read_only=True),
+    Command("chart", "bieudo", OVERSIGHT, files.chart, read_only=True),
+    Command("export", "xuatfile", frozenset({Role.DISTRICT}), files.export, read_only=True),
     Command("confirm", "xacnhan", frozenset({Role.COMMUNE}), confirm.start),
     Command("unlock", "mokhoa", frozenset({Role.DISTRICT}), confirm.reopen),
     Command("lang", None, EVERYONE, lang),

@@ -101,6 +101,15 @@ class WrongCodes:
 Event = TallyStored | WrongCodes  # what a dialog can report happened; neutral code reacts
 
 
+@dataclass(frozen=True, slots=True)
+class Rehearsal:
+    """A read-only command's answer, prepared in a read session before the input's turn."""
+
+    command: str
+    user_id: int
+    replies: tuple[Reply, ...]
+
+
 @dataclass(slots=True)
 class Turn:
     """What one input is handled with: the session, the campaign, the clock, the user."""
@@ -112,6 +121,7 @@ class Turn:
     user: User | None = None
     replies: list[Reply] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    rehearsal: Rehearsal | None = None  # the answer prepared beforehand, if any
 
     @property
     def lang(self) -> str:

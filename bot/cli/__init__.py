@@ -51,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Problem as problem:
         return _fail(problem.message())
     except ImportFileError as refused:
-        return _fail(text("cli.file_refused", count=len(refused.problems)), *refused.problems)
+        heading = refused.heading or text("cli.file_refused", count=len(refused.problems))
+        return _fail(heading, *refused.problems)
     except (CampaignError, SettingsError) as error:
         return _fail(str(error))
     except KeyboardInterrupt:

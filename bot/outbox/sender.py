@@ -126,7 +126,7 @@ class OutboxSender:
             query = query.where(OutboxMessage.alert_id.is_(None))
         alerts_last = OutboxMessage.alert_id.is_not(None)
         query = query.order_by(alerts_last, OutboxMessage.chat_id, OutboxMessage.id)
-        async with self.sessions() as session:
+        async with self.sessions.reading() as session:  # no turn: a read beside the writer
             found = list(await session.scalars(query.limit(BATCH)))
             rows, trimmed = _one_alert_a_chat(found)
             media = await _media_of(session, rows)

@@ -32,6 +32,12 @@ MESSAGES: dict[str, str] = {
     "campaign.question_label": "Campaign file {file}: question {number} has no label.",
     # --- roster ---
     "import.row": "Line {line}: {problem}",
+    "import.stopped": (
+        "Import stopped part-way: {rows} of {total} rows stored; {count} rows after them were"
+        " refused because someone changed the same hamlets during the import. Fix the rows"
+        " below and import the whole file again (stored rows are only written again with the"
+        " same figures):"
+    ),
     "import.cell": "Line {line}, column “{column}”: {problem}",
     "import.file_missing": "File {path} not found.",
     "import.file_unreadable": "Cannot read file {path} ({reason}).",
@@ -188,6 +194,8 @@ MESSAGES: dict[str, str] = {
     "cli.backup_done": "Backed up to {path} ({size} bytes).",
     "cli.tally_stored": "Stored the report of {hamlet} for {day}.",
     "cli.tally_replaced": "Replaced the figures of {hamlet} for {day}; the old ones are kept.",
+    "cli.import_progress": "Importing",
+    "cli.export_progress": "Exporting",
     "cli.import_done": "Imported {rows} report rows.",
     "cli.commune_pdf_only": (
         "--commune goes only with --format pdf (one posting sheet per commune)."

@@ -33,6 +33,11 @@ MESSAGES: dict[str, str] = {
     "campaign.question_label": "Tệp chiến dịch {file}: câu hỏi số {number} thiếu nhãn (label).",
     # --- roster ---
     "import.row": "Dòng {line}: {problem}",
+    "import.stopped": (
+        "Dừng nhập giữa chừng: đã lưu {rows}/{total} dòng; {count} dòng sau đó bị từ chối vì có"
+        " người vừa sửa cùng xóm trong lúc nhập. Sửa các dòng dưới đây rồi nhập lại cả tệp (các"
+        " dòng đã lưu chỉ được ghi lại với cùng số liệu):"
+    ),
     "import.cell": "Dòng {line}, cột «{column}»: {problem}",
     "import.file_missing": "Không tìm thấy tệp {path}.",
     "import.file_unreadable": "Không đọc được tệp {path} ({reason}).",
@@ -184,6 +189,8 @@ MESSAGES: dict[str, str] = {
     "cli.backup_done": "Đã sao lưu vào {path} ({size} byte).",
     "cli.tally_stored": "Đã lưu báo cáo của {hamlet} ngày {day}.",
     "cli.tally_replaced": "Đã thay số liệu ngày {day} của {hamlet}; số cũ vẫn được lưu lại.",
+    "cli.import_progress": "Đang nhập",
+    "cli.export_progress": "Đang xuất",
     "cli.import_done": "Đã nhập {rows} dòng báo cáo.",
     "cli.commune_pdf_only": "--commune chỉ dùng với --format pdf (phiếu niêm yết của từng xã).",
     "cli.commune_not_surveyed": "{commune} không tham gia khảo sát nên không có phiếu niêm yết.",
