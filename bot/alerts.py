@@ -8,13 +8,14 @@ never sent twice, never lost.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.audience import alert_accounts, recipients, remember_verdicts, remembered_verdicts
-from bot.chat.types import Reply
+from bot.chat.types import Event, Reply, WrongCodes
 from bot.core import Core
 from bot.outbox import enqueue
 from bot.outbox.record import BLOCKED
@@ -25,8 +26,10 @@ from reporting.alerts import (
     quiet_ends,
     scheduled,
     verdict_changes,
+    wrong_codes,
 )
 from reporting.campaign import Campaign
+from reporting.limits import WRONG_CODES
 from reporting.storage.models import AlertLog, OutboxState
 from reporting.summaries import summarize
 
@@ -52,6 +55,23 @@ async def check_alerts(core: Core, scheduled_too: bool) -> int:
             queued += await _claim(session, core.campaign, alert, now)
         await session.commit()
     core.deliver_all_soon()
+    return queued
+
+
+async def claim_event_alerts(
+    session: AsyncSession, campaign: Campaign, events: Sequence[Event], now: datetime
+) -> int:
+    """Claims and queues, in the input's own transaction, the alerts its events call for.
+
+    Returns how many messages were queued (no commit: they go with the input's effects).
+    """
+    queued = 0
+    for event in events:
+        if isinstance(event, WrongCodes):
+            alert = wrong_codes(
+                campaign, event.account, event.name, event.count, WRONG_CODES.window, event.until
+            )
+            queued += await _claim(session, campaign, alert, now)
     return queued
 
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot.logsafe import log_failure
 from bot.outbox import OutboxSender
 from reporting.campaign import Campaign
 from reporting.clock import Clock
@@ -93,4 +94,6 @@ class Core:
 def _log_failure(task: asyncio.Future[object]) -> None:
     """Logs the failure of work nobody awaits (a delivery, an alert check)."""
     if not task.cancelled() and task.exception() is not None:
-        log.error("background work failed", exc_info=task.exception())
+        error = task.exception()
+        assert error is not None
+        log_failure(log, "background work failed", error)

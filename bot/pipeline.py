@@ -16,12 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts
-from bot.chat.router import handle
-from bot.chat.types import Event, Incoming, Reply, Sender, TallyStored, Turn
+from bot.chat.router import handle, rehearse
+from bot.chat.types import Event, Incoming, Rehearsal, Reply, Sender, TallyStored, Turn
 from bot.core import Core
 from bot.outbox import enqueue
 from reporting.campaign import Campaign
 from reporting.i18n import text
+from reporting.storage.db import retry_locked
 from reporting.storage.models import ProcessedUpdate
 
 log = logging.getLogger(__name__)
@@ -29,20 +30,39 @@ REPLY_GRACE = timedelta(days=1)  # a reply written after the campaign still gets
 
 
 async def converse(core: Core, sender: Sender, incoming: Incoming, delivery_key: str) -> bool:
-    """Answers one delivered input; returns False when that delivery was handled before."""
+    """Answers one delivered input; returns False when that delivery was handled before.
+
+    A read-only command is answered first in a read session, without waiting for the turn
+    of the writers (its drawing runs in a worker thread); the turn then only stores the
+    answer. A turn that finds the database locked by another process is tried again.
+    """
+    rehearsal = None
+    if sender.private:
+        async with core.sessions.reading() as session:
+            rehearsal = await rehearse(Turn(session, core.campaign, core.clock, sender), incoming)
+    return await retry_locked(lambda: _converse(core, sender, incoming, delivery_key, rehearsal))
+
+
+async def _converse(
+    core: Core, sender: Sender, incoming: Incoming, delivery_key: str, rehearsal: Rehearsal | None
+) -> bool:
     now = core.clock.now()
     async with core.sessions() as session:
         if not await _first_delivery(session, sender.channel, delivery_key, now):
             return False
-        turn = Turn(session, core.campaign, core.clock, sender)
+        turn = Turn(session, core.campaign, core.clock, sender, rehearsal=rehearsal)
         if sender.private:
             await handle(turn, incoming)
         else:  # SPEC §2.2: registration and answers only in a private chat
             turn.say(text("chat.private_only"))
+        alerted = await alerts.claim_event_alerts(session, core.campaign, turn.events, now)
         user_id = turn.user.id if turn.user is not None else None
         _queue(session, core.campaign, sender.channel, sender.chat_id, user_id, turn.replies, now)
         await session.commit()
-    core.deliver_soon(sender.channel)
+    if alerted:
+        core.deliver_all_soon()  # an alert may go to another channel than the input came on
+    else:
+        core.deliver_soon(sender.channel)
     react(core, turn.events)
     return True
 
@@ -53,9 +73,13 @@ async def apologise(core: Core, channel: str, chat_id: str) -> None:
     Called only when the input's transaction was rolled back, so the words are true.
     """
     sorry = [Reply(text("chat.error"))]
-    async with core.sessions() as session:
-        _queue(session, core.campaign, channel, chat_id, None, sorry, core.clock.now())
-        await session.commit()
+
+    async def queue() -> None:
+        async with core.sessions() as session:
+            _queue(session, core.campaign, channel, chat_id, None, sorry, core.clock.now())
+            await session.commit()
+
+    await retry_locked(queue)
     core.deliver_soon(channel)
 
 

@@ -15,18 +15,22 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
+from telegram.error import InvalidToken
 from telegram.ext import Application
 
 from bot.alerts import check_alerts
 from bot.core import Core
+from bot.logsafe import log_failure, quiet_chatty_loggers
+from bot.reach import TokenRefused, patiently
 from bot.telegram.app import build_application, started
 from bot.telegram.polling import DurablePolling
 from bot.telegram.webhook import TelegramWebhook
 from bot.web.server import WebServer
 from bot.zalo.channel import ZaloChannel
-from bot.zalo.client import ZaloClient
+from bot.zalo.client import ZaloClient, ZaloUnauthorized
 from reporting.campaign_store import current_campaign
 from reporting.clock import Clock, SystemClock
 from reporting.errors import Problem
@@ -86,6 +90,7 @@ async def running(
     refused the token), `stop` is set, and leaving the block raises what ended it.
     """
     check_settings(settings, webhook)
+    quiet_chatty_loggers()
     async with AsyncExitStack() as stack:
         engine = create_engine(settings.DATABASE_URL)
         stack.push_async_callback(engine.dispose)
@@ -121,7 +126,10 @@ async def running(
             stack.push_async_callback(runtime.web.stop)  # after the last delivery: Zalo links
         stack.push_async_callback(core.close)
         for hook in hooks:
-            await hook.set(settings.PUBLIC_URL)
+            bot = hook.application.bot
+            await patiently(
+                "Telegram", bot.base_url, bot.token, partial(hook.set, settings.PUBLIC_URL)
+            )
         if webhook and runtime.zalo is not None:
             await runtime.zalo.set_webhook()
         runtime.timers = _timers(core)
@@ -171,8 +179,8 @@ async def _every(seconds: float, action: Callable[[], Awaitable[None]], first: f
     while True:
         try:
             await action()
-        except Exception:
-            log.exception("timed work failed")
+        except Exception as error:
+            log_failure(log, "timed work failed", error)
         await asyncio.sleep(seconds)
 
 
@@ -198,5 +206,8 @@ async def _stop_receiving(
         timer.cancel()  # work a timer started runs on under the Core, which waits for it
     await asyncio.gather(*runtime.timers.values(), return_exceptions=True)
     for ended in await asyncio.gather(*receiving, return_exceptions=True):
+        if isinstance(ended, InvalidToken | ZaloUnauthorized):  # refused while running
+            platform = "telegram" if isinstance(ended, InvalidToken) else "zalo"
+            raise TokenRefused(f"run.{platform}_token") from ended
         if isinstance(ended, Exception):
             raise ended

@@ -39,6 +39,7 @@ class Kind(StrEnum):
     DIGEST = "digest"
     VERDICT = "verdict"
     DEADLINE = "deadline"
+    WRONG_CODES = "wrong_codes"  # one chat account typed wrong invite codes again and again
 
 
 class Audience(StrEnum):
@@ -87,15 +88,45 @@ def quiet_ends(campaign: Campaign, now: datetime) -> datetime:
 def deadline(campaign: Campaign, kind: Kind, now: datetime) -> datetime:
     """Returns when an alert written at `now` is no longer worth sending.
 
-    A digest is worthless once the next digest is due; a verdict change after a day; every
-    other alert (a reminder, a missing list, a deadline) at the end of its day.
+    A digest is worthless once the next digest is due; a verdict change or wrong invite codes
+    after a day; every other alert (a reminder, a missing list, a deadline) at the end of its day.
     """
     day = campaign.local_date(now)
     if kind is Kind.DIGEST:
         return campaign.at(day + timedelta(days=1), campaign.alerts.digest)
-    if kind is Kind.VERDICT:
+    if kind in (Kind.VERDICT, Kind.WRONG_CODES):
         return now + timedelta(days=1)
     return campaign.end_of_day(day)
+
+
+def wrong_codes(
+    campaign: Campaign,
+    account: str,
+    name: str,
+    count: int,
+    window: timedelta,
+    until: datetime,
+) -> Alert:
+    """Returns the alert to district staff that a chat account typed wrong codes `count` times.
+
+    Keyed by account and day: however long someone keeps guessing, the district hears of it
+    once a day.
+    """
+    day = campaign.local_date(until)
+    local = until.astimezone(campaign.timezone)
+    return Alert(
+        Kind.WRONG_CODES,
+        f"wrong_codes:{account}:{day.isoformat()}",
+        Audience.DISTRICT,
+        "alert.wrong_codes",
+        {
+            "account": account,
+            "name": name,
+            "count": count,
+            "minutes": int(window.total_seconds() // 60),
+            "until": f"{local:%H:%M}",
+        },
+    )
 
 
 def scheduled(campaign: Campaign, summary: CampaignSummary, now: datetime) -> list[Alert]:

@@ -155,6 +155,11 @@ async def stage_registration(
     chat commits the registration with its welcome reply and the update's processed-once
     record, all or nothing.
     """
+    # A registered account is refused before the code is even looked at: the answer must not
+    # tell it which codes exist, are used or have expired.
+    current = await account(session, channel, external_id)
+    if current.user is not None and current.user.revoked_at is None:
+        raise InviteRefused("invite.already_registered")
     invite = await session.get(Invite, code.strip().upper())
     if invite is None:
         raise InviteRefused("invite.unknown")
@@ -162,9 +167,6 @@ async def stage_registration(
         raise InviteRefused("invite.used")
     if invite.expires_at < now:
         raise InviteRefused("invite.expired")
-    current = await account(session, channel, external_id)
-    if current.user is not None and current.user.revoked_at is None:
-        raise InviteRefused("invite.already_registered")
     user = await _invited_user(session, invite, display_name, now)
     if current.identity is not None:
         current.identity.user_id, current.identity.chat_id = user.id, chat_id

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import asyncio
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -23,6 +24,10 @@ from reporting.measures import (
 from reporting.storage.models import Confirmation, HamletTotal, Level, Tally, Unit
 
 Row = dict[str, Any]
+Fetched = tuple[Sequence[Any], list[str]]  # rows as the database returned them, and their columns
+# From this many hamlet rows on, a summary is shaped in a worker thread so that the event loop
+# keeps answering other chats meanwhile; below it the hand-off costs more than it saves.
+OFF_LOOP_ROWS = 500
 COUNT_COLUMNS = ["collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1))]
 
 
@@ -63,9 +68,9 @@ class CampaignSummary:
         raise KeyError(unit_id)
 
 
-async def hamlet_frame(
+async def hamlet_rows(
     session: AsyncSession, day: date, commune_ids: Collection[int] | None = None
-) -> pd.DataFrame:
+) -> Fetched:
     """Returns one row per hamlet of a surveyed commune (of `commune_ids`, or all) as of `day`."""
     counts = await _hamlet_counts(session, day)
     today = _reported_on(day)
@@ -87,11 +92,10 @@ async def hamlet_frame(
     )
     if commune_ids is not None:
         query = query.where(commune.c.id.in_(commune_ids))
-    rows = (await session.execute(query)).all()
-    return pd.DataFrame(rows, columns=list(query.selected_columns.keys()))
+    return (await session.execute(query)).all(), list(query.selected_columns.keys())
 
 
-async def commune_frame(session: AsyncSession, day: date) -> pd.DataFrame:
+async def commune_rows(session: AsyncSession, day: date) -> Fetched:
     """Returns one row per surveyed commune: its hamlets, households and counts as of `day`.
 
     The sums are done by the database, over the running totals when they are current.
@@ -119,8 +123,7 @@ async def commune_frame(session: AsyncSession, day: date) -> pd.DataFrame:
         .group_by(commune.c.id, commune.c.name, commune.c.name_key)
         .order_by(commune.c.name_key)
     )
-    rows = (await session.execute(query)).all()
-    return pd.DataFrame(rows, columns=list(query.selected_columns.keys()))
+    return (await session.execute(query)).all(), list(query.selected_columns.keys())
 
 
 async def confirmed_communes(session: AsyncSession, as_of: datetime) -> set[int]:
@@ -144,28 +147,51 @@ async def summarize(
     an empty collection none (what /status needs, and much faster).
     """
     day = campaign.local_date(as_of)
-    progress = campaign.progress(as_of)
     confirmed = await confirmed_communes(session, as_of)
     wanted = hamlets_of is None or bool(hamlets_of)
-    hamlet_rows = _by_commune(await hamlet_frame(session, day, hamlets_of)) if wanted else {}
-    communes = tuple(
-        _commune_summary(
-            row, hamlet_rows.get(row["commune_id"], []), campaign, progress, confirmed
-        )
-        for row in _records(await commune_frame(session, day))
+    hamlets = await hamlet_rows(session, day, hamlets_of) if wanted else ([], [])
+    communes = await commune_rows(session, day)
+    unit = await session.scalar(select(Unit).where(Unit.level == Level.DISTRICT))
+    district_id, district_name = (unit.id, unit.name) if unit else (0, campaign.district)
+    if len(hamlets[0]) < OFF_LOOP_ROWS:
+        return _shaped(campaign, as_of, confirmed, hamlets, communes, district_id, district_name)
+    return await asyncio.to_thread(
+        _shaped, campaign, as_of, confirmed, hamlets, communes, district_id, district_name
     )
-    district_unit = await session.scalar(select(Unit).where(Unit.level == Level.DISTRICT))
+
+
+def _shaped(
+    campaign: Campaign,
+    as_of: datetime,
+    confirmed: set[int],
+    hamlets: Fetched,
+    communes: Fetched,
+    district_id: int,
+    district_name: str,
+) -> CampaignSummary:
+    """Returns the summary shaped from the rows read: frames, measures and verdicts (no I/O)."""
+    progress = campaign.progress(as_of)
+    by_commune = _by_commune(_frame(hamlets))
+    children = tuple(
+        _commune_summary(row, by_commune.get(row["commune_id"], []), campaign, progress, confirmed)
+        for row in _records(_frame(communes))
+    )
     district = UnitSummary(
-        unit_id=district_unit.id if district_unit else 0,
-        name=district_unit.name if district_unit else campaign.district,
+        unit_id=district_id,
+        name=district_name,
         level=Level.DISTRICT,
-        measures=measure_district([c.measures for c in communes], campaign.thresholds, progress),
-        hamlets=sum(c.hamlets for c in communes),
-        reported_today=sum(c.reported_today for c in communes),
-        confirmed=bool(communes) and all(c.confirmed for c in communes),
-        children=communes,
+        measures=measure_district([c.measures for c in children], campaign.thresholds, progress),
+        hamlets=sum(c.hamlets for c in children),
+        reported_today=sum(c.reported_today for c in children),
+        confirmed=bool(children) and all(c.confirmed for c in children),
+        children=children,
     )
-    return CampaignSummary(campaign, as_of, day, progress, district)
+    return CampaignSummary(campaign, as_of, campaign.local_date(as_of), progress, district)
+
+
+def _frame(fetched: Fetched) -> pd.DataFrame:
+    rows, columns = fetched
+    return pd.DataFrame(rows, columns=columns)
 
 
 async def _hamlet_counts(session: AsyncSession, day: date) -> Subquery:

@@ -70,9 +70,10 @@ class CountError(ValueError):
 class ImportFileError(ValueError):
     """A file refused as a whole; `problems` lists every problem found, with its line."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], heading: str | None = None) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.heading = heading  # None: the file was refused and nothing was written
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,9 @@ class HamletFinder:
         self._hamlets_of: dict[int | None, list[Unit]] = {}
         for hamlet in hamlet_units:
             self._hamlets_of.setdefault(hamlet.parent_id, []).append(hamlet)
+        # A file names the same commune on many rows: looking it up among all communes each time
+        # cost most of a province import's time.
+        self._found: dict[str, Unit | UnitNotFound] = {}
 
     @classmethod
     async def load(cls, session: AsyncSession) -> HamletFinder:
@@ -89,9 +92,23 @@ class HamletFinder:
 
     def find(self, commune: str, hamlet: str) -> Unit:
         """Returns the hamlet of that commune, or raises UnitNotFound saying which is unknown."""
-        parent = _one(find_units(commune, self._communes, name_of=_name), commune, "commune")
+        parent = self._commune(commune)
         found = find_units(hamlet, self._hamlets_of.get(parent.id, []), name_of=_name)
         return _one(found, hamlet, "hamlet")
+
+    def _commune(self, query: str) -> Unit:
+        """Returns the commune named, as found the first time it was asked for."""
+        if query not in self._found:
+            try:
+                self._found[query] = _one(
+                    find_units(query, self._communes, name_of=_name), query, "commune"
+                )
+            except UnitNotFound as unknown:
+                self._found[query] = unknown
+        found = self._found[query]
+        if isinstance(found, UnitNotFound):
+            raise found
+        return found
 
 
 async def find_unit_path(session: AsyncSession, path: str) -> Unit:

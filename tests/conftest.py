@@ -145,6 +145,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
 
 
+@pytest.fixture(scope="session")
+def migrated_template(sqlite_databases: SqliteDatabases) -> Path:
+    """The migrated SQLite template file, for SQLite-only tests that copy the file themselves
+    (child processes on a file, the backup drill, the fuzz test's fresh campaigns)."""
+    return sqlite_databases.templates["migrated"]
+
+
+@pytest.fixture(scope="session")
+def loaded_template(sqlite_databases: SqliteDatabases) -> Path:
+    """The loaded SQLite template file (reference campaign and sample roster), likewise."""
+    return sqlite_databases.templates["loaded"]
+
+
 @pytest.fixture
 def sample_roster() -> Path:
     """The bundled sample roster of huyện Định Hóa (reporting/data/dinh_hoa_roster.csv)."""

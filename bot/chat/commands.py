@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.chat import answers, confirm, drafts, files, tally
 from bot.chat.oneline import parse_one_line
 from bot.chat.submit import send_tally
-from bot.chat.types import Turn
+from bot.chat.types import Turn, WrongCodes
 from reporting.i18n import LANGUAGES, text
+from reporting.limits import WRONG_CODES, count_attempt, current_count
 from reporting.people import InviteRefused, stage_registration
 from reporting.storage.models import Role
 
@@ -26,6 +28,8 @@ class Command:
     alias: str | None
     roles: frozenset[Role]
     run: Run
+    # Reads only: answered in a read session before the input's turn (see router.rehearse)
+    read_only: bool = False
 
 
 async def report(turn: Turn, args: str) -> None:
@@ -60,8 +64,19 @@ async def start(turn: Turn, args: str) -> None:
 
 
 async def register(turn: Turn, code: str) -> None:
-    """Redeems an invite code for this chat account and explains what the user can do now."""
+    """Redeems an invite code for this chat account and explains what the user can do now.
+
+    An account that typed too many wrong codes lately is told to wait, whatever it types
+    (a right code too: it might have been guessed).
+    """
     sender = turn.sender
+    if turn.user is None:
+        wrong = await current_count(
+            turn.session, WRONG_CODES, sender.channel, sender.external_id, turn.now
+        )
+        if wrong.count >= WRONG_CODES.most:
+            _wait_for_codes(turn, wrong.count, wrong.until)
+            return
     try:
         turn.user = await stage_registration(
             turn.session,
@@ -74,12 +89,31 @@ async def register(turn: Turn, code: str) -> None:
         )
     except InviteRefused as refusal:
         turn.say(refusal.message(turn.lang))
+        if turn.user is None:  # a registered account is refused whatever the code
+            await _count_wrong_code(turn)
         return
     units = ", ".join(unit.name for unit in turn.user.units) or turn.campaign.district
     turn.say(
         text(f"chat.registered_{turn.user.role}", turn.lang, name=turn.user.name, units=units)
     )
     await help_(turn, "")
+
+
+async def _count_wrong_code(turn: Turn) -> None:
+    """Counts a refused code; at the limit, tells the account to wait and alerts the district."""
+    sender = turn.sender
+    wrong = await count_attempt(
+        turn.session, WRONG_CODES, sender.channel, sender.external_id, turn.now
+    )
+    if wrong.count == WRONG_CODES.most:
+        _wait_for_codes(turn, wrong.count, wrong.until)
+        account = f"{sender.channel}:{sender.external_id}"
+        turn.events.append(WrongCodes(account, sender.display_name, wrong.count, wrong.until))
+
+
+def _wait_for_codes(turn: Turn, count: int, until: datetime) -> None:
+    local = until.astimezone(turn.campaign.timezone)
+    turn.say(text("chat.wrong_codes_wait", turn.lang, count=count, until=f"{local:%H:%M}"))
 
 
 async def help_(turn: Turn, _args: str) -> None:
@@ -116,10 +150,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "trogiup", EVERYONE, help_),
     Command("report", "baocao", frozenset({Role.HAMLET, Role.COMMUNE}), report),
     Command("mine", "xomtoi", frozenset({Role.HAMLET}), answers.mine),
-    Command("status", "tinhhinh", OVERSIGHT, answers.status),
-    Command("missing", "chuabaocao", OVERSIGHT, answers.missing),
-    Command("chart", "bieudo", OVERSIGHT, files.chart),
-    Command("export", "xuatfile", frozenset({Role.DISTRICT}), files.export),
+    Command("status", "tinhhinh", OVERSIGHT, answers.status, read_only=True),
+    Command("missing", "chuabaocao", OVERSIGHT, answers.missing, read_only=True),
+    Command("chart", "bieudo", OVERSIGHT, files.chart, read_only=True),
+    Command("export", "xuatfile", frozenset({Role.DISTRICT}), files.export, read_only=True),
     Command("confirm", "xacnhan", frozenset({Role.COMMUNE}), confirm.start),
     Command("unlock", "mokhoa", frozenset({Role.DISTRICT}), confirm.reopen),
     Command("lang", None, EVERYONE, lang),

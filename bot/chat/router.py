@@ -6,9 +6,10 @@ import re
 
 from bot.chat import confirm, drafts, tally
 from bot.chat.commands import BY_NAME, register
-from bot.chat.types import Incoming, Kind, Turn
+from bot.chat.types import Incoming, Kind, Rehearsal, Turn
 from reporting.errors import Problem
 from reporting.i18n import text
+from reporting.limits import STRANGER_MESSAGES, count_attempt
 from reporting.people import CODE_ALPHABET, CODE_LENGTH, account
 from reporting.storage.models import Role
 
@@ -25,6 +26,8 @@ async def handle(turn: Turn, incoming: Incoming) -> None:
         # one UPDATE with the commit: alerts go to the account a person last wrote from, and
         # one that blocked the bot can be reached again now that they wrote
         found.identity.last_seen_at, found.identity.blocked_at = turn.now, None
+    if turn.user is None and not await _stranger_may_write(turn):
+        return
     try:
         if incoming.kind is Kind.COMMAND:
             await _command(turn, incoming, revoked)
@@ -32,6 +35,27 @@ async def handle(turn: Turn, incoming: Incoming) -> None:
             await _answer(turn, incoming, revoked)
     except Problem as problem:
         turn.say(problem.message(turn.lang))
+
+
+async def rehearse(turn: Turn, incoming: Incoming) -> Rehearsal | None:
+    """Answers a read-only command of an active user with the right role, in a read session.
+
+    The slow answers (/export, /chart, /status) are prepared this way before the input's
+    turn, beside other chats' writes; `handle` then checks the user again in its turn and
+    queues the prepared replies. Anything else returns None and is answered in the turn.
+    """
+    command = BY_NAME.get(incoming.command.lower()) if incoming.kind is Kind.COMMAND else None
+    if command is None or not command.read_only:
+        return None
+    user = (await account(turn.session, turn.sender.channel, turn.sender.external_id)).user
+    if user is None or user.revoked_at is not None or Role(user.role) not in command.roles:
+        return None
+    turn.user = user
+    try:
+        await command.run(turn, incoming.args)
+    except Problem as problem:
+        turn.say(problem.message(turn.lang))
+    return Rehearsal(command.name, user.id, tuple(turn.replies))
 
 
 async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:
@@ -46,8 +70,21 @@ async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:
         _refuse_stranger(turn, revoked)
     elif Role(turn.user.role) not in command.roles:
         turn.say(text("chat.not_for_role", turn.lang, command=incoming.command))
+    elif _rehearsed(turn, command.name):
+        assert turn.rehearsal is not None
+        turn.replies.extend(turn.rehearsal.replies)
     else:
         await command.run(turn, incoming.args)
+
+
+def _rehearsed(turn: Turn, command: str) -> bool:
+    """Says whether this command's answer was prepared beforehand for this same user."""
+    rehearsal, user = turn.rehearsal, turn.user
+    return (
+        rehearsal is not None
+        and user is not None
+        and ((rehearsal.command, rehearsal.user_id) == (command, user.id))
+    )
 
 
 async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
@@ -71,6 +108,22 @@ async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
         turn.say(text(key, turn.lang))
     else:
         await DIALOGS[dialog.kind](turn, dialog, incoming)
+
+
+async def _stranger_may_write(turn: Turn) -> bool:
+    """Counts a message from an account without an active user; says if it may be answered.
+
+    Past the limit the account is told once when it may write again, and then the bot stays
+    silent until that time: a flood costs one small write per message and no reply.
+    """
+    sender, limit = turn.sender, STRANGER_MESSAGES
+    counted = await count_attempt(
+        turn.session, limit, sender.channel, sender.external_id, turn.now
+    )
+    if counted.count == limit.most + 1:
+        until = counted.until.astimezone(turn.campaign.timezone)
+        turn.say(text("chat.slow_down", turn.lang, until=f"{until:%H:%M}"))
+    return counted.count <= limit.most
 
 
 def _refuse_stranger(turn: Turn, revoked: bool) -> None:

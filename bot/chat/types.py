@@ -88,7 +88,26 @@ class TallyStored:
     day: date
 
 
-Event = TallyStored  # what a dialog can report happened; neutral code reacts to it
+@dataclass(frozen=True, slots=True)
+class WrongCodes:
+    """What registration reports when a chat account reached the limit of wrong invite codes."""
+
+    account: str  # "channel:id"
+    name: str
+    count: int
+    until: datetime  # when it may try again
+
+
+Event = TallyStored | WrongCodes  # what a dialog can report happened; neutral code reacts
+
+
+@dataclass(frozen=True, slots=True)
+class Rehearsal:
+    """A read-only command's answer, prepared in a read session before the input's turn."""
+
+    command: str
+    user_id: int
+    replies: tuple[Reply, ...]
 
 
 @dataclass(slots=True)
@@ -102,6 +121,7 @@ class Turn:
     user: User | None = None
     replies: list[Reply] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    rehearsal: Rehearsal | None = None  # the answer prepared beforehand, if any
 
     @property
     def lang(self) -> str:

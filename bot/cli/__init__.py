@@ -10,12 +10,16 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bot.cli import admin, data
 from bot.cli.parser import build_parser
+from bot.logsafe import quiet_chatty_loggers
 from reporting.campaign import CampaignError
 from reporting.errors import Problem
 from reporting.i18n import text
 from reporting.settings import Settings, SettingsError, load_settings
+from reporting.storage.db import unreachable_database
 from reporting.tabular import ImportFileError
 
 Command = Callable[[Settings, argparse.Namespace], Any]
@@ -38,16 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command; returns 0 on success, 1 when refused, 3 on an unexpected error."""
     args = build_parser().parse_args(argv)
     name = " ".join(part for part in (args.command, getattr(args, "action", None)) if part)
+    settings: Settings | None = None
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.LOG_LEVEL, format="%(levelname)s %(name)s: %(message)s")
-        for chatty in ("alembic", "httpx", "apscheduler", "telegram.ext.Application"):
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+        quiet_chatty_loggers()
         _run(_command(name), settings, args)
     except Problem as problem:
         return _fail(problem.message())
     except ImportFileError as refused:
-        return _fail(text("cli.file_refused", count=len(refused.problems)), *refused.problems)
+        heading = refused.heading or text("cli.file_refused", count=len(refused.problems))
+        return _fail(heading, *refused.problems)
     except (CampaignError, SettingsError) as error:
         return _fail(str(error))
     except KeyboardInterrupt:
@@ -55,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if args.debug:
             raise
+        if settings is not None and (cause := unreachable_database(error)) is not None:
+            where = make_url(settings.DATABASE_URL).render_as_string(hide_password=True)
+            reason = f"{type(cause).__name__}: {cause}"
+            return _fail(text("db.unreachable", where=where, reason=reason))
         return _fail(text("cli.unexpected", error=f"{type(error).__name__}: {error}"), code=3)
     return 0
 

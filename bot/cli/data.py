@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.cli.context import opened
+from bot.cli.progress import Progress
 from reporting.errors import Problem
 from reporting.export_formats import render_export
 from reporting.i18n import text
@@ -21,6 +22,7 @@ from reporting.tally_import import import_tallies
 from reporting.units import find_commune, find_hamlet
 
 CHANNEL = "cli"
+EXPORT_STEPS = 3  # read, render, write: the steps an export's progress counts
 # Binary formats go to a file even without --out; text formats go to standard output.
 DEFAULT_NAMES = {"xlsx": "tong-hop-{day:%Y-%m-%d}.xlsx", "pdf": "niem-yet-{day:%Y-%m-%d}.pdf"}
 
@@ -49,30 +51,42 @@ async def tally_add(settings: Settings, args: argparse.Namespace) -> None:
 async def tally_import(settings: Settings, args: argparse.Namespace) -> None:
     """Imports hamlet-days from a file: every row is checked, and all are stored or none."""
     rows = parse_tally_file(args.file)
-    async with opened(settings) as ctx, ctx.sessions() as session:
-        count = await import_tallies(
-            session, ctx.campaign, rows, channel=CHANNEL, now=ctx.clock.now(), allow_late=args.late
-        )
+    async with opened(settings) as ctx:
+        with Progress(text("cli.import_progress")) as progress:
+            count = await import_tallies(
+                ctx.sessions,
+                ctx.campaign,
+                rows,
+                channel=CHANNEL,
+                now=ctx.clock.now(),
+                allow_late=args.late,
+                progress=progress.update,
+            )
     print(text("cli.import_done", rows=count))
 
 
 async def export(settings: Settings, args: argparse.Namespace) -> None:
     """Writes the figures as JSON, CSV, the XLSX workbook or the posting PDF."""
-    async with opened(settings) as ctx, ctx.sessions() as session:
-        as_of = ctx.campaign.end_of_day(_day(args.as_of)) if args.as_of else ctx.clock.now()
-        summary = await summarize(session, ctx.campaign, as_of)
-        communes = [await find_commune(session, name) for name in args.commune]
-    if communes and args.format != "pdf":
-        raise BadArgument("cli.commune_pdf_only")
-    surveyed = {commune.unit_id for commune in summary.communes}
-    if unsurveyed := [c.name for c in communes if c.id not in surveyed]:
-        raise BadArgument("cli.commune_not_surveyed", commune=", ".join(unsurveyed))
-    content = await asyncio.to_thread(
-        render_export, summary, args.format, [c.id for c in communes] or None
-    )
-    out = args.out or DEFAULT_NAMES.get(args.format, "").format(day=summary.day)
+    with Progress(text("cli.export_progress")) as progress:
+        async with opened(settings) as ctx, ctx.sessions() as session:
+            as_of = ctx.campaign.end_of_day(_day(args.as_of)) if args.as_of else ctx.clock.now()
+            summary = await summarize(session, ctx.campaign, as_of)
+            communes = [await find_commune(session, name) for name in args.commune]
+        progress.update(1, EXPORT_STEPS)
+        if communes and args.format != "pdf":
+            raise BadArgument("cli.commune_pdf_only")
+        surveyed = {commune.unit_id for commune in summary.communes}
+        if unsurveyed := [c.name for c in communes if c.id not in surveyed]:
+            raise BadArgument("cli.commune_not_surveyed", commune=", ".join(unsurveyed))
+        content = await asyncio.to_thread(
+            render_export, summary, args.format, [c.id for c in communes] or None
+        )
+        progress.update(2, EXPORT_STEPS)
+        out = args.out or DEFAULT_NAMES.get(args.format, "").format(day=summary.day)
+        if out:
+            await asyncio.to_thread(Path(out).write_bytes, content)
+        progress.update(EXPORT_STEPS, EXPORT_STEPS)
     if out:
-        await asyncio.to_thread(Path(out).write_bytes, content)
         print(text("cli.export_done", path=out), file=sys.stderr)
     else:
         sys.stdout.write(content.decode("utf-8"))

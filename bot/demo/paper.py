@@ -59,5 +59,4 @@ async def import_sheet(
     """Writes and imports one evening's sheet through the same path as `tally import`."""
     await asyncio.to_thread(write_sheet, path, reports)
     rows = await asyncio.to_thread(parse_tally_file, path)
-    async with sessions() as session:
-        return await import_tallies(session, campaign, rows, channel="import", now=now)
+    return await import_tallies(sessions, campaign, rows, channel="import", now=now)

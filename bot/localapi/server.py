@@ -13,6 +13,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from bot.localapi.chaos import Chaos
 from bot.localapi.messages import MessageMethods, Method, Params, bad_request
 from bot.localapi.store import ApiError, Chat, JsonDict, Store, TranscriptEvent, scope_key
 from bot.localapi.users import FakeUser
@@ -176,6 +177,12 @@ class LocalBotApi:
         self._holds: defaultdict[str, deque[Hold]] = defaultdict(deque)
         self._held: list[Hold] = []
         self._runner: web.AppRunner | None = None
+        self.chaos: Chaos | None = None  # random faults and duplicates; see use_chaos
+
+    def use_chaos(self, chaos: Chaos) -> None:
+        """Makes the server fail some sends and deliver some updates twice, as chaos decides."""
+        self.chaos = chaos
+        self.store.updates.repeat = chaos.repeat
 
     @property
     def base_url(self) -> str:
@@ -330,8 +337,16 @@ class LocalBotApi:
         return [(c["command"], c["description"]) for c in stored]
 
     async def _handle(self, request: web.Request) -> web.Response:
+        fault = self.chaos.fault(request.match_info["method"]) if self.chaos else None
+        if self.chaos is not None and fault in ("500", "429"):
+            return web.json_response(self.chaos.error(fault).payload(), status=int(fault))
+        if fault == "drop" and request.transport is not None:
+            request.transport.abort()  # before the call takes effect: the client sees a reset
+            return web.Response(status=499)  # written nowhere: the connection is gone
         try:
             result = await self._call(request)
+            if self.chaos is not None and fault == "timeout":  # shown, but answered too late
+                await self.chaos.stall()
         except ApiError as error:
             return web.json_response(error.payload(), status=error.status)
         return web.json_response({"ok": True, "result": result})

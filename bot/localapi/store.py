@@ -205,6 +205,9 @@ class UpdateQueue:
         self._poll = 0
         self.allowed: frozenset[str] = frozenset()
         self.closed = False
+        # Says whether a confirmed update is handed out once more, as after a lost confirmation.
+        self.repeat: Callable[[int], bool] | None = None
+        self._again: list[JsonDict] = []
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -221,7 +224,10 @@ class UpdateQueue:
         if offset < 0:
             self._pending = self._pending[offset:]
         elif offset:
+            gone = [u for u in self._pending if u["update_id"] < offset]
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
+            repeat = self.repeat
+            self._again += [u for u in gone if repeat is not None and repeat(u["update_id"])]
 
     def drop_all(self) -> None:
         """Forgets every pending update."""
@@ -256,11 +262,12 @@ class UpdateQueue:
         self._wake()  # an older poll still waiting learns that it was superseded
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(wait):
-                while not (self._ready(limit) or self.closed):
+                while not (self._again or self._ready(limit) or self.closed):
                     await self._arrived.wait()
                     if poll != self._poll:
                         raise ApiError(409, CONFLICT)
-        return self._ready(limit)
+        again, self._again = self._again[:limit], self._again[limit:]
+        return again + self._ready(limit - len(again))
 
     def _ready(self, limit: int) -> list[JsonDict]:
         kinds = self.allowed

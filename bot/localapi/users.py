@@ -160,6 +160,20 @@ class FakeUser:
         query |= {"chat_instance": str(self.user_id * 7919), "data": button["callback_data"]}
         self._store.updates.push("callback_query", query)
 
+    async def press_forged(self, data: str) -> None:
+        """Sends a button press with made-up callback_data on the latest message from the bot.
+
+        A modified client can send any data for any message; the bot must not trust it.
+        """
+        target = self.messages[-1]
+        self._begin()
+        query_id = str(next(self._store.query_ids))
+        self._store.queries[query_id] = self.user_id
+        self._store.log(self._chat, "in", "button", f"forged {data!r}")
+        query = {"id": query_id, "from": self._chat.user, "message": copy.deepcopy(target.raw)}
+        query |= {"chat_instance": str(self.user_id * 7919), "data": data}
+        self._store.updates.push("callback_query", query)
+
     async def wait_for_reply(
         self,
         count: int = 1,

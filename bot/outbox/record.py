@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.clock import Clock
-from reporting.storage.db import TakingTurns
+from reporting.storage.db import TakingTurns, retry_locked
 from reporting.storage.models import Identity, OutboxMessage, OutboxState
 
 BLOCKED = "blocked the bot"
@@ -86,11 +86,15 @@ class Recorder:
             for o in outcomes
         ]
         blocked = {o.chat_id for o in outcomes if o.state is OutboxState.BLOCKED}
-        async with self.sessions() as session:
-            await session.execute(update(OutboxMessage), changes)
-            if blocked:
-                await self._mark_blocked(session, blocked)
-            await session.commit()
+
+        async def write() -> None:
+            async with self.sessions() as session:
+                await session.execute(update(OutboxMessage), changes)
+                if blocked:
+                    await self._mark_blocked(session, blocked)
+                await session.commit()
+
+        await retry_locked(write)  # a sent message left unrecorded would be sent again
 
     async def _mark_blocked(self, session: AsyncSession, chats: set[str]) -> None:
         """Marks the chat accounts blocked, and ends their waiting alerts the same way.

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.chat.types import Attachment, Choice
+from bot.logsafe import log_failure
 from bot.outbox.record import BLOCKED, Outcome, Recorder
 from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transport
 from reporting.alerts import in_quiet_hours
@@ -39,6 +40,9 @@ SPACING_MEMORY = 10_000  # chats remembered for alert spacing before the old one
 MAX_BACKOFF = 60.0  # seconds between two attempts at most
 MIN_WAIT = 1.0  # even when the channel says "retry after 0": no busy loop
 ATTACHMENT_GONE = "the attachment is gone"
+# Seconds one message may take to send, well past the HTTP client's own timeouts (5 s to read,
+# 20 s to upload a file): a send that never ends must not hold up every other chat for good.
+SEND_DEADLINE = {OutboxKind.TEXT: 30.0, OutboxKind.PHOTO: 120.0, OutboxKind.DOCUMENT: 120.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,7 @@ class OutboxSender:
         clock: Clock,
         campaign: Campaign,
         per_chat_gap: float = 1.0,
+        deadlines: dict[OutboxKind, float] | None = None,
     ) -> None:
         self.transport = transport
         self.sessions = sessions
@@ -68,6 +73,7 @@ class OutboxSender:
         self.campaign = campaign
         # Seconds between two alerts to one chat (Telegram asks for about one a second).
         self.per_chat_gap = per_chat_gap
+        self.deadlines = deadlines or SEND_DEADLINE
         # A run has been asked for and has not begun: asking again adds nothing.
         self.scheduled = False
         # The bot is stopping: a run ends after its batch, the rest waits for the next start.
@@ -120,7 +126,7 @@ class OutboxSender:
             query = query.where(OutboxMessage.alert_id.is_(None))
         alerts_last = OutboxMessage.alert_id.is_not(None)
         query = query.order_by(alerts_last, OutboxMessage.chat_id, OutboxMessage.id)
-        async with self.sessions() as session:
+        async with self.sessions.reading() as session:  # no turn: a read beside the writer
             found = list(await session.scalars(query.limit(BATCH)))
             rows, trimmed = _one_alert_a_chat(found)
             media = await _media_of(session, rows)
@@ -175,8 +181,12 @@ class OutboxSender:
             return _ended(row, OutboxState.FAILED, row.attempts, now, ATTACHMENT_GONE)
         if row.is_alert:
             await self._space_out(row.chat_id)
+        deadline = self.deadlines[OutboxKind(row.kind)]
         try:
-            await self.transport.deliver(_delivery(row, media))
+            async with asyncio.timeout(deadline):
+                await self.transport.deliver(_delivery(row, media))
+        except TimeoutError:  # it may have arrived: sent again, at least once
+            return self._again(row, attempts, f"no answer within {deadline:g} s", None, parts)
         except Blocked:
             return _ended(row, OutboxState.BLOCKED, attempts, now, BLOCKED)
         except Refused as refusal:
@@ -185,8 +195,9 @@ class OutboxSender:
         except RetryLater as problem:
             return self._again(row, attempts, problem.reason, problem.after, problem.parts_sent)
         except Exception as error:  # a bug must not stop the other chats' deliveries
-            log.exception("delivering outbox row %s failed", row.id)
-            return self._again(row, attempts, f"{type(error).__name__}: {error}", None, parts)
+            log_failure(log, f"delivering outbox row {row.id} failed", error)
+            # the reason is logged too: the error's type, not its message (it may quote text)
+            return self._again(row, attempts, f"{type(error).__name__} (see the log)", None, parts)
         sent = self.clock.now()
         return Outcome(row.id, row.chat_id, OutboxState.SENT, attempts, sent, None, sent, parts)
 

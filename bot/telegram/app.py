@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
@@ -12,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot.chat.commands import COMMANDS
 from bot.core import Core
 from bot.outbox import OutboxSender
+from bot.reach import patiently
 from bot.telegram import handlers
 from bot.telegram.ordering import PerChatOrder
 from bot.telegram.services import CORE
@@ -62,12 +64,17 @@ async def started(application: Application, core: Core) -> AsyncIterator[Applica
     webhook (bot/telegram/webhook.py).
     """
     application.bot_data[CORE] = core
-    await application.initialize()
+    bot = application.bot
+    await patiently("Telegram", bot.base_url, bot.token, application.initialize)
     try:
         for lang in LANGUAGES:
             menu = [BotCommand(name, _describe(name, lang)) for name in MENU]
-            await application.bot.set_my_commands(
-                menu, language_code=None if lang == "vi" else lang
+            language = None if lang == "vi" else lang
+            await patiently(
+                "Telegram",
+                bot.base_url,
+                bot.token,
+                partial(bot.set_my_commands, menu, language_code=language),
             )
         await application.start()
         transport = TelegramTransport(application.bot)

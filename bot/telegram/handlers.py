@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.chat.typed import command_input, text_input
 from bot.chat.types import Incoming, Kind, Sender
+from bot.logsafe import log_failure
 from bot.pipeline import apologise, converse
 from bot.telegram.services import ready
 from bot.telegram.transport import CHANNEL
@@ -91,9 +92,12 @@ async def _on_error(update: object, context: Context) -> None:
     so "nothing was changed" is true. Replies are sent by the outbox, never from a handler,
     so a failed send cannot end up here.
     """
-    log.error("update %s failed", update, exc_info=context.error)
+    update_id = update.update_id if isinstance(update, Update) else None
+    if context.error is not None:
+        log_failure(log, f"Telegram update {update_id} failed", context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
+        chat_id = update.effective_chat.id
         try:
-            await apologise(ready(context), CHANNEL, str(update.effective_chat.id))
-        except Exception:  # the error handler must never raise
-            log.exception("could not tell chat %s about the error", update.effective_chat.id)
+            await apologise(ready(context), CHANNEL, str(chat_id))
+        except Exception as error:  # the error handler must never raise
+            log_failure(log, f"could not tell Telegram chat {chat_id} about the error", error)

@@ -20,6 +20,8 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.reach import patiently
+
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10  # seconds Telegram keeps a getUpdates open while nothing comes
 MAX_BACKOFF = 30.0  # seconds between two getUpdates at most while Telegram cannot be reached
@@ -36,7 +38,8 @@ class DurablePolling:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Polls until `stop` is set; the batch in hand is always finished first."""
-        await self.application.bot.delete_webhook()  # getUpdates is refused while one is set
+        bot = self.application.bot  # getUpdates is refused while a webhook is set
+        await patiently("Telegram", bot.base_url, bot.token, bot.delete_webhook)
         while not stop.is_set():
             updates = await self._next_batch(stop)
             await self._handle(updates)

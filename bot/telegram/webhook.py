@@ -52,7 +52,8 @@ class TelegramWebhook:
         try:
             update = _update(await request.json(), self.application)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
-            log.warning("Telegram webhook body refused: %s", error)
+            log.warning("Telegram webhook body refused: %s", type(error).__name__)
+            log.debug("Telegram webhook body refused: %s", error)
             raise web.HTTPBadRequest() from None
         application = self.application
         core: Core = application.bot_data[CORE]

@@ -40,7 +40,7 @@ class MediaLinks:
         media_id = int(written)
         if not link_is_valid(media_id, token, self.secret, self.clock.now()):
             raise web.HTTPNotFound()
-        async with self.sessions() as session:
+        async with self.sessions.reading() as session:
             media = await session.get(Media, media_id)
         if media is None:
             raise web.HTTPNotFound()

@@ -20,9 +20,11 @@ from functools import partial
 from aiohttp import web
 
 from bot.core import Core
+from bot.logsafe import log_failure
 from bot.ordering import ChatTurns
 from bot.outbox import Delivery, OutboxSender
 from bot.pipeline import apologise, converse
+from bot.reach import patiently
 from bot.web.links import media_link
 from bot.web.media import MediaLinks
 from bot.web.server import WebServer, secret_matches
@@ -84,7 +86,10 @@ class ZaloChannel:
     async def set_webhook(self) -> None:
         """Has Zalo call PUBLIC_URL/zalo with every update."""
         url = self.public_url.rstrip("/") + WEBHOOK_PATH
-        await self.client.set_webhook(url, self.secret)
+        client = self.client
+        await patiently(
+            "Zalo", client.base_url, client.token, partial(client.set_webhook, url, self.secret)
+        )
         log.info("Zalo webhook set to %s", url)
 
     async def on_webhook(self, request: web.Request) -> web.Response:
@@ -97,7 +102,8 @@ class ZaloChannel:
         try:
             update = parse_update(await request.json())
         except (ValueError, MalformedUpdate) as error:
-            log.warning("Zalo webhook body refused: %s", error)
+            log.warning("Zalo webhook body refused: %s", type(error).__name__)
+            log.debug("Zalo webhook body refused: %s", error)
             raise web.HTTPBadRequest() from None
         handling = asyncio.ensure_future(self.core.run(partial(self.handle, update)))
         with suppress(TimeoutError):  # it goes on; Zalo is not kept waiting
@@ -108,7 +114,8 @@ class ZaloChannel:
 
     async def poll(self, stop: asyncio.Event) -> None:
         """Fetches updates until `stop` is set, handling each beside the next fetch."""
-        await self.client.delete_webhook()  # getUpdates is refused while one is set
+        client = self.client  # getUpdates is refused while a webhook is set
+        await patiently("Zalo", client.base_url, client.token, client.delete_webhook)
         failures = 0
         while not stop.is_set():
             await self._slots.acquire()  # no more than CONCURRENT_UPDATES in hand
@@ -142,12 +149,12 @@ class ZaloChannel:
             await self._turns.run(
                 chat, converse(self.core, inbound.sender, inbound.incoming, inbound.delivery_key)
             )
-        except Exception:
-            log.exception("Zalo update %s failed", inbound.delivery_key)
+        except Exception as error:
+            log_failure(log, f"Zalo update {inbound.delivery_key} failed", error)
             try:
                 await apologise(self.core, CHANNEL, chat)
-            except Exception:  # nothing more can be done; the log says what happened
-                log.exception("could not tell Zalo chat %s about the error", chat)
+            except Exception as sorry:  # nothing more can be done; the log says what happened
+                log_failure(log, f"could not tell Zalo chat {chat} about the error", sorry)
 
 
 async def _until(

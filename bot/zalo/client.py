@@ -236,7 +236,9 @@ class ZaloClient:
                 body = await _json_body(response)
                 status, retry_header = response.status, response.headers.get("Retry-After")
         except (aiohttp.ClientError, TimeoutError) as error:
-            raise ZaloUnavailable(NETWORK, f"{method}: {error!r}") from error
+            # an aiohttp error may show the URL, and so the token: it never goes further
+            said = repr(error).replace(self.token, "…") if self.token else repr(error)
+            raise ZaloUnavailable(NETWORK, f"{method}: {said}") from error
         if isinstance(body, dict) and body.get("ok") is True:
             return body.get("result")
         raise _error(status, body, retry_header)

@@ -33,6 +33,12 @@ MESSAGES: dict[str, str] = {
     "campaign.question_label": "Campaign file {file}: question {number} has no label.",
     # --- roster ---
     "import.row": "Line {line}: {problem}",
+    "import.stopped": (
+        "Import stopped part-way: {rows} of {total} rows stored; {count} rows after them were"
+        " refused because someone changed the same hamlets during the import. Fix the rows"
+        " below and import the whole file again (stored rows are only written again with the"
+        " same figures):"
+    ),
     "import.cell": "Line {line}, column “{column}”: {problem}",
     "import.file_missing": "File {path} not found.",
     "import.file_unreadable": "Cannot read file {path} ({reason}).",
@@ -190,6 +196,8 @@ MESSAGES: dict[str, str] = {
     "cli.backup_done": "Backed up to {path} ({size} bytes).",
     "cli.tally_stored": "Stored the report of {hamlet} for {day}.",
     "cli.tally_replaced": "Replaced the figures of {hamlet} for {day}; the old ones are kept.",
+    "cli.import_progress": "Importing",
+    "cli.export_progress": "Exporting",
     "cli.import_done": "Imported {rows} report rows.",
     "cli.commune_pdf_only": (
         "--commune goes only with --format pdf (one posting sheet per commune)."
@@ -266,6 +274,23 @@ MESSAGES: dict[str, str] = {
     "posting.signer": "For the Standing Board of the {level} Fatherland Front Committee",
     "posting.signer_title": "CHAIR",
     "posting.sign_hint": "(Signature, full name, seal)",
+    "run.unreachable": (
+        "Cannot reach {platform} ({host}) yet: {reason}. Check the server's network, DNS, "
+        "firewall or proxy, and {setting}. The bot tries again in {wait} s."
+    ),
+    "run.telegram_token": (
+        "Telegram refuses TELEGRAM_BOT_TOKEN: the token is wrong or was revoked. Get it again "
+        "from @BotFather, fix it in the environment or .env and start again."
+    ),
+    "run.zalo_token": (
+        "Zalo refuses ZALO_BOT_TOKEN: the token is wrong or was revoked. Get it again in Zalo "
+        "Bot Creator, fix it in the environment or .env and start again."
+    ),
+    "db.unreachable": (
+        "Cannot connect to the database {where}: {reason}. Check DATABASE_URL (host, port, "
+        "database name, user) and that PostgreSQL is running and accepts connections from "
+        "this machine (firewall, pg_hba.conf)."
+    ),
     "run.no_token": (
         "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: put at least one bot token in "
         "the environment or in .env (see .env.example)."
@@ -287,6 +312,11 @@ MESSAGES: dict[str, str] = {
     ),
     "run.positive": "{name} must be a whole number greater than 0.",
     # --- alerts ---
+    "alert.wrong_codes": (
+        "🔐 Warning: account {account} («{name}») typed a wrong invite code {count} times "
+        "within {minutes} minutes and must wait until {until}. If this is not someone you "
+        "invited, someone may be guessing codes."
+    ),
     "alert.reminder": "🔔 Reminder: your hamlet has not reported today ({day}). Send /report.",
     "alert.missing": "📭 {commune}: {count}/{hamlets} hamlets not reported on {day}: {names}.",
     "alert.digest": (
@@ -362,6 +392,14 @@ MESSAGES: dict[str, str] = {
     "chat.private_only": (
         "Sorry, the bot works only in a private chat. Please message the bot directly to "
         "register and report; do not post invite codes or figures in a group."
+    ),
+    "chat.slow_down": (
+        "You have sent too many messages. The bot will not answer this account until {until}. "
+        "If you have an invite code, send it again after that."
+    ),
+    "chat.wrong_codes_wait": (
+        "You have typed a wrong invite code {count} times. Please wait until {until} and try "
+        "again, or ask the district staff to check the code."
     ),
     "chat.revoked": (
         "Your account has been disabled. Please contact the district staff if you need it again."

@@ -34,6 +34,11 @@ MESSAGES: dict[str, str] = {
     "campaign.question_label": "Tệp chiến dịch {file}: câu hỏi số {number} thiếu nhãn (label).",
     # --- roster ---
     "import.row": "Dòng {line}: {problem}",
+    "import.stopped": (
+        "Dừng nhập giữa chừng: đã lưu {rows}/{total} dòng; {count} dòng sau đó bị từ chối vì có"
+        " người vừa sửa cùng xóm trong lúc nhập. Sửa các dòng dưới đây rồi nhập lại cả tệp (các"
+        " dòng đã lưu chỉ được ghi lại với cùng số liệu):"
+    ),
     "import.cell": "Dòng {line}, cột «{column}»: {problem}",
     "import.file_missing": "Không tìm thấy tệp {path}.",
     "import.file_unreadable": "Không đọc được tệp {path} ({reason}).",
@@ -186,6 +191,8 @@ MESSAGES: dict[str, str] = {
     "cli.backup_done": "Đã sao lưu vào {path} ({size} byte).",
     "cli.tally_stored": "Đã lưu báo cáo của {hamlet} ngày {day}.",
     "cli.tally_replaced": "Đã thay số liệu ngày {day} của {hamlet}; số cũ vẫn được lưu lại.",
+    "cli.import_progress": "Đang nhập",
+    "cli.export_progress": "Đang xuất",
     "cli.import_done": "Đã nhập {rows} dòng báo cáo.",
     "cli.commune_pdf_only": "--commune chỉ dùng với --format pdf (phiếu niêm yết của từng xã).",
     "cli.commune_not_surveyed": "{commune} không tham gia khảo sát nên không có phiếu niêm yết.",
@@ -262,6 +269,23 @@ MESSAGES: dict[str, str] = {
     "posting.signer": "TM. Ban Thường trực Ủy ban MTTQ {level}",
     "posting.signer_title": "CHỦ TỊCH",
     "posting.sign_hint": "(Ký, ghi rõ họ tên, đóng dấu)",
+    "run.unreachable": (
+        "Chưa kết nối được tới {platform} ({host}): {reason}. Hãy kiểm tra mạng, DNS, tường "
+        "lửa hoặc proxy của máy chủ, và {setting}. Bot sẽ thử lại sau {wait} giây."
+    ),
+    "run.telegram_token": (
+        "Telegram từ chối TELEGRAM_BOT_TOKEN: mã bot sai hoặc đã bị thu hồi. Lấy lại mã từ "
+        "@BotFather, sửa trong môi trường hoặc tệp .env rồi chạy lại."
+    ),
+    "run.zalo_token": (
+        "Zalo từ chối ZALO_BOT_TOKEN: mã bot sai hoặc đã bị thu hồi. Lấy lại mã trong Zalo "
+        "Bot Creator, sửa trong môi trường hoặc tệp .env rồi chạy lại."
+    ),
+    "db.unreachable": (
+        "Không kết nối được cơ sở dữ liệu {where}: {reason}. Hãy kiểm tra DATABASE_URL (máy "
+        "chủ, cổng, tên cơ sở dữ liệu, tài khoản), rằng PostgreSQL đang chạy và nhận kết nối "
+        "từ máy này (tường lửa, pg_hba.conf)."
+    ),
     "run.no_token": (
         "Chưa có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN: đặt ít nhất một mã bot trong môi "
         "trường hoặc tệp .env (xem .env.example)."
@@ -282,6 +306,11 @@ MESSAGES: dict[str, str] = {
     ),
     "run.positive": "{name} phải là một số nguyên lớn hơn 0.",
     # --- alerts ---
+    "alert.wrong_codes": (
+        "🔐 Cảnh báo: tài khoản {account} («{name}») đã nhập sai mã mời {count} lần trong "
+        "{minutes} phút, phải chờ đến {until}. Nếu đó không phải người được mời, có thể có "
+        "người đang dò mã."
+    ),
     "alert.reminder": "🔔 Nhắc việc: hôm nay ({day}) xóm chưa gửi báo cáo. Gõ /baocao để gửi.",
     "alert.missing": "📭 {commune}: {count}/{hamlets} xóm chưa báo cáo ngày {day}: {names}.",
     "alert.digest": (
@@ -351,6 +380,14 @@ MESSAGES: dict[str, str] = {
     "chat.private_only": (
         "Xin lỗi, bot chỉ làm việc trong tin nhắn riêng. Xin nhắn riêng cho bot để đăng ký và "
         "báo cáo; đừng gửi mã mời hay số liệu vào nhóm."
+    ),
+    "chat.slow_down": (
+        "Bạn đã gửi nhiều tin nhắn quá. Bot sẽ không trả lời tài khoản này đến {until}. Nếu "
+        "bạn có mã mời, xin gửi lại sau giờ đó."
+    ),
+    "chat.wrong_codes_wait": (
+        "Bạn đã nhập sai mã mời {count} lần. Xin chờ đến {until} rồi thử lại, hoặc liên hệ "
+        "cán bộ huyện để kiểm tra mã."
     ),
     "chat.revoked": "Tài khoản của bạn đã bị tạm khóa. Xin liên hệ cán bộ huyện nếu cần dùng lại.",
     "chat.ask_code": "Xin chào! Để bắt đầu, xin gửi mã mời (8 ký tự) mà cán bộ huyện đã đưa.",

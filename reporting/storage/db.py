@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,14 +19,33 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+READ_ONLY = "tallybot_read_only"  # an execution option: this connection's transactions only read
+# Pauses before the next try when SQLite stayed locked past its busy timeout (a long import in
+# another process, a backup): short, since each try already waited that timeout.
+LOCKED_PAUSES = (0.2, 0.5, 1.0)
+
 
 def create_engine(url: str) -> AsyncEngine:
     """Returns an async engine; SQLite files get WAL, foreign keys and a busy timeout."""
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
-        event.listen(engine.sync_engine, "begin", _begin_immediate)
+        event.listen(engine.sync_engine, "begin", _begin)
     return engine
+
+
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """Returns the engine for read-only sessions: one consistent view, no write lock.
+
+    On SQLite a plain (deferred) BEGIN: in WAL mode such readers run beside the writer and
+    see the database as it was at their first read. On PostgreSQL a REPEATABLE READ READ ONLY
+    transaction, so that a summary's queries all read one snapshot.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{READ_ONLY: True})
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
 
 
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -32,16 +54,18 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 class TakingTurns:
-    """Sessions for a process that handles many chats at once: on SQLite, one at a time.
+    """Sessions for a process that handles many chats at once: on SQLite, one writer at a time.
 
-    SQLite has one writer, and every transaction here takes the write lock up front; with
-    many updates in flight, waiting in line in the event loop is fairer and cheaper than
+    SQLite has one writer, and every writing transaction here takes the write lock up front;
+    with many updates in flight, waiting in line in the event loop is fairer and cheaper than
     waiting in the database (which gives up with "database is locked" after its timeout).
-    PostgreSQL sessions run side by side.
+    Read-only sessions (`reading`) take no turn: they run beside the writer. PostgreSQL
+    sessions run side by side.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._factory = sessions(engine)
+        self._reads = sessions(read_only(engine))
         self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @asynccontextmanager
@@ -49,6 +73,34 @@ class TakingTurns:
         """Opens a session once it is this caller's turn; keep it short, no network inside."""
         async with self._turn or nullcontext(), self._factory() as session:
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """Opens a read-only session at once, beside the writer; it must write nothing."""
+        async with self._reads() as session:
+            yield session
+
+
+def database_locked(error: BaseException) -> bool:
+    """Says whether an error is SQLite's "database is locked": another process held the lock."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+async def retry_locked(work: Callable[[], Awaitable[T]]) -> T:
+    """Runs a transaction, again after a short pause while SQLite reports it locked.
+
+    The work must be whole transactions that roll back on failure, so that a retry repeats
+    nothing that was kept. After the last pause the error goes to the caller.
+    """
+    for pause in LOCKED_PAUSES:
+        try:
+            return await work()
+        except OperationalError as error:
+            if not database_locked(error):
+                raise
+            log.warning("the database is locked by another process; trying again")
+            await asyncio.sleep(pause)
+    return await work()
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -62,7 +114,42 @@ def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Connection) -> None:
-    # Take the write lock up front: a deferred transaction that reads, then writes, fails at
-    # once (SQLITE_BUSY, no waiting) when another connection wrote in between.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection: Connection) -> None:
+    # A writing transaction takes the write lock up front: a deferred transaction that reads,
+    # then writes, fails at once (SQLITE_BUSY, no waiting) when another connection wrote in
+    # between. A read-only one never writes, so a deferred BEGIN is safe and takes no lock.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# asyncpg's refusals of a connection: a wrong password, user or database name, a server
+# starting up. Named rather than imported: asyncpg is needed only with PostgreSQL.
+REFUSED_CONNECTIONS = {
+    "InvalidPasswordError",
+    "InvalidAuthorizationSpecificationError",
+    "InvalidCatalogNameError",
+    "CannotConnectNowError",
+    "TooManyConnectionsError",
+}
+
+
+def unreachable_database(error: BaseException) -> BaseException | None:
+    """Returns the cause when an error means the database server could not be connected to.
+
+    A refused or unanswered connection, a host name that does not resolve, or a server that
+    refused the login: things the operator fixes in DATABASE_URL or on the server.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionError | socket.gaierror):
+            return current
+        if type(current).__module__.startswith("asyncpg") and (
+            type(current).__name__ in REFUSED_CONNECTIONS
+        ):
+            return current
+        current = current.__cause__ or current.__context__
+    return None

@@ -264,6 +264,21 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class ChatLimit(Base):
+    """How often a chat account without an active user wrote, or typed a wrong invite code,
+    in its current window: one row per account and limit, counted in the database so that
+    every bot process sees the same count.
+    """
+
+    __tablename__ = "chat_limits"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime())
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class HamletTotal(Base):
     """A hamlet's running sums over all its tallies, kept in step by the tally service.
 

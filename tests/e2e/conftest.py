@@ -23,7 +23,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
 from backends import Database
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -496,10 +495,3 @@ async def bot_webhook(
     logged = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
     errors = [r.getMessage() for r in logged if r.levelno >= logging.ERROR]
     assert errors == [], "the bot logged errors (an update failed, a call was cut, …)"
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def shared_bot(module_database: Database) -> AsyncIterator[E2E]:
-    """One running bot for a whole module (the refusal matrix), in the module's event loop."""
-    async with running_bot(module_database, NOW) as harness:
-        yield harness

@@ -18,6 +18,7 @@ from telegram.error import InvalidToken
 
 from bot.alerts import check_alerts
 from bot.localapi import FakeUser
+from bot.reach import TokenRefused
 from reporting.storage.models import Dialog, Media, OutboxMessage, Role
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -203,8 +204,9 @@ async def test_polling_stops_the_bot_when_telegram_refuses_the_token(bot) -> Non
     async with asyncio.timeout(10):
         while bot.server.faults_left("getUpdates"):  # noqa: ASYNC110 - no event for it
             await asyncio.sleep(0.01)
-    with pytest.raises(InvalidToken):
+    with pytest.raises(TokenRefused, match="Telegram từ chối TELEGRAM_BOT_TOKEN") as refused:
         await bot.stop()  # leaving the running bot raises what ended its receiving
+    assert isinstance(refused.value.__cause__, InvalidToken)
 
 
 async def test_polling_goes_on_after_telegram_could_not_be_reached(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -33,6 +34,7 @@ from telegram.ext import (
 )
 
 from bot.localapi import LocalBotApi
+from bot.localapi.chaos import Chaos
 
 TOKEN = "123456:LOCAL-test-token"
 START = datetime(2024, 1, 27, 10, 0, tzinfo=UTC)
@@ -215,6 +217,44 @@ async def test_injected_faults_raise_what_telegram_would(
         await app.bot.send_message(1005, "nhắc nhở")
     with pytest.raises(ValueError, match="sendMesage"):
         server.fail_next("sendMesage", 429)
+
+
+async def test_chaos_fails_sends_as_a_bad_network_would(
+    server: LocalBotApi, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    leader = server.user(1010)
+    await leader.send("/start")
+    chaos = Chaos(random.Random(7), fault_rate=1.0, late_by=0.5)
+    server.use_chaos(chaos)
+    for kind, error in [("500", NetworkError), ("429", RetryAfter), ("drop", NetworkError)]:
+        chaos.kinds = {kind: 1}
+        with pytest.raises(error):
+            await app.bot.send_message(1010, kind)
+    assert leader.inbox == []  # none of them took effect
+    chaos.kinds = {"timeout": 1}
+    with pytest.raises(TimedOut):
+        await app.bot.send_message(1010, "late", read_timeout=0.1)
+    assert [m.text for m in leader.inbox] == ["late"]  # shown, though the bot cannot know
+    assert chaos.injected == {"500": 1, "429": 1, "drop": 1, "timeout": 1}
+    chaos.active = False
+    await app.bot.get_me()  # other methods are never touched
+    await app.bot.send_message(1010, "calm")
+
+
+async def test_chaos_delivers_a_confirmed_update_once_more(server: LocalBotApi) -> None:
+    server.use_chaos(Chaos(random.Random(7), duplicate_rate=1.0))
+    url = f"{server.base_url}{TOKEN}/getUpdates"
+    await server.user(1011).send("/start")
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, json={"timeout": 0}) as response:
+            [first] = (await response.json())["result"]
+        async with http.post(url, json={"timeout": 0, "offset": 2}) as response:
+            assert (await response.json())["result"] == [first]  # as after a lost confirmation
+        async with http.post(url, json={"timeout": 0, "offset": 2}) as response:
+            assert (await response.json())["result"] == []
+    assert server.chaos is not None
+    assert server.chaos.duplicated == [first["update_id"]]
 
 
 async def test_held_send_shows_the_message_only_as_the_hold_says(

@@ -1,121 +1,207 @@
-"""Who may do what (SPEC §2.2, §3): every role × every command, and the commune's lock (§2.6)."""
+"""Who may do what (SPEC §2.2, §3): every role × every command and forgeable button, on every
+channel, as one table; then the commune's lock (§2.6).
+
+The table is written here from the SPEC, not read from the bot's own command table
+(bot/chat/commands.py): a command given to the wrong role in the code fails a cell here.
+"""
 
 from __future__ import annotations
 
-import pytest
-import pytest_asyncio
+from typing import Any
 
+from sqlalchemy import delete
+
+from bot.chat.types import Incoming, Kind
 from reporting.i18n import text
-from reporting.storage.models import Confirmation, Role
+from reporting.people import revoke_user
+from reporting.storage.models import ChatLimit, Confirmation, Role
 
 HAMLET = "Định Biên/Xóm Nà Mỏ"
+OTHER_COMMUNES_HAMLET = "Bảo Linh/Xóm Bản Lanh"
+ROLES = ("stranger", "hamlet", "commune", "official", "district", "revoked")
 UNITS: dict[str, tuple[str, ...]] = {
     "hamlet": (HAMLET,),
     "commune": ("Định Biên",),
     "official": ("Định Biên", "Bảo Linh"),
     "district": (),
+    "revoked": (HAMLET,),  # a hamlet leader whose account the admin revoked
 }
-ROLES = ("hamlet", "commune", "official", "district", "unregistered")
-REGISTERED = frozenset(UNITS)
-OVERSIGHT = frozenset({"commune", "official", "district"})
-# command as typed → (its canonical name, the roles that may use it)
-COMMANDS: dict[str, tuple[str, frozenset[str]]] = {
-    "/start": ("start", frozenset(ROLES)),
-    "/help": ("help", REGISTERED),
-    "/trogiup": ("help", REGISTERED),
-    "/report": ("report", frozenset({"hamlet", "commune"})),
-    "/baocao": ("report", frozenset({"hamlet", "commune"})),
-    "/mine": ("mine", frozenset({"hamlet"})),
-    "/xomtoi": ("mine", frozenset({"hamlet"})),
-    "/status": ("status", OVERSIGHT),
-    "/tinhhinh": ("status", OVERSIGHT),
-    "/missing": ("missing", OVERSIGHT),
-    "/chuabaocao": ("missing", OVERSIGHT),
-    "/confirm": ("confirm", frozenset({"commune"})),
-    "/xacnhan": ("confirm", frozenset({"commune"})),
-    "/unlock": ("unlock", frozenset({"district"})),
-    "/mokhoa": ("unlock", frozenset({"district"})),
-    "/lang en": ("lang", REGISTERED),
-    "/cancel": ("cancel", REGISTERED),
-    "/huy": ("cancel", REGISTERED),
+# SPEC §2.2 and §3, at 16:00 on 28/01/2024 (collection). A cell says what the role gets:
+#   ✓ the command's own answer (ANSWERS)      ✗ the refusal for that role (refusal())
+#   · a forged button is ignored as stale     ? a forged choice is not on the list: pick again
+# Strangers may only /start (SPEC §2.2: "a polite refusal and nothing else"); a revoked account
+# is refused everything, even /start without a new code.
+MATRIX = """
+                           stranger  hamlet  commune  official  district  revoked
+/start                        ✓        ✓        ✓        ✓         ✓         ✗
+/help /trogiup                ✗        ✓        ✓        ✓         ✓         ✗
+/report /baocao               ✗        ✓        ✓        ✗         ✗         ✗
+/mine /xomtoi                 ✗        ✓        ✗        ✗         ✗         ✗
+/status /tinhhinh             ✗        ✗        ✓        ✓         ✓         ✗
+/chart /bieudo                ✗        ✗        ✓        ✓         ✓         ✗
+/missing /chuabaocao          ✗        ✗        ✓        ✓         ✓         ✗
+/confirm /xacnhan             ✗        ✗        ✓        ✗         ✗         ✗
+/export /xuatfile             ✗        ✗        ✗        ✗         ✓         ✗
+/unlock /mokhoa               ✗        ✗        ✗        ✗         ✓         ✗
+/lang                         ✗        ✓        ✓        ✓         ✓         ✗
+/cancel /huy                  ✗        ✓        ✓        ✓         ✓         ✗
+button:send                   ✗        ·        ·        ·         ·         ✗
+button:confirm                ✗        ·        ·        ·         ·         ✗
+button:other-commune          ✗        ·        ?        ·         ·         ✗
+"""
+ARGS = {"/unlock": " Định Biên", "/mokhoa": " Định Biên", "/lang": " en"}
+DAY = "28/01/2024"
+# the first line of each command's own answer, per role where it differs
+ANSWERS: dict[str, str | dict[str, str]] = {
+    "/start": {
+        "stranger": "Xin chào! Để bắt đầu, xin gửi mã mời (8 ký tự) mà cán bộ huyện đã đưa.",
+        **{role: f"Chào Vai trò {role}!" for role in UNITS},
+    },
+    "/help": "Các lệnh bạn dùng được:",
+    "/report": {
+        "hamlet": f"📝 Báo cáo ngày {DAY} — Xóm Nà Mỏ",
+        "commune": "Báo cáo giúp xóm nào? Chọn một xóm:",
+    },
+    "/mine": "🏠 Xóm Nà Mỏ (xã Định Biên)",
+    "/status": f"📊 Tình hình lúc 16:00 ngày {DAY}",
+    "/chart": {
+        "commune": "Tỷ lệ hài lòng từng câu của xã Định Biên (đến 16:00 ngày 28/01/2024).",
+        "official": "Tỷ lệ hài lòng từng câu của xã ",
+        "district": "Tỷ lệ hộ tham gia các xã (đến 16:00 ngày 28/01/2024)",
+    },
+    "/missing": f"📭 Xóm chưa báo cáo ngày {DAY}:",
+    "/confirm": "Chỉ xác nhận được trong giai đoạn tổng hợp (03/02 – 06/02).",
+    "/export": f"Bảng tổng hợp kết quả lấy ý kiến (đến 16:00 ngày {DAY}).",
+    "/unlock": "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa.",
+    "/lang": "Language set to English.",
+    "/cancel": "Không có việc gì đang làm dở.",
 }
-# /chart and /export answer with images and a workbook (seconds each): only their refusals here
-FILES: dict[str, tuple[str, frozenset[str]]] = {
-    "/chart": ("chart", OVERSIGHT),
-    "/bieudo": ("chart", OVERSIGHT),
-    "/export": ("export", frozenset({"district"})),
-    "/xuatfile": ("export", frozenset({"district"})),
+# what the first answer is, where it is not a text message
+KINDS = {
+    **{("/chart", channel): "photo" for channel in ("inprocess", "zalo", "telegram")},
+    ("/export", "inprocess"): "document",
+    ("/export", "telegram"): "document",  # on Zalo: a text with the workbook's link
 }
-RULES = COMMANDS | FILES
-CASES = [(role, command) for role in ROLES for command in COMMANDS] + [
-    (role, command)
-    for command, (_, allowed) in FILES.items()
-    for role in ROLES
-    if role not in allowed
-]
-REFUSALS = {text("chat.unregistered")} | {
-    text("chat.not_for_role", command=name) for name, _ in RULES.values()
+ALIASES = {
+    "/trogiup": "/help",
+    "/baocao": "/report",
+    "/xomtoi": "/mine",
+    "/tinhhinh": "/status",
+    "/bieudo": "/chart",
+    "/chuabaocao": "/missing",
+    "/xacnhan": "/confirm",
+    "/xuatfile": "/export",
+    "/mokhoa": "/unlock",
+    "/huy": "/cancel",
+}
+# what each forged button carries: its value, and what a Zalo user types instead
+BUTTONS = {
+    "button:send": ("send", "Gửi"),
+    "button:confirm": ("yes", "Xác nhận"),
+    "button:other-commune": ("", "Xóm Bản Lanh"),  # value: that hamlet's unit id
 }
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def people(shared_bot):
-    """One chat account per role, registered once for the whole matrix."""
-    found = {
-        role: await shared_bot.register(Role(role), *units, name=f"Vai trò {role}")
-        for role, units in UNITS.items()
-    }
-    found["unregistered"] = shared_bot.user("Người chưa đăng ký")
-    return found
+def matrix() -> list[tuple[str, str, str]]:
+    """Returns (input, role, mark) for every cell of MATRIX."""
+    header, *rows = MATRIX.strip().splitlines()
+    assert header.split() == list(ROLES)
+    cells = []
+    for row in rows:
+        words = row.split()
+        inputs, marks = words[: -len(ROLES)], words[-len(ROLES) :]
+        for name in inputs:
+            cells += [(name, role, mark) for role, mark in zip(ROLES, marks, strict=True)]
+    return cells
 
 
-@pytest.mark.asyncio(loop_scope="module")
-@pytest.mark.parametrize(("role", "command"), CASES)
-async def test_command_is_allowed_or_refused_by_role(
-    shared_bot, people, role: str, command: str
-) -> None:
-    name, allowed = RULES[command]
-    person = people[role]
-    replies = [reply.text for reply in await shared_bot.say(person, command)]
-    assert replies, "every command gets an answer"
-    if role not in allowed:
-        expected = (
-            text("chat.unregistered")
-            if role == "unregistered"
-            else text("chat.not_for_role", command=command.split()[0].removeprefix("/"))
-        )
-        assert replies == [expected]
-    else:
-        assert not REFUSALS.intersection(replies), replies
-    if command == "/lang en" and role in allowed:
-        assert replies == ["Language set to English."]
-        [back] = await shared_bot.say(person, "/lang vi")
-        assert back.text == "Đã chuyển sang tiếng Việt."
+def refusal(role: str, command: str) -> str:
+    """Returns what a role that may not use a command is told."""
+    if role == "stranger":
+        return text("chat.unregistered")
+    if role == "revoked":
+        return text("chat.revoked")
+    return text("chat.not_for_role", command=command.removeprefix("/"))
 
 
-async def test_every_refusal_by_role_reads_the_same_on_every_channel(chat) -> None:
-    people = {
-        role: await chat.register(Role(role), *units, name=f"Vai trò {role}")
-        for role, units in UNITS.items()
-    }
-    people["unregistered"] = chat.user("Người chưa đăng ký")
-    refused = [(role, command) for role, command in CASES if role not in RULES[command][1]]
-    for role, command in refused:
-        expected = (
-            text("chat.unregistered")
-            if role == "unregistered"
-            else text("chat.not_for_role", command=command.split()[0].removeprefix("/"))
-        )
-        replies = [reply.text for reply in await chat.say(people[role], command)]
-        assert replies == [expected], (role, command)
-    assert len(refused) > 30
+def expected_answer(command: str, role: str) -> str:
+    """Returns the start of a command's own answer for a role."""
+    answer = ANSWERS[ALIASES.get(command, command)]
+    return answer if isinstance(answer, str) else answer[role]
+
+
+async def press_forged(chat: Any, person: Any, token: str, value: str, typed: str) -> list[Any]:
+    """Presses a button with made-up data; on Zalo, which has no buttons, types its label."""
+    if chat.channel == "telegram":
+        mark = len(person.inbox)
+        await person.press_forged(f"{token}|{value}")
+        return list(await chat.replies_since(person, mark))
+    if chat.channel == "zalo":
+        return list(await chat.say(person, typed))
+    return list(await chat.send(person, Incoming(Kind.BUTTON, value=value, token=token)))
+
+
+async def forge(chat: Any, role: str, person: Any, button: str) -> list[Any]:
+    """Forges one of the BUTTONS as the person; returns the replies."""
+    value, typed = BUTTONS[button]
+    token = "forged00"
+    if button == "button:other-commune":
+        value = str((await chat.unit(OTHER_COMMUNES_HAMLET)).id)
+        if role == "commune":  # on the real hamlet list of its own /report
+            [asked] = await chat.say(person, "/report")
+            token = getattr(asked, "token", "") or token
+            if chat.channel == "telegram":
+                token = asked.inline_button("Xóm Nà Mỏ")["callback_data"].partition("|")[0]
+    return await press_forged(chat, person, token, value, typed)
+
+
+async def forget_counts(chat: Any) -> None:
+    """Clears the throttling counts (tests/e2e/test_throttling.py tests them), as after the
+    window of STRANGER_MESSAGES passed, without moving the clock the answers show."""
+    async with chat.reading() as session:
+        await session.execute(delete(ChatLimit))
+        await session.commit()
+
+
+async def test_every_role_gets_what_spec_allows_for_every_command_and_button(chat) -> None:
+    people: dict[str, Any] = {"stranger": chat.user("Người lạ")}
+    for role, units in UNITS.items():
+        registered_as = Role.HAMLET if role == "revoked" else Role(role)
+        people[role] = await chat.register(registered_as, *units, name=f"Vai trò {role}")
+    async with chat.reading() as session:
+        revoked = await chat.account(people["revoked"])
+        await revoke_user(session, revoked.id, chat.clock.now())
+    wrong: list[str] = []
+    for name, role, mark in matrix():
+        person = people[role]
+        if role in ("stranger", "revoked"):
+            await forget_counts(chat)  # as after the window: strangers are throttled
+        if name.startswith("button:"):
+            replies = await forge(chat, role, person, name)
+        else:
+            replies = await chat.say(person, name + ARGS.get(name, ""))
+        said = [reply.text for reply in replies]
+        if mark == "✗":
+            ok = said == [refusal(role, name)]
+        elif mark == "·":
+            stale = text("chat.no_flow" if chat.channel == "zalo" else "chat.stale_button")
+            ok = said == [stale]
+        elif mark == "?":  # not on the list: told so, and the list is shown again
+            ok = said[:1] == [text("chat.pick_from_list")] and "Xóm Nà Mỏ" in replies[-1].buttons
+        else:
+            ok = bool(said) and said[0].startswith(expected_answer(name, role))
+            kind = KINDS.get((ALIASES.get(name, name), chat.channel), "text")
+            ok = ok and replies[0].kind == kind
+        if not ok:
+            wrong.append(f"{name} as {role} ({mark}): {said}")
+        if mark in "✓?" and name in ("/report", "/baocao", "button:other-commune"):
+            await chat.say(person, "/cancel")
+        if mark == "✓" and name == "/lang":
+            await chat.say(person, "/lang vi")
+    assert wrong == []
+    assert len(matrix()) == 6 * 25
     assert await chat.all_tallies() == []
-
-
-@pytest.mark.asyncio(loop_scope="module")
-async def test_the_matrix_stored_no_tally_and_broke_nothing(shared_bot, people) -> None:
-    assert await shared_bot.all_tallies() == []
-    assert shared_bot.bot_errors() == []
+    assert await chat.count(Confirmation) == 0
 
 
 # --- the commune's lock ------------------------------------------------------------------

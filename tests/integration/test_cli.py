@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -811,3 +812,23 @@ def test_run_webhook_without_a_secret_says_so_in_one_line(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:abc")
     monkeypatch.setenv("PUBLIC_URL", "https://bot.example.vn")
     assert _one_line(ready("run", "--webhook")).startswith("Chế độ webhook cần WEBHOOK_SECRET")
+
+
+@pytest.mark.parametrize("command", [["init"], ["users"]])
+def test_an_unreachable_postgresql_server_is_one_line_and_exit_1(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+asyncpg://tallybot:s3cret-pass@127.0.0.1:{port}/tallybot"
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = cli(*command)
+    assert result.code == 1
+    [line] = result.err.strip().splitlines()
+    assert line.startswith(
+        f"Không kết nối được cơ sở dữ liệu postgresql+asyncpg://tallybot:***@127.0.0.1:{port}"
+        "/tallybot: ConnectionRefusedError"
+    )
+    assert "Hãy kiểm tra DATABASE_URL" in line
+    assert "s3cret-pass" not in line

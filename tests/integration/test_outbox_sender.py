@@ -22,7 +22,7 @@ from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.people import create_invites, redeem_invite
 from reporting.storage.db import TakingTurns
-from reporting.storage.models import AlertLog, Identity, OutboxMessage, Role
+from reporting.storage.models import AlertLog, Identity, OutboxKind, OutboxMessage, Role
 
 CHANNEL = "fake"
 EVENING = timedelta(hours=12)  # 08:00 + 12 h = 20:00 on the first collection day
@@ -36,9 +36,12 @@ class RecordingTransport:
     def __init__(self) -> None:
         self.sent: list[Delivery] = []
         self.faults: deque[Exception] = deque()
+        self.hanging: set[str] = set()
 
     async def deliver(self, delivery: Delivery) -> None:
         """Records the delivery, unless a fault is planned for this call."""
+        if delivery.chat_id in self.hanging:  # a call that never comes back
+            await asyncio.Event().wait()
         if self.faults:
             raise self.faults.popleft()
         self.sent.append(delivery)
@@ -169,6 +172,29 @@ async def test_a_failing_message_holds_back_the_rest_of_its_chat_only(
 
     clock.advance(timedelta(seconds=1))
     await sender.deliver_due()
+    assert transport.texts("1") == ["một", "hai"]
+
+
+async def test_a_send_that_never_returns_is_given_up_and_tried_again_later(
+    engine, loaded, transport, session_factory, clock
+) -> None:
+    # Under chaos a send once hung for good (inside the HTTP client's rate limiter), and the
+    # run waiting for it held up every chat until the bot was restarted.
+    clock.advance(EVENING)
+    deadlines = dict.fromkeys(OutboxKind, 0.2)
+    sender = OutboxSender(transport, TakingTurns(engine), clock, loaded, 0, deadlines)
+    await queue(session_factory, clock, "1", "một", "hai")
+    await queue(session_factory, clock, "2", "khác")
+    transport.hanging.add("1")
+    async with asyncio.timeout(5):
+        assert await sender.deliver_due() == 1
+    first, second, other = await rows(session_factory)
+    assert (first.state, first.attempts, first.reason) == ("pending", 1, "no answer within 0.2 s")
+    assert (second.state, other.state) == ("pending", "sent")
+
+    transport.hanging.clear()
+    clock.advance(timedelta(seconds=1))
+    assert await sender.deliver_due() == 2
     assert transport.texts("1") == ["một", "hai"]
 
 

@@ -230,3 +230,21 @@ def test_going_back_before_user_invites_makes_unused_ones_expire(database_url: s
     ]
     upgrade(database_url)
     assert asyncio.run(_run(database_url, _diff)) == []
+
+
+def test_chat_limits_come_with_0007_and_go_with_its_downgrade(empty_database: Database) -> None:
+    url = empty_database.url
+    command.upgrade(alembic_config(url), "0006")
+    assert "chat_limits" not in asyncio.run(_run(url, _tables))
+    command.upgrade(alembic_config(url), "0007")
+    insert = (
+        "INSERT INTO chat_limits (channel, external_id, kind, window_start, count)"
+        " VALUES ('telegram', '501', 'invite', '2024-01-28 09:0{minute}:00.000000', {count})"
+    )
+    run_sql(url, insert.format(minute=0, count=5))
+    with pytest.raises(IntegrityError):  # one count per account and kind
+        run_sql(url, insert.format(minute=5, count=1))
+    command.downgrade(alembic_config(url), "0006")
+    assert "chat_limits" not in asyncio.run(_run(url, _tables))
+    upgrade(url)
+    assert asyncio.run(_run(url, _diff)) == []
