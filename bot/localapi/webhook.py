@@ -139,14 +139,7 @@ class Webhook:
         timeout: float = 5.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
     ) -> list[WebhookCall]:
         """Waits until the server made count webhook calls in all; returns every call."""
-        try:
-            async with asyncio.timeout(timeout):
-                while len(self.calls) < count:
-                    await self._called.wait()
-        except TimeoutError:
-            made = len(self.calls)
-            raise TimeoutError(f"waited {timeout:g} s for {count} webhook calls: {made}") from None
-        return list(self.calls)
+        return await wait_for_calls(self.calls, lambda: self._called, count, timeout)
 
     def _check_url(self, url: str) -> None:
         """Refuses what Telegram refuses; plain http is let through for this machine only."""
@@ -200,3 +193,21 @@ class Webhook:
         self.last_error = None if call.delivered else (self.now(), call.error)
         self._called.set()
         self._called = asyncio.Event()
+
+
+async def wait_for_calls(
+    calls: list[WebhookCall],
+    called: Callable[[], asyncio.Event],
+    count: int,
+    timeout: float,  # noqa: ASYNC109 - a plain deadline reads best in tests
+) -> list[WebhookCall]:
+    """Waits until `calls` holds count calls, woken by the event `called` returns (each call
+    sets it and puts a fresh one in its place); returns every call."""
+    try:
+        async with asyncio.timeout(timeout):
+            while len(calls) < count:
+                await called().wait()
+    except TimeoutError:
+        made = len(calls)
+        raise TimeoutError(f"waited {timeout:g} s for {count} webhook calls: {made}") from None
+    return list(calls)

@@ -33,7 +33,7 @@ from aiohttp import web
 from bot.localapi.messages import Params
 from bot.localapi.server import read_params
 from bot.localapi.store import ApiError, TranscriptEvent, image_size
-from bot.localapi.webhook import WebhookCall
+from bot.localapi.webhook import WebhookCall, wait_for_calls
 from bot.localapi.zalo_users import JsonDict, ZaloBotMessage, ZaloChat, ZaloFakeUser, ZaloStore
 
 ZaloMethod = Callable[[Params], Awaitable[Any]]
@@ -169,14 +169,9 @@ class LocalZaloApi:
         timeout: float = 5.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
     ) -> list[WebhookCall]:
         """Waits until the server made count webhook calls in all; returns every call."""
-        try:
-            async with asyncio.timeout(timeout):
-                while len(self.webhook_calls) < count:
-                    await self._webhook_called.wait()
-        except TimeoutError:
-            made = len(self.webhook_calls)
-            raise TimeoutError(f"waited {timeout:g} s for {count} webhook calls: {made}") from None
-        return list(self.webhook_calls)
+        return await wait_for_calls(
+            self.webhook_calls, lambda: self._webhook_called, count, timeout
+        )
 
     def _table(self) -> dict[str, ZaloMethod]:
         return {
