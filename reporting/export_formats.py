@@ -1,14 +1,17 @@
-"""Every export as the bytes of a file: JSON, CSV, the XLSX workbook, the posting PDF."""
+"""Every export as the bytes of a file: JSON, CSV, the XLSX workbook, the posting PDF.
+
+Each renderer is imported when its format is asked for: the CLI's parser offers FORMATS, and
+`tallybot --help` should not wait for pandas, matplotlib and openpyxl to load.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-from reporting.export import summary_csv, summary_json
-from reporting.posting import posting_pdf
-from reporting.summaries import CampaignSummary
-from reporting.xlsx import workbook_bytes
+if TYPE_CHECKING:
+    from reporting.summaries import CampaignSummary
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 
@@ -18,11 +21,19 @@ def render_export(
 ) -> bytes:
     """Returns the summary as a file: json, csv, xlsx (the workbook) or pdf (posting sheets)."""
     if fmt == "json":
+        from reporting.export import summary_json
+
         return (json.dumps(summary_json(summary), ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "csv":
+        from reporting.export import summary_csv
+
         return summary_csv(summary).encode()
     if fmt == "xlsx":
+        from reporting.xlsx import workbook_bytes
+
         return workbook_bytes(summary)
     if fmt == "pdf":
+        from reporting.posting import posting_pdf
+
         return posting_pdf(summary, commune_ids)
     raise ValueError(f"unknown export format {fmt!r}")

@@ -23,9 +23,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from reporting.i18n import text
 from reporting.names import NAME_LIMIT, clean, fold
 
@@ -355,6 +352,10 @@ def _separator(content: str) -> str:
 
 def _xlsx_lines(file: Path) -> list[Line]:
     """Returns (row number, cells as text) for every row of the workbook's first sheet."""
+    # openpyxl loads only for a workbook: a CSV, and every CLI command that reads none, do without.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         with warnings.catch_warnings():
             # Workbooks from other tools warn about styles and extensions we do not read.

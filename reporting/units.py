@@ -54,23 +54,71 @@ async def find_commune(
     session: AsyncSession, query: str, within: Sequence[Unit] | None = None
 ) -> Unit:
     """Returns the one commune a typed name means, or raises UnitNotFound saying why."""
-    candidates = within if within is not None else await communes(session)
-    return _one(find_units(query, candidates, name_of=_name), query, "commune")
+    if within is not None:
+        return _one(find_units(query, within, name_of=_name), query, "commune")
+    return await UnitFinder(session).commune(query)
 
 
 async def find_hamlet(session: AsyncSession, query: str) -> Unit:
     """Returns the hamlet meant by "Hamlet" or "Commune/Hamlet", or raises UnitNotFound."""
-    commune_part, _, hamlet_part = query.rpartition("/")
-    if commune_part:
-        commune = await find_commune(session, commune_part)
-        candidates = await hamlets(session, [commune.id])
-    else:
-        candidates = await hamlets(session)
-    found = find_units(hamlet_part, candidates, name_of=_name)
-    if len(found) > 1 and not commune_part:
-        labels = await _paths(session, found)
-        raise UnitNotFound("unit.ambiguous", query=query, candidates=labels)
-    return _one(found, hamlet_part, "hamlet")
+    return await UnitFinder(session).hamlet(query)
+
+
+async def find_unit_path(session: AsyncSession, path: str) -> Unit:
+    """Returns the unit named by "Commune" or "Commune/Hamlet" (as in `invite --unit`).
+
+    A bare name that no commune has is looked up among the hamlets, so that a hamlet's name
+    finds it when it is unique and lists the "Commune/Hamlet" candidates when it is not.
+    """
+    return await UnitFinder(session).path(path)
+
+
+class UnitFinder:
+    """Finds units by the names people write, reading each list of units once.
+
+    One look-up costs what it always did; a file naming many units (`invite --file`) reads the
+    communes once, and each commune's hamlets once, instead of once per line.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._communes: list[Unit] | None = None
+        self._hamlets: dict[int | None, list[Unit]] = {}  # by commune id; None: every hamlet
+
+    async def commune(self, query: str) -> Unit:
+        """Returns the one commune a typed name means, or raises UnitNotFound saying why."""
+        if self._communes is None:
+            self._communes = await communes(self._session)
+        return _one(find_units(query, self._communes, name_of=_name), query, "commune")
+
+    async def hamlet(self, query: str) -> Unit:
+        """Returns the hamlet meant by "Hamlet" or "Commune/Hamlet", or raises UnitNotFound."""
+        commune_part, _, hamlet_part = query.rpartition("/")
+        commune_id = (await self.commune(commune_part)).id if commune_part else None
+        if commune_id not in self._hamlets:
+            within = None if commune_id is None else [commune_id]
+            self._hamlets[commune_id] = await hamlets(self._session, within)
+        found = find_units(hamlet_part, self._hamlets[commune_id], name_of=_name)
+        if len(found) > 1 and not commune_part:
+            labels = await _paths(self._session, found)
+            raise UnitNotFound("unit.ambiguous", query=query, candidates=labels)
+        return _one(found, hamlet_part, "hamlet")
+
+    async def path(self, path: str) -> Unit:
+        """Returns the unit named by "Commune" or "Commune/Hamlet" (as in `invite --unit`)."""
+        if "/" in path:
+            return await self.hamlet(path)
+        try:
+            return await self.commune(path)
+        except UnitNotFound as no_commune:
+            if no_commune.key != "unit.unknown_commune":
+                raise
+            try:
+                return await self.hamlet(path)
+            except UnitNotFound as no_hamlet:
+                if no_hamlet.key == "unit.unknown_hamlet":
+                    raise no_commune from None
+                raise
 
 
 class HamletFinder:
@@ -109,27 +157,6 @@ class HamletFinder:
         if isinstance(found, UnitNotFound):
             raise found
         return found
-
-
-async def find_unit_path(session: AsyncSession, path: str) -> Unit:
-    """Returns the unit named by "Commune" or "Commune/Hamlet" (as in `invite --unit`).
-
-    A bare name that no commune has is looked up among the hamlets, so that a hamlet's name
-    finds it when it is unique and lists the "Commune/Hamlet" candidates when it is not.
-    """
-    if "/" in path:
-        return await find_hamlet(session, path)
-    try:
-        return await find_commune(session, path)
-    except UnitNotFound as no_commune:
-        if no_commune.key != "unit.unknown_commune":
-            raise
-        try:
-            return await find_hamlet(session, path)
-        except UnitNotFound as no_hamlet:
-            if no_hamlet.key == "unit.unknown_hamlet":
-                raise no_commune from None
-            raise
 
 
 async def unit_path(session: AsyncSession, unit: Unit) -> str:

@@ -1,4 +1,4 @@
-"""The admin's commands: init, roster import, invite, users, revoke, backup."""
+"""The admin's commands: init, roster import, users, revoke, unlock, backup."""
 
 from __future__ import annotations
 
@@ -12,31 +12,20 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.cli.context import opened
+from bot.cli.context import AdminRefused, opened
 from reporting.campaign import read_campaign_source
 from reporting.campaign_store import store_campaign
 from reporting.clock import SystemClock
-from reporting.errors import Problem
 from reporting.i18n import fmt_count, text
-from reporting.people import (
-    cancel_invite,
-    create_invites,
-    create_user_invite,
-    list_users,
-    revoke_user,
-)
+from reporting.people import list_users, revoke_user
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
-from reporting.storage.models import Identity, Role
+from reporting.storage.models import Identity
 from reporting.storage.schema import require_exists, upgrade
 from reporting.tallies import unlock
-from reporting.units import ensure_district, find_commune, find_unit_path, unit_path
-
-
-class AdminRefused(Problem):
-    """A command the admin gave that cannot be carried out."""
+from reporting.units import ensure_district, find_commune, unit_path
 
 
 def init(settings: Settings, _args: argparse.Namespace) -> None:
@@ -74,47 +63,6 @@ async def roster_import(settings: Settings, args: argparse.Namespace) -> None:
             unchanged=changes.unchanged,
         )
     )
-
-
-async def invite(settings: Settings, args: argparse.Namespace) -> None:
-    """Prints new invite codes, one per line: for a role and its units, or for a user.
-
-    With --cancel, cancels one unused code instead.
-    """
-    if args.cancel is not None:
-        await _cancel_invite(settings, args)
-        return
-    if args.user is not None:
-        await _invite_for_user(settings, args)
-        return
-    if args.role is None:
-        raise AdminRefused("cli.invite_needs_role")
-    count = 1 if args.count is None else args.count
-    if not 1 <= count <= 500:
-        raise AdminRefused("cli.invite_count", count=count)
-    async with opened(settings) as ctx, ctx.sessions() as session:
-        units = [await find_unit_path(session, path) for path in args.unit]
-        codes = await create_invites(
-            session, Role(args.role), units, count, ctx.clock.now(), settings.INVITE_DAYS
-        )
-    for code in codes:
-        print(code.code)
-
-
-async def _cancel_invite(settings: Settings, args: argparse.Namespace) -> None:
-    if args.role is not None or args.unit or args.count is not None or args.user is not None:
-        raise AdminRefused("cli.invite_cancel_alone")
-    async with opened(settings) as ctx, ctx.sessions() as session:
-        cancelled = await cancel_invite(session, args.cancel, ctx.clock.now())
-    print(text("cli.invite_cancelled", code=cancelled.code))
-
-
-async def _invite_for_user(settings: Settings, args: argparse.Namespace) -> None:
-    if args.role is not None or args.unit or args.count is not None:
-        raise AdminRefused("cli.invite_user_alone")
-    async with opened(settings) as ctx, ctx.sessions() as session:
-        made = await create_user_invite(session, args.user, ctx.clock.now(), settings.INVITE_DAYS)
-    print(made.code)
 
 
 async def users(settings: Settings, _args: argparse.Namespace) -> None:

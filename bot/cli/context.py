@@ -11,9 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign
 from reporting.clock import Clock, SystemClock
+from reporting.errors import Problem
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.schema import require_current
+
+
+class AdminRefused(Problem):
+    """A command the admin gave that cannot be carried out."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,3 @@ def demo(_settings: Settings, args: argparse.Namespace) -> None:
     for chatty in ("bot.web.server", "aiohttp.access"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     asyncio.run(play_demo(out))
-
-
-COMMANDS = {"run": run, "demo": demo}

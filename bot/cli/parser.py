@@ -1,11 +1,15 @@
-"""The command line: every command, its arguments and its --help text."""
+"""The command line: every command, its arguments and its --help text.
+
+Imported by every `tallybot …`, `--help` included: only argparse and light modules here (a test
+keeps pandas, matplotlib, openpyxl and SQLAlchemy out); the commands load what they need.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from reporting.export_formats import FORMATS
-from reporting.storage.models import Role
+from reporting.roles import Role
 
 LATE_HELP = (
     "allow a day outside collection: late entries take days from the first collection day "

@@ -25,6 +25,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from reporting.roles import Role as Role  # the models' users name it from here too
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -67,15 +69,6 @@ class Level(StrEnum):
     DISTRICT = "district"
     COMMUNE = "commune"
     HAMLET = "hamlet"
-
-
-class Role(StrEnum):
-    """What a user may do (SPEC §2.2)."""
-
-    HAMLET = "hamlet"
-    COMMUNE = "commune"
-    OFFICIAL = "official"
-    DISTRICT = "district"
 
 
 class Unit(Base):

@@ -19,6 +19,7 @@ from reporting.storage.models import Base
 from reporting.storage.schema import (
     SchemaOutdated,
     alembic_config,
+    alembic_head_revision,
     head_revision,
     require_current,
     upgrade,
@@ -248,3 +249,7 @@ def test_chat_limits_come_with_0007_and_go_with_its_downgrade(empty_database: Da
     assert "chat_limits" not in asyncio.run(_run(url, _tables))
     upgrade(url)
     assert asyncio.run(_run(url, _diff)) == []
+
+
+def test_head_revision_read_from_the_headers_is_alembics() -> None:
+    assert head_revision() == alembic_head_revision() is not None

@@ -1,0 +1,53 @@
+"""`tallybot --help` answers at once: the CLI loads heavy libraries only for a command that needs
+them. Checked on the modules loaded, not on a clock, in a fresh interpreter each time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# What made every `tallybot …` take seconds before it did anything (issue 10, item 4).
+HEAVY = ("pandas", "numpy", "matplotlib", "openpyxl", "sqlalchemy", "alembic", "telegram")
+
+LOADED = """
+import json, sys
+from bot.cli import main
+try:
+    main({argv!r})
+except SystemExit:
+    pass
+{then}
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _loaded(argv: list[str], then: str = "") -> set[str]:
+    """Returns the top-level packages `tallybot ARGV` (and `then`) loads in a fresh process."""
+    code = LOADED.format(argv=argv, then=then)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "bot.cli.parser" in modules  # the command line was really loaded
+    return {name.split(".")[0] for name in modules}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["invite", "--help"], ["export", "--help"], ["run", "--help"], ["nonsense"]],
+    ids=" ".join,
+)
+def test_help_and_usage_errors_load_no_heavy_library(argv: list[str]) -> None:
+    assert _loaded(argv) & set(HEAVY) == set()
+
+
+def test_invite_loads_neither_the_exports_nor_the_migrations() -> None:
+    loaded = _loaded(
+        ["--help"],
+        then="from bot.cli.dispatch import command\ncommand('invite')\nimport bot.cli.invites",
+    )
+    assert "sqlalchemy" in loaded  # the command itself was loaded: it needs the database
+    assert loaded & {"pandas", "numpy", "matplotlib", "openpyxl", "alembic", "telegram"} == set()
