@@ -9,13 +9,11 @@ from fractions import Fraction
 from typing import Any
 
 from reporting.measures import QUESTIONS, Measures
+from reporting.names import inert
 from reporting.summaries import CampaignSummary, UnitSummary
 
 VERDICT_KEYS = ("participation", "question_min", "average_q1_q9", "q10")
 QUESTION_KEYS = tuple(str(q) for q in range(1, QUESTIONS + 1))
-
-
-_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def summary_json(summary: CampaignSummary) -> dict[str, Any]:
@@ -81,15 +79,6 @@ def summary_csv(summary: CampaignSummary) -> str:
             + [int(unit.confirmed)]
         )
     return buffer.getvalue()
-
-
-def inert(name: str) -> str:
-    """Returns `name` with a quote before a leading =, +, -, @, tab or CR.
-
-    A spreadsheet opening the CSV would otherwise run such a name as a formula (CSV injection);
-    the quote is what Excel itself shows for text typed that way.
-    """
-    return f"'{name}" if name[:1] in _FORMULA_STARTS else name
 
 
 def _units(summary: CampaignSummary) -> Iterator[tuple[str, str, UnitSummary]]:

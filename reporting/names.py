@@ -18,6 +18,9 @@ _Unit = TypeVar("_Unit")
 # PostgreSQL enforces it, SQLite would not, so the code refuses or shortens before storing).
 NAME_LIMIT: Final = 200
 
+# What a spreadsheet opening a CSV takes for the start of a formula (CSV injection).
+_FORMULA_STARTS: Final = frozenset("=+-@\t\r")
+
 # NFD leaves đ/Đ whole (it is a letter of its own, not d plus a mark), so map it by hand.
 _STROKED_D: Final = str.maketrans({"đ": "d", "Đ": "d"})
 
@@ -38,6 +41,15 @@ _LEVEL_WORDS: Final = (
 def clean(name: str) -> str:
     """Returns `name` as it is stored and shown: NFC, trimmed, inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def inert(name: str) -> str:
+    """Returns `name` with a quote before a leading =, +, -, @, tab or CR.
+
+    A spreadsheet opening the CSV would otherwise run such a name as a formula (CSV injection);
+    the quote is what Excel itself shows for text typed that way.
+    """
+    return f"'{name}" if name[:1] in _FORMULA_STARTS else name
 
 
 def fold(name: str) -> str:

@@ -65,6 +65,28 @@ async def create_invites(
     return invites
 
 
+async def stage_invites(
+    session: AsyncSession, grants: Sequence[tuple[Role, Unit]], now: datetime, days: int
+) -> list[Invite]:
+    """Adds one single-use code per (role, unit), valid for `days` days, to the caller's
+    transaction (no commit): a district's codes are all made, or none. Checks each pair's fit."""
+    for role, unit in grants:
+        check_role_units(role, [unit])
+    invites = [
+        Invite(
+            code=_new_code(),
+            role=role.value,
+            unit_ids=[unit.id],
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        for role, unit in grants
+    ]
+    session.add_all(invites)
+    await session.flush()
+    return invites
+
+
 async def create_user_invite(
     session: AsyncSession, user_id: int, now: datetime, days: int
 ) -> Invite:

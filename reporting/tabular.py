@@ -161,6 +161,11 @@ def read_table(path: str | Path, field_of: FieldOf | None = None) -> Table:
 
     With `field_of` (header key → field or None), the header is the first row naming two fields.
     """
+    return _to_table(read_lines(path), Path(path), field_of)
+
+
+def read_lines(path: str | Path) -> list[Line]:
+    """Returns every line of a CSV or XLSX file as (line number, cells), or raises TabularError."""
     file = Path(path)
     try:
         with file.open("rb") as stream:
@@ -172,10 +177,10 @@ def read_table(path: str | Path, field_of: FieldOf | None = None) -> Table:
     if magic == _XLS_MAGIC:
         raise TabularError("import.file_xls", path=str(file))
     if magic == _XLSX_MAGIC:
-        return _to_table(_xlsx_lines(file), file, field_of)
+        return _xlsx_lines(file)
     if file.suffix.lower() not in _CSV_SUFFIXES:
         raise TabularError("import.file_type", path=str(file))
-    return _to_table(_csv_lines(file), file, field_of)
+    return _csv_lines(file)
 
 
 def read_rows(path: str | Path) -> list[Row]:

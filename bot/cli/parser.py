@@ -64,10 +64,14 @@ def _roster(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     invite = commands.add_parser(
         "invite",
-        help="print single-use invite codes, one per line",
-        description="A code for a new user with --role (and --unit), or with --user alone a "
-        "code that adds the chat account redeeming it to that existing user; --cancel CODE "
-        "cancels an unused code.",
+        help="print single-use invite codes, one per line, or a CSV of codes for many units",
+        description="A code for a new user with --role (and --unit); with --file or "
+        "--all-hamlets one code per unit, all made or none, as CSV for mail merge (columns "
+        "unit, commune, role, code, expires); with --user alone a code that adds the chat "
+        "account redeeming it to that existing user; --cancel CODE cancels an unused code. "
+        "Each call makes new codes: codes made earlier for the same units stay valid until "
+        "used, expired or cancelled, and a unit whose leader has registered gets a second "
+        "leader if the new code is used too.",
     )
     invite.add_argument(
         "--role", choices=[role.value for role in Role], help="the new user's role"
@@ -80,6 +84,25 @@ def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help='"Commune" or "Commune/Hamlet"; repeat for an official with several communes',
     )
     invite.add_argument("--count", type=int, metavar="N", help="how many codes (1)")
+    invite.add_argument(
+        "--file",
+        metavar="FILE",
+        help='a CSV/XLSX with one unit per line, as --unit writes it ("Commune/Hamlet", '
+        '"Commune"), or commune and hamlet in two cells: one code per unit, for --role or, '
+        "without it, for the unit's own leader (hamlet or commune); one unknown unit refuses "
+        "the whole file",
+    )
+    invite.add_argument(
+        "--all-hamlets",
+        action="store_true",
+        help="one hamlet leader's code for every hamlet of the surveyed communes",
+    )
+    invite.add_argument(
+        "--out",
+        metavar="PATH",
+        help="with --file or --all-hamlets: write the CSV to this new file (UTF-8 with BOM, "
+        "for Excel) instead of standard output",
+    )
     invite.add_argument(
         "--cancel",
         metavar="CODE",

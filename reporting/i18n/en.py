@@ -155,6 +155,16 @@ MESSAGES: dict[str, str] = {
         'An official invite needs one or more communes: --unit "A" --unit "B".'
     ),
     "invite.district_takes_no_unit": "The district role sees the whole district: no --unit.",
+    "invite.line_cells": (
+        "{cells} filled cells; write one unit per line as --unit takes it (“Commune/Hamlet” or "
+        "“Commune”), or two cells: commune and hamlet."
+    ),
+    "invite.line_repeated": "“{unit}” is already on line {first}; list each unit once.",
+    "invite.line_needs_hamlet": (
+        "“{unit}” is a commune; a {role} invite needs a hamlet (“Commune/Hamlet”)."
+    ),
+    "invite.line_needs_commune": "“{unit}” is a hamlet; a {role} invite needs a commune.",
+    "invite.file_no_units": "File {path} names no unit.",
     "invite.unknown": "This invite code is not right. Please check the 8-character code.",
     "invite.used": "This invite code has already been used. Each code works once.",
     "invite.expired": "This invite code has expired. Please ask the district staff for a new one.",
@@ -181,6 +191,22 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.invite_cancel_alone": "--cancel goes without --role, --unit, --count or --user.",
     "cli.invite_cancelled": "Invite code {code} cancelled.",
+    "cli.invite_many_alone": (
+        "--file and --all-hamlets go without --unit, --count, --user and --cancel, "
+        "and not with each other."
+    ),
+    "cli.invite_all_hamlets_role": (
+        "--all-hamlets makes codes for hamlet leaders: --role can only be hamlet."
+    ),
+    "cli.invite_out_many_only": "--out goes with --file or --all-hamlets.",
+    "cli.invite_no_hamlets": (
+        "No hamlet of a surveyed commune yet: load the roster first (tallybot roster import)."
+    ),
+    "cli.invite_out_exists": (
+        "{path} already exists; choose another name so nothing is overwritten. No code was made."
+    ),
+    "cli.invite_out_failed": "Could not write {path}: {error}. No code was made.",
+    "cli.invites_written": "Made {count} invite codes and wrote them to {path}.",
     "cli.invite_user_alone": (
         "--user goes without --role, --unit and --count: the code carries the user's own role "
         "and units."

@@ -148,6 +148,16 @@ MESSAGES: dict[str, str] = {
         'Mã mời vai trò official cần một hoặc nhiều xã: --unit "Xã A" --unit "Xã B".'
     ),
     "invite.district_takes_no_unit": "Vai trò district xem toàn huyện, không cần --unit.",
+    "invite.line_cells": (
+        "{cells} ô có chữ; mỗi dòng ghi một đơn vị như --unit («Xã/Xóm» hoặc «Xã»), "
+        "hoặc hai ô: xã và xóm."
+    ),
+    "invite.line_repeated": "«{unit}» đã có ở dòng {first}; mỗi đơn vị chỉ ghi một lần.",
+    "invite.line_needs_hamlet": (
+        "«{unit}» là một xã; mã mời vai trò {role} cần một xóm («Xã/Xóm»)."
+    ),
+    "invite.line_needs_commune": "«{unit}» là một xóm; mã mời vai trò {role} cần một xã.",
+    "invite.file_no_units": "Tệp {path} không ghi đơn vị nào.",
     "invite.unknown": "Mã mời không đúng. Xin kiểm tra lại mã (8 ký tự) cán bộ huyện đã gửi.",
     "invite.used": "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.",
     "invite.expired": "Mã mời này đã hết hạn. Xin liên hệ cán bộ huyện để lấy mã mới.",
@@ -174,6 +184,20 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.invite_cancel_alone": "--cancel không đi cùng --role, --unit, --count hay --user.",
     "cli.invite_cancelled": "Đã hủy mã mời {code}.",
+    "cli.invite_many_alone": (
+        "--file và --all-hamlets không đi cùng --unit, --count, --user hay --cancel, "
+        "và không đi cùng nhau."
+    ),
+    "cli.invite_all_hamlets_role": (
+        "--all-hamlets làm mã cho trưởng ban các xóm: --role chỉ có thể là hamlet."
+    ),
+    "cli.invite_out_many_only": "--out chỉ đi cùng --file hoặc --all-hamlets.",
+    "cli.invite_no_hamlets": (
+        "Chưa có xóm nào thuộc xã tham gia khảo sát: nạp danh sách trước (tallybot roster import)."
+    ),
+    "cli.invite_out_exists": "Tệp {path} đã có; chọn tên khác để không ghi đè. Chưa tạo mã nào.",
+    "cli.invite_out_failed": "Không ghi được tệp {path}: {error}. Chưa tạo mã nào.",
+    "cli.invites_written": "Đã tạo {count} mã mời và ghi vào {path}.",
     "cli.invite_user_alone": (
         "--user không đi cùng --role, --unit hay --count: mã mời này mang vai trò và đơn vị "
         "sẵn có của người dùng."

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
+import csv
+import io
 import json
 import socket
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from backends import Database, run_sql, sqlite_url
+from openpyxl import Workbook
 from sqlalchemy import inspect
 
 from bot.cli import main
@@ -479,6 +484,205 @@ def test_invite_cancel_stops_an_unused_code_and_refuses_used_or_unknown_ones(
     )
     assert ready.count("invites") == 2
     assert ready.count("users") == 1
+
+
+# --- invite for many units: --file, --all-hamlets -----------------------------------------
+
+CAMPAIGN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _csv_rows(content: str) -> list[dict[str, str]]:
+    """Returns the rows of the invite CSV, after checking its header."""
+    reader = csv.DictReader(io.StringIO(content))
+    assert reader.fieldnames == ["unit", "commune", "role", "code", "expires"]
+    return list(reader)
+
+
+def _stored_invites(cli: Cli) -> dict[str, tuple[str, list[int]]]:
+    """Returns {code: (role, unit ids)} of every invite, read through a connection of its own."""
+    rows = cli.query("SELECT code, role, unit_ids FROM invites")
+    return {
+        str(code): (str(role), units if isinstance(units, list) else json.loads(str(units)))
+        for code, role, units in rows
+    }
+
+
+def _unit_id(cli: Cli, commune: str, hamlet: str | None = None) -> int:
+    if hamlet is None:
+        sql = f"SELECT id FROM units WHERE level = 'commune' AND name = '{commune}'"
+    else:
+        sql = (
+            "SELECT h.id FROM units h JOIN units c ON h.parent_id = c.id "
+            f"WHERE c.name = '{commune}' AND h.name = '{hamlet}'"
+        )
+    [(found,)] = cli.query(sql)
+    return int(str(found))
+
+
+def test_invite_file_makes_one_code_per_line_as_csv_on_stdout(ready: Cli) -> None:
+    units = ready.write(
+        "units.csv",
+        "đơn vị\n"  # a header line is skipped
+        "Bảo Cường/Xóm Trung Tâm\n"
+        "Phú Đình,Xóm Trung Tâm\n"  # commune and hamlet in two cells
+        "\n"
+        "Xóm Nà Mò\n"  # a hamlet's own name (Định Biên's is "Xóm Nà Mỏ")
+        "Bảo Cường\n",  # a commune: its commune user's code
+    )
+    result = ready("invite", "--file", str(units))
+    assert result.code == 0, result.err
+    assert result.err == ""
+    rows = _csv_rows(result.out)
+    assert [(r["unit"], r["commune"], r["role"]) for r in rows] == [
+        ("Xóm Trung Tâm", "Bảo Cường", "hamlet"),
+        ("Xóm Trung Tâm", "Phú Đình", "hamlet"),
+        ("Xóm Nà Mò", "Bảo Linh", "hamlet"),
+        ("Bảo Cường", "Bảo Cường", "commune"),
+    ]
+    assert _stored_invites(ready) == {
+        rows[0]["code"]: ("hamlet", [_unit_id(ready, "Bảo Cường", "Xóm Trung Tâm")]),
+        rows[1]["code"]: ("hamlet", [_unit_id(ready, "Phú Đình", "Xóm Trung Tâm")]),
+        rows[2]["code"]: ("hamlet", [_unit_id(ready, "Bảo Linh", "Xóm Nà Mò")]),
+        rows[3]["code"]: ("commune", [_unit_id(ready, "Bảo Cường")]),
+    }
+    for row in rows:  # INVITE_DAYS (14) from now, in campaign time
+        expires = datetime.strptime(row["expires"], "%d/%m/%Y %H:%M").replace(tzinfo=CAMPAIGN_ZONE)
+        assert abs(expires - datetime.now(UTC) - timedelta(days=14)) < timedelta(minutes=2)
+    _register(ready, rows[2]["code"], "4004", "Trưởng xóm Nà Mò")
+    [(role, unit)] = ready.query(
+        "SELECT u.role, uu.unit_id FROM users u JOIN user_units uu ON uu.user_id = u.id"
+    )
+    assert (role, unit) == ("hamlet", _unit_id(ready, "Bảo Linh", "Xóm Nà Mò"))
+
+
+def test_invite_file_with_a_role_makes_that_role_for_each_commune(ready: Cli) -> None:
+    units = ready.write("communes.csv", "Bảo Cường\nPhú Đình\n")
+    rows = _csv_rows(ready("invite", "--file", str(units), "--role", "official").out)
+    assert [(r["unit"], r["role"]) for r in rows] == [
+        ("Bảo Cường", "official"),
+        ("Phú Đình", "official"),
+    ]
+    assert {role for role, _ in _stored_invites(ready).values()} == {"official"}
+
+
+def test_invite_file_with_bad_lines_lists_every_one_and_makes_nothing(ready: Cli) -> None:
+    units = ready.write(
+        "units.csv",
+        "Bảo Cường/Xóm Trung Tâm\n"
+        "Hà Nội\n"  # line 2: no such commune
+        "Bảo Cường/Xóm Xa\n"  # line 3: no such hamlet
+        "bao cuong/xom trung tam\n"  # line 4: line 1 again
+        "Xóm Trung Tâm\n"  # line 5: three communes have one
+        "Bảo Cường\n"  # line 6: a commune, but --role hamlet
+        "Bảo Cường,Xóm Bảo Hoa,67\n"  # line 7: three cells
+        "Phú Đình/Xóm Trung Tâm\n",
+    )
+    result = ready("invite", "--file", str(units), "--role", "hamlet")
+    assert result.code == 1
+    assert result.out == ""
+    lines = result.err.strip().splitlines()
+    assert lines[0] == "Tệp bị từ chối, không có gì được ghi (6 lỗi):"
+    assert lines[1:] == [
+        "Dòng 2: Không tìm thấy xã «Hà Nội».",
+        "Dòng 3: Không tìm thấy xóm «Xóm Xa».",
+        "Dòng 4: «Bảo Cường/Xóm Trung Tâm» đã có ở dòng 1; mỗi đơn vị chỉ ghi một lần.",
+        "Dòng 5: «Xóm Trung Tâm» trùng với nhiều đơn vị: Bảo Cường/Xóm Trung Tâm, "
+        "Phú Đình/Xóm Trung Tâm, Tân Dương/Xóm Trung Tâm. Xin ghi rõ hơn.",
+        "Dòng 6: «Bảo Cường» là một xã; mã mời vai trò hamlet cần một xóm («Xã/Xóm»).",
+        "Dòng 7: 3 ô có chữ; mỗi dòng ghi một đơn vị như --unit («Xã/Xóm» hoặc «Xã»), "
+        "hoặc hai ô: xã và xóm.",
+    ]
+    assert ready.count("invites") == 0
+
+
+def test_invite_all_hamlets_writes_every_surveyed_hamlets_code_to_a_new_file(
+    ready: Cli,
+) -> None:
+    [(surveyed_hamlets,)] = ready.query(
+        "SELECT count(*) FROM units h JOIN units c ON h.parent_id = c.id "
+        "WHERE h.level = 'hamlet' AND c.surveyed"
+    )
+    assert 0 < int(str(surveyed_hamlets)) < 311  # the sample's thị trấn is not surveyed
+    result = ready("invite", "--all-hamlets", "--out", "codes.csv")
+    assert result.code == 0, result.err
+    assert result.out == ""
+    made = f"Đã tạo {surveyed_hamlets} mã mời và ghi vào codes.csv."
+    assert result.err.strip() == made
+    content = (ready.directory / "codes.csv").read_bytes()
+    assert content.startswith(codecs.BOM_UTF8)  # Excel shows the diacritics
+    rows = _csv_rows(content.decode("utf-8-sig"))
+    assert len(rows) == surveyed_hamlets == ready.count("invites")
+    assert {row["role"] for row in rows} == {"hamlet"}
+    assert "Chợ Chu" not in {row["commune"] for row in rows}
+    stored = _stored_invites(ready)
+    for row in rows[:: len(rows) // 10]:  # a sample: each code is bound to its row's hamlet
+        assert stored[row["code"]] == ("hamlet", [_unit_id(ready, row["commune"], row["unit"])])
+
+    again = ready("invite", "--all-hamlets", "--out", "codes.csv")
+    assert _one_line(again) == (
+        "Tệp codes.csv đã có; chọn tên khác để không ghi đè. Chưa tạo mã nào."
+    )
+    assert (ready.directory / "codes.csv").read_bytes() == content
+    assert ready.count("invites") == surveyed_hamlets
+
+    # As with a single invite, new codes do not touch the earlier ones: both stay valid.
+    second = _csv_rows(ready("invite", "--all-hamlets").out)
+    assert len(second) == surveyed_hamlets
+    assert ready.count("invites") == 2 * len(rows)
+    assert ready.query("SELECT count(*) FROM invites WHERE used_at IS NULL")[0][0] == 2 * len(rows)
+
+
+def test_invite_csv_keeps_a_formula_like_name_as_text(ready: Cli) -> None:
+    roster = ready.write("more.csv", "xã,xóm,số hộ\nBảo Cường,=1+2,30\n")
+    assert ready("roster", "import", str(roster)).code == 0
+    units = ready.write("units.csv", "Bảo Cường/=1+2\n")
+    [row] = _csv_rows(ready("invite", "--file", str(units)).out)
+    assert row["unit"] == "'=1+2"
+    assert _stored_invites(ready)[row["code"]] == (
+        "hamlet",
+        [_unit_id(ready, "Bảo Cường", "=1+2")],
+    )
+
+
+def test_invite_file_may_be_a_workbook(ready: Cli) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in (("xã", "xóm"), ("Bảo Cường", "Xóm Trung Tâm"), ("Phú Đình", None)):
+        sheet.append(row)
+    workbook.save(ready.directory / "units.xlsx")
+    rows = _csv_rows(ready("invite", "--file", str(ready.directory / "units.xlsx")).out)
+    assert [(r["unit"], r["commune"], r["role"]) for r in rows] == [
+        ("Xóm Trung Tâm", "Bảo Cường", "hamlet"),
+        ("Phú Đình", "Phú Đình", "commune"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--all-hamlets", "--file", "units.csv"), "không đi cùng nhau"),
+        (("--all-hamlets", "--unit", "Bảo Cường"), "không đi cùng --unit, --count"),
+        (("--all-hamlets", "--count", "2"), "không đi cùng --unit, --count"),
+        (("--all-hamlets", "--user", "1"), "không đi cùng --unit, --count, --user"),
+        (("--all-hamlets", "--role", "commune"), "--role chỉ có thể là hamlet"),
+        (("--file", "units.csv", "--role", "district"), "không cần --unit"),
+        (("--role", "district", "--out", "codes.csv"), "--out chỉ đi cùng --file"),
+        (("--file", "missing.csv"), "Không tìm thấy tệp missing.csv"),
+        (("--file", "empty.csv"), "Tệp empty.csv không ghi đơn vị nào."),
+        (("--all-hamlets", "--out", "no/such/folder/codes.csv"), "Chưa tạo mã nào."),
+    ],
+)
+def test_invite_many_refusals_say_why_and_make_nothing(
+    ready: Cli, argv: tuple[str, ...], expected: str
+) -> None:
+    ready.write("units.csv", "Bảo Cường/Xóm Trung Tâm\n")
+    ready.write("empty.csv", "xã,xóm\n\n")
+    result = ready("invite", *argv)
+    assert (result.code, result.out) == (1, "")
+    assert expected in result.err  # a file's problem comes under the roster import's heading
+    assert ready.count("invites") == 0
+    assert not (ready.directory / "codes.csv").exists()
 
 
 def test_unlock_reopens_a_confirmed_commune_and_keeps_the_record(ready: Cli) -> None:
