@@ -94,9 +94,9 @@ async def _invite_many(settings: Settings, args: argparse.Namespace) -> None:
 
 def _many_role(args: argparse.Namespace) -> Role | None:
     """Returns the role asked for with --file or --all-hamlets (None: each unit's own leader)."""
-    if (args.file is not None and args.all_hamlets) or args.unit or args.count is not None:
-        raise AdminRefused("cli.invite_many_alone")
-    if args.user is not None or args.cancel is not None:
+    both = args.file is not None and args.all_hamlets
+    others = (args.unit, args.count is not None, args.user is not None, args.cancel is not None)
+    if both or any(others):
         raise AdminRefused("cli.invite_many_alone")
     role = None if args.role is None else Role(args.role)
     if args.all_hamlets and role not in (None, Role.HAMLET):

@@ -3,11 +3,15 @@ them. Checked on the modules loaded, not on a clock, in a fresh interpreter each
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 
 import pytest
+
+from bot.cli.dispatch import COMMANDS, command
+from bot.cli.parser import build_parser
 
 # What made every `tallybot …` take seconds before it did anything (issue 10, item 4).
 HEAVY = ("pandas", "numpy", "matplotlib", "openpyxl", "sqlalchemy", "alembic", "telegram")
@@ -51,3 +55,21 @@ def test_invite_loads_neither_the_exports_nor_the_migrations() -> None:
     )
     assert "sqlalchemy" in loaded  # the command itself was loaded: it needs the database
     assert loaded & {"pandas", "numpy", "matplotlib", "openpyxl", "alembic", "telegram"} == set()
+
+
+def _leaf_commands(parser: argparse.ArgumentParser, prefix: str = "") -> set[str]:
+    """Returns every command the parser runs ("init", "roster import", …)."""
+    found: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                path = f"{prefix} {name}".strip()
+                found |= _leaf_commands(sub, path) or {path}
+    return found
+
+
+def test_every_command_of_the_parser_has_a_function_to_run() -> None:
+    leaves = _leaf_commands(build_parser())
+    assert "roster import" in leaves
+    assert leaves == set(COMMANDS)
+    assert all(callable(command(name)) for name in leaves)
