@@ -1,30 +1,22 @@
-"""Keying in paper reports (tally add / import) and exporting the figures."""
+"""Keying in paper reports: tally add and tally import."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from datetime import date
-from pathlib import Path
 
 from bot.cli.context import opened
 from bot.cli.progress import Progress
 from reporting.errors import Problem
-from reporting.export_formats import render_export
 from reporting.i18n import text
 from reporting.settings import Settings
-from reporting.summaries import summarize
 from reporting.tabular import CountError, parse_count
 from reporting.tallies import Entry, Figures, submit_tally
 from reporting.tally_file import parse_day, parse_tally_file
 from reporting.tally_import import import_tallies
-from reporting.units import find_commune, find_hamlet
+from reporting.units import find_hamlet
 
 CHANNEL = "cli"
-EXPORT_STEPS = 3  # read, render, write: the steps an export's progress counts
-# Binary formats go to a file even without --out; text formats go to standard output.
-DEFAULT_NAMES = {"xlsx": "tong-hop-{day:%Y-%m-%d}.xlsx", "pdf": "niem-yet-{day:%Y-%m-%d}.pdf"}
 
 
 class BadArgument(Problem):
@@ -39,7 +31,7 @@ async def tally_add(settings: Settings, args: argparse.Namespace) -> None:
         satisfied=tuple(_count("--satisfied", part) for part in args.satisfied.split(",")),
         note=args.note,
     )
-    day = _day(args.date)
+    day = day_option(args.date)
     async with opened(settings) as ctx, ctx.sessions() as session:
         hamlet = await find_hamlet(session, args.hamlet)
         entry = Entry(hamlet, day, figures, None, CHANNEL, ctx.clock.now(), args.reason, args.late)
@@ -65,33 +57,6 @@ async def tally_import(settings: Settings, args: argparse.Namespace) -> None:
     print(text("cli.import_done", rows=count))
 
 
-async def export(settings: Settings, args: argparse.Namespace) -> None:
-    """Writes the figures as JSON, CSV, the XLSX workbook or the posting PDF."""
-    with Progress(text("cli.export_progress")) as progress:
-        async with opened(settings) as ctx, ctx.sessions() as session:
-            as_of = ctx.campaign.end_of_day(_day(args.as_of)) if args.as_of else ctx.clock.now()
-            summary = await summarize(session, ctx.campaign, as_of)
-            communes = [await find_commune(session, name) for name in args.commune]
-        progress.update(1, EXPORT_STEPS)
-        if communes and args.format != "pdf":
-            raise BadArgument("cli.commune_pdf_only")
-        surveyed = {commune.unit_id for commune in summary.communes}
-        if unsurveyed := [c.name for c in communes if c.id not in surveyed]:
-            raise BadArgument("cli.commune_not_surveyed", commune=", ".join(unsurveyed))
-        content = await asyncio.to_thread(
-            render_export, summary, args.format, [c.id for c in communes] or None
-        )
-        progress.update(2, EXPORT_STEPS)
-        out = args.out or DEFAULT_NAMES.get(args.format, "").format(day=summary.day)
-        if out:
-            await asyncio.to_thread(Path(out).write_bytes, content)
-        progress.update(EXPORT_STEPS, EXPORT_STEPS)
-    if out:
-        print(text("cli.export_done", path=out), file=sys.stderr)
-    else:
-        sys.stdout.write(content.decode("utf-8"))
-
-
 def _count(option: str, value: str) -> int:
     try:
         return parse_count(value)
@@ -100,7 +65,8 @@ def _count(option: str, value: str) -> int:
         raise BadArgument("cli.bad_option", option=option, problem=problem) from None
 
 
-def _day(value: str) -> date:
+def day_option(value: str) -> date:
+    """Returns the day a DATE option gives (dd/mm/yyyy or yyyy-mm-dd), or raises BadArgument."""
     try:
         return parse_day(value)
     except ValueError:

@@ -35,7 +35,7 @@ COMMANDS: dict[str, str] = {
     "backup": "bot.cli.admin:backup",
     "tally add": "bot.cli.data:tally_add",
     "tally import": "bot.cli.data:tally_import",
-    "export": "bot.cli.data:export",
+    "export": "bot.cli.exports:export",
     "run": "bot.cli.live:run",
     "demo": "bot.cli.live:demo",
 }

@@ -48,11 +48,9 @@ def test_help_and_usage_errors_load_no_heavy_library(argv: list[str]) -> None:
     assert _loaded(argv) & set(HEAVY) == set()
 
 
-def test_invite_loads_neither_the_exports_nor_the_migrations() -> None:
-    loaded = _loaded(
-        ["--help"],
-        then="from bot.cli.dispatch import command\ncommand('invite')\nimport bot.cli.invites",
-    )
+@pytest.mark.parametrize("name", ["invite", "tally add", "tally import"])
+def test_keying_commands_load_neither_the_exports_nor_the_migrations(name: str) -> None:
+    loaded = _loaded(["--help"], then=f"from bot.cli.dispatch import command\ncommand({name!r})")
     assert "sqlalchemy" in loaded  # the command itself was loaded: it needs the database
     assert loaded & {"pandas", "numpy", "matplotlib", "openpyxl", "alembic", "telegram"} == set()
 
