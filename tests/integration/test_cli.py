@@ -632,6 +632,14 @@ def test_invite_all_hamlets_writes_every_surveyed_hamlets_code_to_a_new_file(
     assert ready.query("SELECT count(*) FROM invites WHERE used_at IS NULL")[0][0] == 2 * len(rows)
 
 
+def test_invite_all_hamlets_before_the_roster_says_to_import_it(cli: Cli) -> None:
+    cli("init")
+    assert _one_line(cli("invite", "--all-hamlets")) == (
+        "Chưa có xóm nào thuộc xã tham gia khảo sát: nạp danh sách trước (tallybot roster import)."
+    )
+    assert cli.count("invites") == 0
+
+
 def test_invite_csv_keeps_a_formula_like_name_as_text(ready: Cli) -> None:
     roster = ready.write("more.csv", "xã,xóm,số hộ\nBảo Cường,=1+2,30\n")
     assert ready("roster", "import", str(roster)).code == 0
