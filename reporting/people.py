@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -167,6 +167,7 @@ async def stage_registration(
         raise InviteRefused("invite.used")
     if invite.expires_at < now:
         raise InviteRefused("invite.expired")
+    await claim_invite(session, invite.code, now)
     user = await _invited_user(session, invite, display_name, now)
     if current.identity is not None:
         current.identity.user_id, current.identity.chat_id = user.id, chat_id
@@ -177,6 +178,23 @@ async def stage_registration(
     await session.flush()
     await session.refresh(user, ["units", "identities"])
     return user
+
+
+async def claim_invite(session: AsyncSession, code: str, now: datetime) -> None:
+    """Marks an unused code used, in one conditional UPDATE; no commit.
+
+    Two people may type one code at the same moment: both find it unused, but only one
+    UPDATE finds `used_at` still empty (on PostgreSQL the second waits for the first to
+    commit, then finds it set), so the other is told, and nothing is stored for them.
+    """
+    claimed = await session.execute(
+        update(Invite)
+        .where(Invite.code == code, Invite.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise InviteRefused("invite.just_used")
 
 
 async def _invited_user(

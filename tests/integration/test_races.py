@@ -19,17 +19,22 @@ from backends import Database
 from sqlalchemy import Delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from reporting import confirmations, tallies
+from reporting import confirmations, people, tallies
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.errors import Problem
+from reporting.people import InviteRefused, create_invites, redeem_invite
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import (
     Confirmation,
     HamletTotal,
+    Identity,
+    Invite,
+    Role,
     Tally,
     TallyRevision,
     Unit,
+    User,
 )
 from reporting.tallies import Entry, Figures, TallyRejected, rebuild_totals, submit_tally
 from reporting.tally_file import TallyFileError, TallyRow
@@ -123,6 +128,59 @@ async def totals_match_tallies(factory: Sessions) -> None:
         sums = {hamlet: int(total) for hamlet, total in await session.execute(per_hamlet)}
         totals = {hamlet: total for hamlet, total in await session.execute(kept)}
     assert {hamlet: total for hamlet, total in totals.items() if total} == sums
+
+
+async def test_one_invite_code_typed_by_two_people_at_once_lets_one_in(
+    database: Database,
+    session_factory: Sessions,
+    other_sessions: Sessions,
+    loaded: Campaign,
+    clock: SimulatedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with session_factory() as session:
+        hamlet = await find_hamlet(session, DONG_CHUA)
+        (invite,) = await create_invites(session, Role.HAMLET, [hamlet], 1, clock.now(), 14)
+    pause_before(monkeypatch, people, "claim_invite")  # both read the code as unused first
+
+    def redeem(factory: Sessions, person: str) -> Callable[[], Awaitable[User]]:
+        async def side() -> User:
+            async with factory() as session:
+                return await redeem_invite(
+                    session,
+                    invite.code,
+                    channel="telegram",
+                    external_id=person,
+                    chat_id=person,
+                    display_name=f"Người {person}",
+                    now=clock.now(),
+                )
+
+        return side
+
+    sides = redeem(session_factory, "501"), redeem(other_sessions, "502")
+    winners, losers = split(await together(*sides))
+
+    assert (len(winners), len(losers)) == (1, 1), losers
+    (loser,) = losers
+    assert isinstance(loser, InviteRefused)
+    print(f"\n[{database.backend}] loser told: {loser.message()}")
+    # On PostgreSQL the loser read the code unused and lost at the conditional UPDATE; on
+    # SQLite it waited for the write lock and then read it used.
+    assert loser.key in {"invite.just_used", "invite.used"}
+    if database.backend == "postgresql":
+        assert loser.message() == (
+            "Mã mời này vừa có người khác dùng trước bạn. Mỗi mã chỉ dùng được một lần. "
+            "Xin liên hệ cán bộ huyện để lấy mã mới."
+        )
+    async with session_factory() as session:
+        users = list(await session.scalars(select(User)))
+        accounts = list(await session.scalars(select(Identity.external_id)))
+        used = await session.get(Invite, invite.code)
+    assert [user.id for user in users] == [winners[0].id]
+    assert accounts == [winners[0].name.removeprefix("Người ")]
+    assert used is not None
+    assert used.used_by == winners[0].id
 
 
 @pytest.mark.parametrize("second", ["chat", "import"])
