@@ -14,6 +14,7 @@ from reporting.errors import Problem
 from reporting.export_formats import render_export
 from reporting.i18n import text
 from reporting.settings import Settings
+from reporting.storage.db import read_only, sessions
 from reporting.summaries import summarize
 from reporting.tabular import CountError, parse_count
 from reporting.tallies import Entry, Figures, submit_tally
@@ -68,7 +69,9 @@ async def tally_import(settings: Settings, args: argparse.Namespace) -> None:
 async def export(settings: Settings, args: argparse.Namespace) -> None:
     """Writes the figures as JSON, CSV, the XLSX workbook or the posting PDF."""
     with Progress(text("cli.export_progress")) as progress:
-        async with opened(settings) as ctx, ctx.sessions() as session:
+        # one snapshot (REPEATABLE READ on PostgreSQL): figures written meanwhile are in all
+        # of the sheets or in none
+        async with opened(settings) as ctx, sessions(read_only(ctx.engine))() as session:
             as_of = ctx.campaign.end_of_day(_day(args.as_of)) if args.as_of else ctx.clock.now()
             summary = await summarize(session, ctx.campaign, as_of)
             communes = [await find_commune(session, name) for name in args.commune]

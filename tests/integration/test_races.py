@@ -19,12 +19,13 @@ from backends import Database
 from sqlalchemy import Delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from reporting import confirmations, people, tallies
+from reporting import confirmations, people, summaries, tallies
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.errors import Problem
+from reporting.measures import sum_counts
 from reporting.people import InviteRefused, create_invites, redeem_invite
-from reporting.storage.db import create_engine, sessions
+from reporting.storage.db import TakingTurns, create_engine, sessions
 from reporting.storage.models import (
     Confirmation,
     HamletTotal,
@@ -36,7 +37,15 @@ from reporting.storage.models import (
     Unit,
     User,
 )
-from reporting.tallies import Entry, Figures, TallyRejected, rebuild_totals, submit_tally
+from reporting.summaries import CampaignSummary, summarize
+from reporting.tallies import (
+    Entry,
+    Figures,
+    TallyRejected,
+    rebuild_totals,
+    running_totals,
+    submit_tally,
+)
 from reporting.tally_file import TallyFileError, TallyRow
 from reporting.tally_import import import_tallies
 from reporting.units import find_hamlet
@@ -376,3 +385,47 @@ async def test_rebuilding_the_totals_while_a_tally_arrives_keeps_them_exact(
     assert await together(rebuild, leader) == [None, None]
     await totals_match_tallies(session_factory)
     assert await stored_collected(session_factory, hamlet) == ([20, 15], 35)
+
+
+def _mixed_moments(summary: CampaignSummary) -> list[str]:
+    """Returns the communes whose figures differ from the sum of their hamlets' figures."""
+    return [
+        commune.name
+        for commune in summary.communes
+        if commune.measures.counts != sum_counts(h.measures.counts for h in commune.children)
+        or commune.reported_today != sum(h.reported_today for h in commune.children)
+    ]
+
+
+async def test_a_summary_taken_while_a_tally_commits_sees_all_of_it_or_none(
+    database: Database,
+    engine: AsyncEngine,
+    other_sessions: Sessions,
+    loaded: Campaign,
+    clock: SimulatedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with other_sessions() as session:
+        hamlet = await find_hamlet(session, DONG_CHUA)
+    sent = iter((30, 50))  # the day's figures, then a replacement
+    real = summaries.commune_rows
+
+    async def commune_rows_after_a_tally(session: AsyncSession, day: date) -> Any:
+        # between the summary's hamlet rows and its commune rows, a leader's tally commits
+        async with other_sessions() as writer:
+            await submit_tally(writer, loaded, entry(hamlet, FIRST_DAY, next(sent), clock.now()))
+        return await real(session, day)
+
+    monkeypatch.setattr(summaries, "commune_rows", commune_rows_after_a_tally)
+    async with TakingTurns(engine).reading() as session:  # what /status, /chart, /export use
+        summary = await summarize(session, loaded, clock.now())
+
+    assert _mixed_moments(summary) == []
+    commune = next(c for c in summary.communes if c.unit_id == hamlet.parent_id)
+    assert commune.measures.counts.collected == 0  # the summary began before the tally
+    async with other_sessions() as session:
+        assert (await running_totals(session, hamlet)).collected == 30
+    if database.backend == "postgresql":  # the same moment read without one snapshot mixes
+        async with sessions(engine)() as session:
+            mixed = await summarize(session, loaded, clock.now())
+        assert _mixed_moments(mixed) == ["Bảo Cường"]
