@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -19,12 +21,14 @@ from backends import Database
 from sqlalchemy import Delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from reporting import confirmations, people, summaries, tallies
+from reporting import confirmations, people, roster, summaries, tallies
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.errors import Problem
 from reporting.measures import sum_counts
 from reporting.people import InviteRefused, create_invites, redeem_invite
+from reporting.roster import import_roster
+from reporting.roster_file import parse_roster
 from reporting.storage.db import TakingTurns, create_engine, sessions
 from reporting.storage.models import (
     Confirmation,
@@ -429,3 +433,40 @@ async def test_a_summary_taken_while_a_tally_commits_sees_all_of_it_or_none(
         async with sessions(engine)() as session:
             mixed = await summarize(session, loaded, clock.now())
         assert _mixed_moments(mixed) == ["Bảo Cường"]
+
+
+async def test_households_lowered_while_a_tally_arrives_never_fall_below_the_forms(
+    database: Database,
+    session_factory: Sessions,
+    other_sessions: Sessions,
+    loaded: Campaign,
+    clock: SimulatedClock,
+    sample_roster: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with session_factory() as session:
+        hamlet = await find_hamlet(session, DONG_CHUA)
+        await submit_tally(session, loaded, entry(hamlet, FIRST_DAY, 20, clock.now()))
+    rows = [  # the district re-imports its roster: Đồng Chùa has 50 households, not 80
+        replace(row, households=50) if row.hamlet == "Xóm Đồng Chùa" else row
+        for row in parse_roster(sample_roster)
+    ]
+    pause_after(monkeypatch, roster, "_collected")  # the import read 20 forms: 50 is fine
+    pause_after(monkeypatch, tallies, "collected_elsewhere")  # 20 + 40 <= 80 is fine
+
+    async def district_staff() -> object:
+        async with session_factory() as session:
+            return await import_roster(session, rows, loaded.district, clock.now())
+
+    async def leader() -> object:
+        async with other_sessions() as session:
+            return await submit_tally(session, loaded, entry(hamlet, SECOND_DAY, 40, clock.now()))
+
+    done, refused = split(await together(district_staff, leader))
+
+    print(f"\n[{database.backend}] refused: {refused}")
+    assert (len(done), len(refused)) == (1, 1)
+    async with session_factory() as session:
+        households = await session.scalar(select(Unit.households).where(Unit.id == hamlet.id))
+    days, total = await stored_collected(session_factory, hamlet)
+    assert total == sum(days) <= (households or 0)
