@@ -17,15 +17,16 @@ T = TypeVar("T")
 
 
 def locking(session: AsyncSession, statement: Select[T], *, shared: bool = False) -> Select[T]:
-    """Returns the statement locking the rows it reads (FOR UPDATE, or FOR SHARE when shared).
+    """Returns the statement locking the rows it reads: alone, or shared with other sharers.
 
-    The rows are read afresh, replacing what the session held: what was read before the lock
-    may have changed while this transaction waited for it.
+    Alone is FOR NO KEY UPDATE: it keeps out other lockers and writers of the rows but not
+    inserts elsewhere that merely refer to them (a foreign key's check). The rows are read
+    afresh, replacing what the session held: they may have changed while this waited.
     """
     statement = statement.execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "sqlite":
         return statement
-    return statement.with_for_update(read=shared)
+    return statement.with_for_update(read=shared, key_share=not shared)
 
 
 async def lock_rows(
