@@ -100,7 +100,18 @@ async def cancel_invite(session: AsyncSession, code: str, now: datetime) -> Invi
         raise InviteRefused("invite.cancel_used", code=invite.code, user_id=invite.used_by)
     if invite.expires_at <= now:
         raise InviteRefused("invite.cancel_expired", code=invite.code)
-    invite.expires_at = now
+    # Conditional, like a claim: a code redeemed at this very moment is not also "cancelled".
+    cancelled = await session.execute(
+        update(Invite)
+        .where(Invite.code == invite.code, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    invite = await _fresh(session, invite.code)
+    if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+        if invite.used_at is not None:
+            raise InviteRefused("invite.cancel_used", code=invite.code, user_id=invite.used_by)
+        raise InviteRefused("invite.cancel_expired", code=invite.code)
     await session.commit()
     return invite
 
@@ -181,20 +192,30 @@ async def stage_registration(
 
 
 async def claim_invite(session: AsyncSession, code: str, now: datetime) -> None:
-    """Marks an unused code used, in one conditional UPDATE; no commit.
+    """Marks an unused, unexpired code used, in one conditional UPDATE; no commit.
 
     Two people may type one code at the same moment: both find it unused, but only one
     UPDATE finds `used_at` still empty (on PostgreSQL the second waits for the first to
-    commit, then finds it set), so the other is told, and nothing is stored for them.
+    commit, then finds it set), so the other is told, and nothing is stored for them. A code
+    the admin cancelled meanwhile is refused as expired, which is what cancelling promises.
     """
     claimed = await session.execute(
         update(Invite)
-        .where(Invite.code == code, Invite.used_at.is_(None))
+        .where(Invite.code == code, Invite.used_at.is_(None), Invite.expires_at >= now)
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise InviteRefused("invite.just_used")
+        used = (await _fresh(session, code)).used_at is not None
+        raise InviteRefused("invite.just_used" if used else "invite.expired")
+
+
+async def _fresh(session: AsyncSession, code: str) -> Invite:
+    """Returns an invite as stored now, not as this session read it before."""
+    query = select(Invite).where(Invite.code == code)
+    invite = await session.scalar(query.execution_options(populate_existing=True))
+    assert invite is not None  # invites are never deleted
+    return invite
 
 
 async def _invited_user(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +26,7 @@ from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.errors import Problem
 from reporting.measures import sum_counts
-from reporting.people import InviteRefused, create_invites, redeem_invite
+from reporting.people import InviteRefused, cancel_invite, create_invites, redeem_invite
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
 from reporting.storage.db import TakingTurns, create_engine, sessions
@@ -194,6 +194,60 @@ async def test_one_invite_code_typed_by_two_people_at_once_lets_one_in(
     assert accounts == [winners[0].name.removeprefix("Người ")]
     assert used is not None
     assert used.used_by == winners[0].id
+
+
+async def test_a_code_cancelled_as_it_is_typed_is_either_cancelled_or_used_never_both(
+    database: Database,
+    session_factory: Sessions,
+    other_sessions: Sessions,
+    loaded: Campaign,
+    clock: SimulatedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with session_factory() as session:
+        hamlet = await find_hamlet(session, DONG_CHUA)
+        (invite,) = await create_invites(session, Role.HAMLET, [hamlet], 1, clock.now(), 14)
+    pause_before(monkeypatch, people, "claim_invite")  # the leader's code read as usable
+    cancelled_at = clock.now()
+
+    async def leader() -> User:
+        async with session_factory() as session:
+            return await redeem_invite(
+                session,
+                invite.code,
+                channel="telegram",
+                external_id="501",
+                chat_id="501",
+                display_name="Hoàng Văn Bình",
+                now=cancelled_at + timedelta(seconds=1),
+            )
+
+    async def admin() -> Invite:
+        await asyncio.sleep(PAUSE / 3)  # `tallybot invite --cancel` while the leader types
+        async with other_sessions() as session:
+            return await cancel_invite(session, invite.code, cancelled_at)
+
+    registered, cancelled = await together(leader, admin)
+
+    print(f"\n[{database.backend}] leader: {registered!r}; admin: {cancelled!r}")
+    assert isinstance(registered, User) != isinstance(cancelled, Invite)
+    async with session_factory() as session:
+        stored = await _fresh_invite(session, invite.code)
+        users = await session.scalar(select(func.count(User.id)))
+    if isinstance(registered, User):
+        assert isinstance(cancelled, InviteRefused)
+        assert cancelled.key == "invite.cancel_used"
+        assert (users, stored.used_by) == (1, registered.id)
+    else:
+        assert isinstance(registered, InviteRefused)
+        assert registered.key == "invite.expired"
+        assert (users, stored.used_at, stored.expires_at) == (0, None, cancelled_at)
+
+
+async def _fresh_invite(session: AsyncSession, code: str) -> Invite:
+    invite = await session.get(Invite, code)
+    assert invite is not None
+    return invite
 
 
 @pytest.mark.parametrize("second", ["chat", "import"])
