@@ -6,11 +6,11 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import Select, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
-from reporting.confirmations import is_locked, lock_commune
+from reporting.confirmations import is_locked
 from reporting.errors import Problem
 from reporting.i18n import fmt_count
 from reporting.measures import QUESTIONS, Counts
@@ -210,12 +210,27 @@ async def lock_hamlet(session: AsyncSession, hamlet: Unit) -> Unit:
     Every writer of a hamlet's tallies takes this lock first, so that on PostgreSQL two of
     them (a leader and the commune on their behalf, a chat and an import) check the household
     cap and replace a day one after the other, and none lands in a commune confirmed meanwhile
-    (confirming takes the commune's row alone). The commune comes first, as everywhere.
+    (confirming takes the commune's row alone).
     """
-    if hamlet.parent_id is not None:
-        await lock_commune(session, hamlet.parent_id, shared=True)
-    (locked,) = await lock_rows(session, select(Unit).where(Unit.id == hamlet.id))
-    return locked
+    return (await lock_hamlets(session, [hamlet]))[hamlet.id]
+
+
+async def lock_hamlets(session: AsyncSession, hamlets: Collection[Unit]) -> dict[int, Unit]:
+    """Locks hamlets' rows, sharing their communes' rows; returns them by id, as stored now.
+
+    Always in one order, communes before hamlets and each by id, as every other locker of
+    units does (confirming, a roster import, rebuilding the totals): two transactions never
+    wait for each other in a circle.
+    """
+    communes = {hamlet.parent_id for hamlet in hamlets if hamlet.parent_id is not None}
+    if communes:
+        await lock_rows(session, _by_id(communes), shared=True)
+    locked = await lock_rows(session, _by_id({hamlet.id for hamlet in hamlets}))
+    return {unit.id: unit for unit in locked}
+
+
+def _by_id(unit_ids: Collection[int]) -> Select[Unit]:
+    return select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)
 
 
 async def lock_every_commune(session: AsyncSession) -> None:

@@ -524,3 +524,37 @@ async def test_households_lowered_while_a_tally_arrives_never_fall_below_the_for
         households = await session.scalar(select(Unit.households).where(Unit.id == hamlet.id))
     days, total = await stored_collected(session_factory, hamlet)
     assert total == sum(days) <= (households or 0)
+
+
+async def test_two_imports_naming_the_same_hamlets_in_opposite_orders_both_go_in(
+    database: Database,
+    session_factory: Sessions,
+    other_sessions: Sessions,
+    loaded: Campaign,
+    clock: SimulatedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with session_factory() as session:
+        first = await find_hamlet(session, DONG_CHUA)
+        second = await find_hamlet(session, "Định Biên/Xóm Nà Mỏ")  # another commune
+    pause_after(monkeypatch, tallies, "collected_elsewhere")  # each row holds its locks a while
+
+    def row(line: int, hamlet: Unit, commune: str, day: date) -> TallyRow:
+        return TallyRow(line, commune, hamlet.name, day, 10, 0, (10,) * 10, None)
+
+    def file(factory: Sessions, rows: list[TallyRow]) -> Callable[[], Awaitable[int]]:
+        async def side() -> int:
+            now = clock.now()
+            return await import_tallies(factory, loaded, rows, channel="cli", now=now)
+
+        return side
+
+    forwards = [row(2, first, "Bảo Cường", FIRST_DAY), row(3, second, "Định Biên", FIRST_DAY)]
+    backwards = [row(2, second, "Định Biên", SECOND_DAY), row(3, first, "Bảo Cường", SECOND_DAY)]
+
+    imported = await together(file(session_factory, forwards), file(other_sessions, backwards))
+
+    print(f"\n[{database.backend}] imported: {imported}")
+    assert imported == [2, 2]  # neither was stopped by a deadlock
+    for hamlet in (first, second):
+        assert await stored_collected(session_factory, hamlet) == ([10, 10], 20)
