@@ -99,7 +99,11 @@ class Entry:
 
 
 async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Recorded:
-    """Validates and stores one hamlet-day inside the caller's transaction (no commit)."""
+    """Validates and stores one hamlet-day inside the caller's transaction (no commit).
+
+    The rules that depend on stored rows (the commune's lock, the household cap, the day's
+    earlier figures) are read only once the hamlet's row is locked (see lock_hamlet).
+    """
     check_figures(entry.figures, campaign)
     _refuse_outside_window(campaign, entry)
     hamlet = await lock_hamlet(session, entry.hamlet)
