@@ -14,7 +14,7 @@ from reporting.confirmations import is_locked
 from reporting.errors import Problem
 from reporting.i18n import fmt_count
 from reporting.measures import QUESTIONS, Counts
-from reporting.storage.locks import lock_rows
+from reporting.storage.locks import has_row_locks, lock_rows
 from reporting.storage.models import HamletTotal, Level, Tally, TallyRevision, Unit
 
 TOTAL_COLUMNS = ("collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1)))
@@ -227,7 +227,7 @@ async def lock_hamlets(session: AsyncSession, hamlets: Collection[Unit]) -> dict
     wait for each other in a circle.
     """
     communes = {hamlet.parent_id for hamlet in hamlets if hamlet.parent_id is not None}
-    if communes:
+    if communes and has_row_locks(session):  # only the lock matters: nothing to read
         await lock_rows(session, _by_id(communes), shared=True)
     locked = await lock_rows(session, _by_id({hamlet.id for hamlet in hamlets}))
     return {unit.id: unit for unit in locked}

@@ -24,9 +24,14 @@ def locking(session: AsyncSession, statement: Select[T], *, shared: bool = False
     afresh, replacing what the session held: they may have changed while this waited.
     """
     statement = statement.execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "sqlite":
+    if not has_row_locks(session):
         return statement
     return statement.with_for_update(read=shared, key_share=not shared)
+
+
+def has_row_locks(session: AsyncSession) -> bool:
+    """Says whether the session's database locks rows (PostgreSQL) or only itself (SQLite)."""
+    return session.get_bind().dialect.name != "sqlite"
 
 
 async def lock_rows(
