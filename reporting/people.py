@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -122,7 +122,18 @@ async def cancel_invite(session: AsyncSession, code: str, now: datetime) -> Invi
         raise InviteRefused("invite.cancel_used", code=invite.code, user_id=invite.used_by)
     if invite.expires_at <= now:
         raise InviteRefused("invite.cancel_expired", code=invite.code)
-    invite.expires_at = now
+    # Conditional, like a claim: a code redeemed at this very moment is not also "cancelled".
+    cancelled = await session.execute(
+        update(Invite)
+        .where(Invite.code == invite.code, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    invite = await _fresh(session, invite.code)
+    if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+        if invite.used_at is not None:
+            raise InviteRefused("invite.cancel_used", code=invite.code, user_id=invite.used_by)
+        raise InviteRefused("invite.cancel_expired", code=invite.code)
     await session.commit()
     return invite
 
@@ -189,6 +200,7 @@ async def stage_registration(
         raise InviteRefused("invite.used")
     if invite.expires_at < now:
         raise InviteRefused("invite.expired")
+    await claim_invite(session, invite.code, now)
     user = await _invited_user(session, invite, display_name, now)
     if current.identity is not None:
         current.identity.user_id, current.identity.chat_id = user.id, chat_id
@@ -199,6 +211,33 @@ async def stage_registration(
     await session.flush()
     await session.refresh(user, ["units", "identities"])
     return user
+
+
+async def claim_invite(session: AsyncSession, code: str, now: datetime) -> None:
+    """Marks an unused, unexpired code used, in one conditional UPDATE; no commit.
+
+    Two people may type one code at the same moment: both find it unused, but only one
+    UPDATE finds `used_at` still empty (on PostgreSQL the second waits for the first to
+    commit, then finds it set), so the other is told, and nothing is stored for them. A code
+    the admin cancelled meanwhile is refused as expired, which is what cancelling promises.
+    """
+    claimed = await session.execute(
+        update(Invite)
+        .where(Invite.code == code, Invite.used_at.is_(None), Invite.expires_at >= now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        used = (await _fresh(session, code)).used_at is not None
+        raise InviteRefused("invite.just_used" if used else "invite.expired")
+
+
+async def _fresh(session: AsyncSession, code: str) -> Invite:
+    """Returns an invite as stored now, not as this session read it before."""
+    query = select(Invite).where(Invite.code == code)
+    invite = await session.scalar(query.execution_options(populate_existing=True))
+    assert invite is not None  # invites are never deleted
+    return invite
 
 
 async def _invited_user(

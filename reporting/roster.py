@@ -12,6 +12,7 @@ from reporting.i18n import fmt_count, text
 from reporting.names import clean, fold, match_key
 from reporting.roster_file import RosterFileError, RosterRow
 from reporting.storage.models import HamletTotal, Level, Unit
+from reporting.tallies import lock_every_commune
 from reporting.units import ensure_district
 
 
@@ -35,6 +36,9 @@ async def import_roster(
     than it has already collected forms from.
     """
     district = await ensure_district(session, district_name, now)
+    # Tallies wait while households change: one landing between the check below and the
+    # new households could leave a hamlet with more forms than households.
+    await lock_every_commune(session)
     existing = list(await session.scalars(select(Unit).where(Unit.level != Level.DISTRICT)))
     # Units are matched as people look them up: "Bảo Cường" is "Xã Bảo Cường" re-imported.
     by_key = {(unit.parent_id, match_key(unit.name)): unit for unit in existing}

@@ -6,14 +6,16 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import Select, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
+from reporting.confirmations import is_locked
 from reporting.errors import Problem
 from reporting.i18n import fmt_count
 from reporting.measures import QUESTIONS, Counts
-from reporting.storage.models import Confirmation, HamletTotal, Tally, TallyRevision, Unit
+from reporting.storage.locks import has_row_locks, lock_rows
+from reporting.storage.models import HamletTotal, Level, Tally, TallyRevision, Unit
 
 TOTAL_COLUMNS = ("collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1)))
 
@@ -97,11 +99,16 @@ class Entry:
 
 
 async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Recorded:
-    """Validates and stores one hamlet-day inside the caller's transaction (no commit)."""
+    """Validates and stores one hamlet-day inside the caller's transaction (no commit).
+
+    The rules that depend on stored rows (the commune's lock, the household cap, the day's
+    earlier figures) are read only once the hamlet's row is locked (see lock_hamlet).
+    """
     check_figures(entry.figures, campaign)
     _refuse_outside_window(campaign, entry)
-    await _refuse_if_locked(session, entry.hamlet)
-    await _refuse_over_households(session, entry)
+    hamlet = await lock_hamlet(session, entry.hamlet)
+    await _refuse_if_locked(session, hamlet)
+    await _refuse_over_households(session, hamlet, entry)
     current = await tally_on(session, entry.hamlet.id, entry.day)
     before = _figures_of(current) if current is not None else None
     old = _snapshot(before) if before is not None else None
@@ -180,8 +187,10 @@ async def hamlet_totals(session: AsyncSession, hamlet: Unit, up_to: date | None)
 async def rebuild_totals(session: AsyncSession) -> None:
     """Recomputes every hamlet's running totals from its tallies (after a bulk load); no commit.
 
-    The totals are derived from the tallies, so replacing them loses nothing.
+    The totals are derived from the tallies, so replacing them loses nothing. Tallies wait
+    meanwhile, so that none is counted twice or lost.
     """
+    await lock_every_commune(session)
     await session.execute(delete(HamletTotal))
     sums = [func.sum(getattr(Tally, column)) for column in TOTAL_COLUMNS]
     per_hamlet = select(Tally.hamlet_id, *sums).group_by(Tally.hamlet_id)
@@ -191,37 +200,49 @@ async def rebuild_totals(session: AsyncSession) -> None:
 
 
 async def tally_on(session: AsyncSession, hamlet_id: int, day: date) -> Tally | None:
-    """Returns the current tally of a hamlet for a day, if one was sent."""
+    """Returns the current tally of a hamlet for a day, if one was sent, as stored now."""
     return await session.scalar(
-        select(Tally).where(Tally.hamlet_id == hamlet_id, Tally.day == day)
+        select(Tally)
+        .where(Tally.hamlet_id == hamlet_id, Tally.day == day)
+        .execution_options(populate_existing=True)
     )
 
 
-async def is_locked(session: AsyncSession, commune_id: int) -> bool:
-    """Says whether a commune's figures are confirmed and so closed to changes."""
-    open_lock = select(Confirmation.id).where(
-        Confirmation.commune_id == commune_id, Confirmation.unlocked_at.is_(None)
-    )
-    return (await session.scalar(open_lock.limit(1))) is not None
+async def lock_hamlet(session: AsyncSession, hamlet: Unit) -> Unit:
+    """Locks a hamlet's row (and shares its commune's) for a tally; returns it as stored now.
 
-
-async def unlock(
-    session: AsyncSession, commune_id: int, user_id: int | None, now: datetime
-) -> bool:
-    """Reopens a confirmed commune (the confirmation is stamped, not deleted); no commit.
-
-    Returns False when the commune was not locked.
+    Every writer of a hamlet's tallies takes this lock first, so that on PostgreSQL two of
+    them (a leader and the commune on their behalf, a chat and an import) check the household
+    cap and replace a day one after the other, and none lands in a commune confirmed meanwhile
+    (confirming takes the commune's row alone).
     """
-    open_locks = await session.scalars(
-        select(Confirmation).where(
-            Confirmation.commune_id == commune_id, Confirmation.unlocked_at.is_(None)
-        )
-    )
-    unlocked = False
-    for confirmation in open_locks:
-        confirmation.unlocked_at, confirmation.unlocked_by = now, user_id
-        unlocked = True
-    return unlocked
+    return (await lock_hamlets(session, [hamlet]))[hamlet.id]
+
+
+async def lock_hamlets(session: AsyncSession, hamlets: Collection[Unit]) -> dict[int, Unit]:
+    """Locks hamlets' rows, sharing their communes' rows; returns them by id, as stored now.
+
+    Always in one order, communes before hamlets and each by id, as every other locker of
+    units does (confirming, a roster import, rebuilding the totals): two transactions never
+    wait for each other in a circle.
+    """
+    communes = {hamlet.parent_id for hamlet in hamlets if hamlet.parent_id is not None}
+    if communes and has_row_locks(session):  # only the lock matters: nothing to read
+        await lock_rows(session, _by_id(communes), shared=True)
+    locked = await lock_rows(session, _by_id({hamlet.id for hamlet in hamlets}))
+    return {unit.id: unit for unit in locked}
+
+
+def _by_id(unit_ids: Collection[int]) -> Select[Unit]:
+    return select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)
+
+
+async def lock_every_commune(session: AsyncSession) -> None:
+    """Locks every commune's row, in id order, for work on many hamlets at once (no commit).
+
+    Tallies wait meanwhile (they share their commune's row), and this waits for those under way.
+    """
+    await lock_rows(session, select(Unit).where(Unit.level == Level.COMMUNE).order_by(Unit.id))
 
 
 async def _refuse_if_locked(session: AsyncSession, hamlet: Unit) -> None:
@@ -255,14 +276,6 @@ async def standings(
     return {hamlet: found.get(hamlet, Standing(0, False)) for hamlet in hamlet_ids}
 
 
-async def locked_communes(session: AsyncSession, commune_ids: Collection[int]) -> set[int]:
-    """Returns which of these communes are confirmed and so closed to changes (one query)."""
-    query = select(Confirmation.commune_id).where(
-        Confirmation.commune_id.in_(commune_ids), Confirmation.unlocked_at.is_(None)
-    )
-    return set(await session.scalars(query))
-
-
 async def collected_elsewhere(session: AsyncSession, hamlet_id: int, day: date) -> int:
     """Returns the forms a hamlet collected on every day but `day`."""
     total = await session.scalar(
@@ -273,8 +286,7 @@ async def collected_elsewhere(session: AsyncSession, hamlet_id: int, day: date) 
     return int(total or 0)
 
 
-async def _refuse_over_households(session: AsyncSession, entry: Entry) -> None:
-    hamlet = entry.hamlet
+async def _refuse_over_households(session: AsyncSession, hamlet: Unit, entry: Entry) -> None:
     earlier = await collected_elsewhere(session, hamlet.id, entry.day)
     total = earlier + entry.figures.collected
     if total > hamlet.households:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, suppress
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,8 @@ from reporting.campaign import Campaign
 from reporting.errors import Problem
 from reporting.i18n import text
 from reporting.names import match_key
-from reporting.tallies import Entry, Figures, record_tally
+from reporting.storage.models import Unit
+from reporting.tallies import Entry, Figures, lock_hamlets, record_tally
 from reporting.tally_file import TallyFileError, TallyRow
 from reporting.units import HamletFinder
 
@@ -92,6 +93,8 @@ class _Importer:
             await asyncio.sleep(PAUSE)
         self.runs += 1
         async with self.sessions() as session:
+            # all of the chunk's hamlets at once, in the one order every locker keeps
+            await lock_hamlets(session, self._hamlets(chunk))
             for row in chunk:
                 try:
                     async with session.begin_nested():
@@ -107,6 +110,14 @@ class _Importer:
         if self.progress is not None:
             self.progress(self.done, self.total)
         return refused
+
+    def _hamlets(self, chunk: Sequence[TallyRow]) -> list[Unit]:
+        """Returns the hamlets the chunk's rows name (a row naming none is refused later)."""
+        found = []
+        for row in chunk:
+            with suppress(Problem):
+                found.append(self.finder.find(row.commune, row.hamlet))
+        return found
 
     async def _record(self, session: AsyncSession, row: TallyRow) -> None:
         hamlet = self.finder.find(row.commune, row.hamlet)

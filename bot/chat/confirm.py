@@ -7,10 +7,10 @@ from bot.chat.choices import pick
 from bot.chat.scope import commune_in_scope
 from bot.chat.types import Choice, Incoming, Turn
 from bot.views.status import status_detail
+from reporting.confirmations import confirm, is_locked, unlock
 from reporting.i18n import text
-from reporting.storage.models import Confirmation, Dialog
+from reporting.storage.models import Dialog
 from reporting.summaries import summarize
-from reporting.tallies import is_locked, unlock
 
 KIND = "confirm"
 ASKED = "asked"
@@ -57,11 +57,10 @@ async def step(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
         turn.say(text("chat.cancelled", turn.lang))
         return
     commune = turn.user.units[0]
-    if not await is_locked(turn.session, commune.id):
-        turn.session.add(
-            Confirmation(commune_id=commune.id, confirmed_at=turn.now, confirmed_by=turn.user.id)
-        )
-    turn.say(text("chat.confirm_done", turn.lang, commune=commune.name))
+    if await confirm(turn.session, commune.id, turn.user.id, turn.now):
+        turn.say(text("chat.confirm_done", turn.lang, commune=commune.name))
+    else:  # someone else confirmed it since the question was asked
+        turn.say(text("chat.confirm_already", turn.lang, commune=commune.name))
 
 
 async def reopen(turn: Turn, args: str) -> None:

@@ -22,8 +22,9 @@ from bot.chat.tally_machine import (
     advance,
 )
 from bot.chat.types import Incoming, Turn
+from reporting.confirmations import locked_communes
 from reporting.storage.models import Dialog, Unit
-from reporting.tallies import locked_communes, standings
+from reporting.tallies import standings
 from reporting.units import hamlets
 
 KIND = "tally"

@@ -16,6 +16,7 @@ from bot.cli.context import AdminRefused, opened
 from reporting.campaign import read_campaign_source
 from reporting.campaign_store import store_campaign
 from reporting.clock import SystemClock
+from reporting.confirmations import unlock
 from reporting.i18n import fmt_count, text
 from reporting.people import list_users, revoke_user
 from reporting.roster import import_roster
@@ -24,7 +25,6 @@ from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Identity
 from reporting.storage.schema import require_exists, upgrade
-from reporting.tallies import unlock
 from reporting.units import ensure_district, find_commune, unit_path
 
 

@@ -17,6 +17,7 @@ from bot.cli.progress import Progress
 from reporting.export_formats import render_export
 from reporting.i18n import text
 from reporting.settings import Settings
+from reporting.storage.db import read_only, sessions
 from reporting.summaries import summarize
 from reporting.units import find_commune
 
@@ -28,7 +29,9 @@ DEFAULT_NAMES = {"xlsx": "tong-hop-{day:%Y-%m-%d}.xlsx", "pdf": "niem-yet-{day:%
 async def export(settings: Settings, args: argparse.Namespace) -> None:
     """Writes the figures as JSON, CSV, the XLSX workbook or the posting PDF."""
     with Progress(text("cli.export_progress")) as progress:
-        async with opened(settings) as ctx, ctx.sessions() as session:
+        # one snapshot (REPEATABLE READ on PostgreSQL): figures written meanwhile are in all
+        # of the sheets or in none
+        async with opened(settings) as ctx, sessions(read_only(ctx.engine))() as session:
             now = ctx.clock.now()
             as_of = ctx.campaign.end_of_day(day_option(args.as_of)) if args.as_of else now
             summary = await summarize(session, ctx.campaign, as_of)

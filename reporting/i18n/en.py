@@ -167,6 +167,10 @@ MESSAGES: dict[str, str] = {
     "invite.file_no_units": "File {path} names no unit.",
     "invite.unknown": "This invite code is not right. Please check the 8-character code.",
     "invite.used": "This invite code has already been used. Each code works once.",
+    "invite.just_used": (
+        "Someone else used this invite code just before you. Each code works once. "
+        "Please ask the district staff for a new one."
+    ),
     "invite.expired": "This invite code has expired. Please ask the district staff for a new one.",
     "invite.cancel_unknown": "There is no invite code “{code}”.",
     "invite.cancel_used": (

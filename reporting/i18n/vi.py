@@ -160,6 +160,10 @@ MESSAGES: dict[str, str] = {
     "invite.file_no_units": "Tệp {path} không ghi đơn vị nào.",
     "invite.unknown": "Mã mời không đúng. Xin kiểm tra lại mã (8 ký tự) cán bộ huyện đã gửi.",
     "invite.used": "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.",
+    "invite.just_used": (
+        "Mã mời này vừa có người khác dùng trước bạn. Mỗi mã chỉ dùng được một lần. "
+        "Xin liên hệ cán bộ huyện để lấy mã mới."
+    ),
     "invite.expired": "Mã mời này đã hết hạn. Xin liên hệ cán bộ huyện để lấy mã mới.",
     "invite.cancel_unknown": "Không có mã mời «{code}».",
     "invite.cancel_used": (

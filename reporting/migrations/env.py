@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging.config
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -22,6 +23,41 @@ def _database_url() -> str:
 
 
 def _migrate(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        _without_foreign_keys(connection)
+    else:
+        _run_migrations(connection)
+
+
+def _without_foreign_keys(connection: Connection) -> None:
+    """Migrates SQLite with foreign keys off, then checks that every reference still holds.
+
+    Batch mode rebuilds a table (a new one, the rows copied, the old one dropped, the new one
+    renamed): with foreign keys on, dropping a table other rows refer to fails. SQLite reads
+    the pragma only outside a transaction, so it goes straight to the driver's connection
+    before the migrations' transaction begins (SQLite's own twelve-step procedure).
+    """
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    _pragma(driver, "PRAGMA foreign_keys=OFF")
+    try:
+        _run_migrations(connection)
+        if broken := _pragma(driver, "PRAGMA foreign_key_check"):
+            raise RuntimeError(f"the migration left broken references: {broken[:5]}")
+    finally:
+        _pragma(driver, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(driver: Any, statement: str) -> list[Any]:
+    cursor = driver.cursor()
+    try:
+        cursor.execute(statement)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

@@ -20,12 +20,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from reporting.roles import Role as Role  # the models' users name it from here too
+
+# Rules of a day's figures (SPEC §2.3) that hold on one row; the running totals, sums of
+# such days, keep them too. The tally service checks them first and says what is wrong.
+SATISFIED_RULE = " AND ".join(f"q{q} >= 0 AND q{q} <= collected - invalid" for q in range(1, 11))
+INVALID_RULE = "invalid >= 0 AND invalid <= collected"
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -75,7 +81,10 @@ class Unit(Base):
     """A district, commune or hamlet; hamlets carry their households."""
 
     __tablename__ = "units"
-    __table_args__ = (UniqueConstraint("parent_id", "name_key", name="uq_units_parent_name"),)
+    __table_args__ = (
+        UniqueConstraint("parent_id", "name_key", name="uq_units_parent_name"),
+        CheckConstraint("households >= 0", name="households_range"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
@@ -173,7 +182,9 @@ class Tally(Base):
     __tablename__ = "tallies"
     __table_args__ = (
         UniqueConstraint("hamlet_id", "day", name="uq_tallies_hamlet_day"),
-        CheckConstraint("invalid >= 0 AND invalid <= collected", name="invalid_range"),
+        CheckConstraint("collected >= 0", name="collected_range"),
+        CheckConstraint(INVALID_RULE, name="invalid_range"),
+        CheckConstraint(SATISFIED_RULE, name="satisfied_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -221,9 +232,21 @@ class TallyRevision(Base):
 
 
 class Confirmation(Base):
-    """A commune's figures confirmed (locked) in aggregation; unlocking stamps, never deletes."""
+    """A commune's figures confirmed (locked) in aggregation; unlocking stamps, never deletes.
+
+    At most one confirmation of a commune is open (not unlocked) at a time.
+    """
 
     __tablename__ = "confirmations"
+    __table_args__ = (
+        Index(
+            "uq_confirmations_open",
+            "commune_id",
+            unique=True,
+            postgresql_where=text("unlocked_at IS NULL"),
+            sqlite_where=text("unlocked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
@@ -280,6 +303,11 @@ class HamletTotal(Base):
     """
 
     __tablename__ = "hamlet_totals"
+    __table_args__ = (
+        CheckConstraint("collected >= 0", name="collected_range"),
+        CheckConstraint(INVALID_RULE, name="invalid_range"),
+        CheckConstraint(SATISFIED_RULE, name="satisfied_range"),
+    )
 
     hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     collected: Mapped[int] = mapped_column(Integer, default=0)

@@ -253,3 +253,56 @@ def test_chat_limits_come_with_0007_and_go_with_its_downgrade(empty_database: Da
 
 def test_head_revision_read_from_the_headers_is_alembics() -> None:
     assert head_revision() == alembic_head_revision() is not None
+
+
+def test_0008_keeps_one_open_confirmation_and_refuses_rows_breaking_the_tally_rules(
+    empty_database: Database,
+) -> None:
+    url = empty_database.url
+    command.upgrade(alembic_config(url), "0007")
+    moment = "2024-02-04 09:00:00.000000"
+    for unit, parent, level in ((1, "NULL", "district"), (2, 1, "commune"), (3, 2, "hamlet")):
+        run_sql(
+            url,
+            "INSERT INTO units (id, parent_id, level, name, name_key, households, surveyed,"
+            f" created_at, updated_at) VALUES ({unit}, {parent}, '{level}', 'Đơn vị {unit}',"
+            f" 'don vi {unit}', 80, TRUE, '{moment}', '{moment}')",
+        )
+    tally = (
+        "INSERT INTO tallies (id, hamlet_id, day, collected, invalid, q1, q2, q3, q4, q5, q6,"
+        " q7, q8, q9, q10, revision, channel, updated_at) VALUES"
+        " ({id}, 3, '{day}', 30, 2, 28, 28, 28, 28, 28, 28, 28, 28, 28, {q10}, 1, 'cli',"
+        f" '{moment}')"
+    )
+    run_sql(url, tally.format(id=1, day="2024-01-27", q10=28))
+    run_sql(  # a revision refers to the tally: rebuilding the table must keep it
+        url,
+        "INSERT INTO tally_revisions (tally_id, revision, changed_at, channel, new, reason)"
+        f" VALUES (1, 1, '{moment}', 'cli', '{{}}', 'new')",
+    )
+    confirm = (
+        "INSERT INTO confirmations (commune_id, confirmed_at)"
+        " VALUES (2, '2024-02-04 09:0{minute}:00.000000')"
+    )
+    run_sql(url, confirm.format(minute=1))
+    run_sql(url, confirm.format(minute=2))  # the race 0008 closes
+
+    upgrade(url)
+    assert run_sql(url, "SELECT id, unlocked_at FROM confirmations ORDER BY id") == [
+        (1, None),
+        (2, "2024-02-04 09:02:00.000000"),  # closed where it was made; the first stays
+    ]
+    assert run_sql(url, "SELECT id FROM tally_revisions") == [(1,)]
+    with pytest.raises(IntegrityError):
+        run_sql(url, confirm.format(minute=3))
+    with pytest.raises(IntegrityError, match="(?i)check"):
+        run_sql(url, tally.format(id=2, day="2024-01-28", q10=29))  # 29 satisfied of 28 valid
+    with pytest.raises(IntegrityError, match="(?i)check"):
+        run_sql(url, "UPDATE units SET households = -1 WHERE id = 3")
+    with pytest.raises(IntegrityError, match="(?i)check"):
+        run_sql(url, "INSERT INTO hamlet_totals VALUES (3, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)")
+    assert asyncio.run(_run(url, _diff)) == []
+
+    command.downgrade(alembic_config(url), "0007")
+    run_sql(url, confirm.format(minute=3))
+    run_sql(url, tally.format(id=2, day="2024-01-28", q10=29))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
+from reporting.confirmations import is_locked, locked_communes
 from reporting.storage.models import Confirmation, Tally, TallyRevision, Unit
 from reporting.tallies import (
     Entry,
@@ -19,8 +20,6 @@ from reporting.tallies import (
     Standing,
     TallyRejected,
     hamlet_totals,
-    is_locked,
-    locked_communes,
     record_tally,
     standings,
     submit_tally,
@@ -308,7 +307,6 @@ async def test_lock_of_another_commune_does_not_matter(
     assert await _counts(session_factory) == (1, 1)
 
 
-@pytest.mark.postgres_race("both insert the hamlet-day (and its running totals) at once")
 async def test_concurrent_submissions_for_one_hamlet_day_end_in_one_tally(
     session_factory: Sessions, loaded: Campaign, clock: SimulatedClock
 ) -> None:
