@@ -22,7 +22,7 @@ from bot.core import Core
 from bot.outbox import enqueue
 from reporting.campaign import Campaign
 from reporting.i18n import text
-from reporting.storage.db import retry_locked
+from reporting.storage.db import lock_for_transaction, retry_locked
 from reporting.storage.models import ProcessedUpdate
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ async def _converse(
 ) -> bool:
     now = core.clock.now()
     async with core.sessions() as session:
+        # One input of a chat at a time across processes (several behind a proxy on
+        # PostgreSQL): its dialog state is read and written by one transaction at a time.
+        await lock_for_transaction(session, "chat", sender.channel, sender.chat_id)
         if not await _first_delivery(session, sender.channel, delivery_key, now):
             return False
         turn = Turn(session, core.campaign, core.clock, sender, rehearsal=rehearsal)
