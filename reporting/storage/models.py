@@ -399,6 +399,10 @@ class OutboxMessage(Base):
     # Of a message the channel takes in several calls, the calls already made: a retry
     # sends only the rest.
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # On PostgreSQL, the sender process delivering the row's chat, and until when (0009);
+    # cleared when the row's ending is stored. One process on SQLite never claims.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     media: Mapped[Media | None] = relationship(lazy="raise")
 
