@@ -312,6 +312,8 @@ class VerdictState(Base):
     measure: Mapped[str] = mapped_column(String(32), primary_key=True)
     verdict: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # How many times the verdict changed (0009): a verdict alert is keyed by its change.
+    changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AlertLog(Base):

@@ -1,4 +1,4 @@
-"""outbox claims: which process is delivering a chat's rows, and until when
+"""outbox claims (which process is delivering a chat's rows, until when), verdict changes
 
 Revision ID: 0009
 Revises: 0007
@@ -8,6 +8,10 @@ With several bot processes on PostgreSQL, a sender claims a chat's due rows for 
 (`claimed_by`, `claimed_until`) in a short transaction, sends them holding no session, and
 clears the claim as it records each ending; a claim whose process died runs out and another
 process takes the rows over. Going back drops the claims: one process needs none.
+
+Each remembered verdict counts its changes: a verdict alert is keyed by the change it reports
+(no longer by the second it was evaluated), so two processes evaluating at once claim one
+alert. Going back drops the count; verdict alerts then repeat at most once per change.
 """
 
 from collections.abc import Sequence
@@ -30,6 +34,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("verdict_states") as states:
+        states.drop_column("changes")
     with op.batch_alter_table("outbox") as outbox:
         outbox.drop_column("claimed_until")
         outbox.drop_column("claimed_by")
