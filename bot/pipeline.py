@@ -87,8 +87,13 @@ async def apologise(core: Core, channel: str, chat_id: str) -> None:
 
 
 def react(core: Core, events: Sequence[Event]) -> None:
-    """Turns what a dialog reported into follow-up work: a stored tally may change a verdict."""
-    if core.alerts and any(isinstance(event, TallyStored) for event in events):
+    """Turns what a dialog reported into follow-up work: a stored tally may change a verdict.
+
+    Unless an evaluation already waits to begin: it will read this tally too.
+    """
+    stored = any(isinstance(event, TallyStored) for event in events)
+    if core.alerts and stored and not core.evaluation_asked:
+        core.evaluation_asked = True
         core.soon(lambda: alerts.check_alerts(core, scheduled_too=False))
 
 
