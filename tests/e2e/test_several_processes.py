@@ -13,26 +13,18 @@ tally is stored once, every update answered exactly once, and every alert sent e
 from __future__ import annotations
 
 import asyncio
-import itertools
-import socket
-import subprocess
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO
 
-import aiohttp
 import pytest
-from aiohttp import web
 from backends import Database, PostgresDatabases
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.localapi import FakeUser, LocalBotApi
+from bot.localapi import FakeUser
 from reporting.people import create_invites, redeem_invite
-from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import (
     AlertLog,
     Level,
@@ -43,7 +35,8 @@ from reporting.storage.models import (
     Unit,
     VerdictState,
 )
-from tests.e2e.child_bot import TOKEN, ZONE, campaign_source, environment, tallybot
+from tests.e2e.child_bot import ZONE
+from tests.e2e.processes import WAIT, Bots, init
 
 pytestmark = pytest.mark.postgres_only("several processes share one PostgreSQL database")
 
@@ -51,194 +44,22 @@ PROCESSES = 3
 LEADERS = 100
 GUIDED = 20
 DAYS_BACK = 3  # one-line tallies for the three days before today
-SECRET = "several-processes-secret"
-WAIT = 90.0  # seconds the whole traffic may take on a slow 2-core machine
 ALL = "Tất cả (5)"
-
-
-class RoundRobin:
-    """A proxy in front of the bot processes: each webhook call goes to the next one."""
-
-    def __init__(self, ports: list[int]) -> None:
-        self.backends = itertools.cycle(ports)
-        self.port = 0
-        self.calls: Counter[int] = Counter()
-        self._runner: web.AppRunner | None = None
-        self._http: aiohttp.ClientSession | None = None
-
-    async def start(self) -> None:
-        """Listens on a free port of this machine."""
-        self._http = aiohttp.ClientSession()
-        app = web.Application()
-        app.router.add_post("/telegram", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = int(self._runner.addresses[0][1])
-
-    async def stop(self) -> None:
-        """Stops listening and closes the client."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-        if self._http is not None:
-            await self._http.close()
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        assert self._http is not None
-        port = next(self.backends)
-        self.calls[port] += 1
-        headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-")}
-        try:
-            async with self._http.post(
-                f"http://127.0.0.1:{port}/telegram",
-                data=await request.read(),
-                headers=headers | {"Content-Type": "application/json"},
-            ) as answer:
-                return web.Response(status=answer.status, body=await answer.read())
-        except aiohttp.ClientError:
-            return web.Response(status=502)  # the process is down: Telegram calls again
-
-
-def free_ports(count: int) -> list[int]:
-    """Returns ports free on this machine now."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 @pytest.fixture
 def shared_database(postgresql_databases: PostgresDatabases, tmp_path: Path) -> Iterator[Database]:
     """A loaded PostgreSQL database with a campaign collecting since three days ago."""
     database = postgresql_databases.new(tmp_path, "loaded")
-    today = datetime.now(ZONE).date()
-    (tmp_path / "campaign.toml").write_text(
-        campaign_source(today, collecting_since=DAYS_BACK), encoding="utf-8"
-    )
-    env = environment(tmp_path) | {"DATABASE_URL": database.url}
-    done = subprocess.run([*tallybot(), "init"], env=env, cwd=tmp_path, capture_output=True)
-    assert done.returncode == 0, done.stderr.decode()
+    init(tmp_path, database.url, collecting_since=DAYS_BACK)
     yield database
     postgresql_databases.drop(database)
-
-
-class Bots:
-    """The local server, the proxy, and three bot processes on one database."""
-
-    def __init__(self, folder: Path, url: str) -> None:
-        self.folder, self.url = folder, url
-        self.server = LocalBotApi(token=TOKEN, webhook_connections=40)
-        self.ports = free_ports(PROCESSES)
-        self.proxy = RoundRobin(self.ports)
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.logs: list[IO[bytes]] = []
-        self.engine = create_engine(url)
-        self.sessions: async_sessionmaker[AsyncSession] = sessions(self.engine)
-
-    async def start(self) -> None:
-        """Starts the server, the proxy, and the processes; returns once all three set the
-        webhook."""
-        await self.server.start()
-        await self.proxy.start()
-        for number, port in enumerate(self.ports, 1):
-            self.spawn(number, port)
-        await self.until(lambda: self.server.requests["setWebhook"] >= PROCESSES, "the webhooks")
-
-    def spawn(self, number: int, port: int) -> None:
-        """Starts bot process `number`, serving its webhook on `port`, logging to a file."""
-        env = environment(self.folder, self.server) | {
-            "DATABASE_URL": self.url,
-            "PUBLIC_URL": f"http://127.0.0.1:{self.proxy.port}",
-            "HTTP_PORT": str(port),
-            "WEBHOOK_SECRET": SECRET,
-        }
-        self.logs.append((self.folder / f"bot-{number}.log").open("wb"))
-        self.processes.append(
-            subprocess.Popen(
-                [*tallybot(), "run", "--webhook"],
-                env=env,
-                cwd=self.folder,
-                stdout=self.logs[-1],
-                stderr=subprocess.STDOUT,
-            )
-        )
-
-    async def until(
-        self, condition: Callable[[], bool | Awaitable[bool]], what: str, wait: float = WAIT
-    ) -> None:
-        """Waits until the condition holds; fails at once if a bot process died."""
-        deadline = time.monotonic() + wait
-        while not await _holds(condition()):
-            if any(process.poll() is not None for process in self.processes):
-                pytest.fail(f"a bot process exited while waiting for {what}\n{self.output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"waited {wait:g} s for {what}\n{self.output()[-6000:]}")
-            await asyncio.sleep(0.1)
-
-    def output(self) -> str:
-        """Returns what the processes logged."""
-        logs = sorted(self.folder.glob("bot-*.log"))
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')}" for p in logs)
-
-    async def stop(self) -> None:
-        """Stops the processes (SIGTERM, as an operator would), the proxy and the server."""
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        await self.proxy.stop()
-        await self.server.stop()
-        await self.engine.dispose()
-        for log in self.logs:
-            log.close()
-
-    async def register(self) -> tuple[list[FakeUser], list[FakeUser]]:
-        """Registers 100 hamlet leaders, an official of each of their communes and two
-        district staff, as invites redeemed earlier; returns (leaders, staff)."""
-        now = datetime.now(ZONE)
-        async with self.sessions() as session:
-            communes = select(Unit.id).where(Unit.level == Level.COMMUNE, Unit.surveyed)
-            query = (
-                select(Unit)
-                .where(Unit.level == Level.HAMLET, Unit.parent_id.in_(communes))
-                .order_by(Unit.id)
-                .limit(LEADERS)
-            )
-            hamlets = list(await session.scalars(query))
-            by_id = {u.id: u for u in await session.scalars(select(Unit))}
-        assert len(hamlets) == LEADERS
-        people = [(Role.HAMLET, [hamlet]) for hamlet in hamlets]
-        people += [(Role.OFFICIAL, [by_id[c]]) for c in sorted({h.parent_id for h in hamlets})]
-        people += [(Role.DISTRICT, []), (Role.DISTRICT, [])]
-        users = []
-        for number, (role, units) in enumerate(people, 1):
-            user_id = 800_000 + number
-            async with self.sessions() as session:
-                [invite] = await create_invites(session, role, units, 1, now, 14)
-                await redeem_invite(
-                    session,
-                    invite.code,
-                    channel="telegram",
-                    external_id=str(user_id),
-                    chat_id=str(user_id),
-                    display_name=f"Người {number}",
-                    now=now,
-                )
-            users.append(self.server.open_chat(user_id, f"Người {number}"))
-        return users[:LEADERS], users[LEADERS:]
 
 
 @pytest.fixture
 async def bots(shared_database: Database, tmp_path: Path) -> AsyncIterator[Bots]:
     """Three bot processes in webhook mode behind the proxy, on the shared database."""
-    harness = Bots(tmp_path, shared_database.url)
+    harness = Bots(tmp_path, shared_database.url, PROCESSES)
     try:
         await harness.start()
         yield harness
@@ -246,8 +67,40 @@ async def bots(shared_database: Database, tmp_path: Path) -> AsyncIterator[Bots]
         await harness.stop()
 
 
-async def _holds(answer: bool | Awaitable[bool]) -> bool:
-    return await answer if isinstance(answer, Awaitable) else answer
+async def register(bots: Bots) -> tuple[list[FakeUser], list[FakeUser]]:
+    """Registers 100 hamlet leaders, an official of each of their communes and two
+    district staff, as invites redeemed earlier; returns (leaders, staff)."""
+    now = datetime.now(ZONE)
+    async with bots.sessions() as session:
+        communes = select(Unit.id).where(Unit.level == Level.COMMUNE, Unit.surveyed)
+        query = (
+            select(Unit)
+            .where(Unit.level == Level.HAMLET, Unit.parent_id.in_(communes))
+            .order_by(Unit.id)
+            .limit(LEADERS)
+        )
+        hamlets = list(await session.scalars(query))
+        by_id = {u.id: u for u in await session.scalars(select(Unit))}
+    assert len(hamlets) == LEADERS
+    people = [(Role.HAMLET, [hamlet]) for hamlet in hamlets]
+    people += [(Role.OFFICIAL, [by_id[c]]) for c in sorted({h.parent_id for h in hamlets})]
+    people += [(Role.DISTRICT, []), (Role.DISTRICT, [])]
+    users = []
+    for number, (role, units) in enumerate(people, 1):
+        user_id = 800_000 + number
+        async with bots.sessions() as session:
+            [invite] = await create_invites(session, role, units, 1, now, 14)
+            await redeem_invite(
+                session,
+                invite.code,
+                channel="telegram",
+                external_id=str(user_id),
+                chat_id=str(user_id),
+                display_name=f"Người {number}",
+                now=now,
+            )
+        users.append(bots.server.open_chat(user_id, f"Người {number}"))
+    return users[:LEADERS], users[LEADERS:]
 
 
 def is_alert(text: str) -> bool:
@@ -303,7 +156,7 @@ async def test_three_processes_store_every_tally_once_and_say_everything_once(
     bots: Bots,
 ) -> None:
     started = time.monotonic()
-    leaders, staff = await bots.register()
+    leaders, staff = await register(bots)
     today = datetime.now(ZONE).date()
     first_day = today - timedelta(days=DAYS_BACK)
     opening = await asyncio.gather(*(one_line(person, first_day, 5) for person in leaders))
