@@ -30,6 +30,7 @@ from reporting.alerts import (
 )
 from reporting.campaign import Campaign
 from reporting.limits import WRONG_CODES
+from reporting.storage.db import lock_for_transaction
 from reporting.storage.models import AlertLog, OutboxState
 from reporting.summaries import summarize
 
@@ -41,12 +42,25 @@ async def check_alerts(core: Core, scheduled_too: bool) -> int:
     """
     now = core.clock.now()
     if in_quiet_hours(core.campaign, now):
+        core.evaluation_asked = False
         return 0
+    try:
+        return await _evaluate(core, scheduled_too, now)
+    except BaseException:
+        core.evaluation_asked = False  # failed before it read: the next tally asks again
+        raise
+
+
+async def _evaluate(core: Core, scheduled_too: bool, now: datetime) -> int:
     async with core.evaluating, core.sessions() as session:
+        # One evaluation at a time across processes too (PostgreSQL): the second one sees
+        # the verdicts the first remembered, and finds no change the first already alerted.
+        await lock_for_transaction(session, "alerts", "evaluate")
+        core.evaluation_asked = False  # from here on it reads every tally stored before
         # Hamlet rows only for the timed alerts (reminders and missing lists need them).
         summary = await summarize(session, core.campaign, now, None if scheduled_too else ())
-        previous = await remembered_verdicts(session)
-        due, memory = verdict_changes(summary, previous, now)
+        previous, changes = await remembered_verdicts(session)
+        due, memory = verdict_changes(summary, previous, now, changes)
         await remember_verdicts(session, memory, now)
         if scheduled_too:
             due += scheduled(core.campaign, summary, now)

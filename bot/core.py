@@ -32,6 +32,9 @@ class Core:
     senders: dict[str, OutboxSender] = field(default_factory=dict)
     # One evaluation at a time: two at once could both see a verdict as new.
     evaluating: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # An evaluation is asked for and has not begun to read: a tally stored meanwhile needs
+    # no other one (a burst of tallies costs one or two evaluations, not one each).
+    evaluation_asked: bool = False
     _running: set[asyncio.Future[object]] = field(default_factory=set)
     _closed: bool = False
 

@@ -22,7 +22,7 @@ from bot.core import Core
 from bot.outbox import enqueue
 from reporting.campaign import Campaign
 from reporting.i18n import text
-from reporting.storage.db import retry_locked
+from reporting.storage.db import lock_for_transaction, retry_locked
 from reporting.storage.models import ProcessedUpdate
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ async def _converse(
 ) -> bool:
     now = core.clock.now()
     async with core.sessions() as session:
+        # One input of a chat at a time across processes (several behind a proxy on
+        # PostgreSQL): its dialog state is read and written by one transaction at a time.
+        await lock_for_transaction(session, "chat", sender.channel, sender.chat_id)
         if not await _first_delivery(session, sender.channel, delivery_key, now):
             return False
         turn = Turn(session, core.campaign, core.clock, sender, rehearsal=rehearsal)
@@ -84,8 +87,13 @@ async def apologise(core: Core, channel: str, chat_id: str) -> None:
 
 
 def react(core: Core, events: Sequence[Event]) -> None:
-    """Turns what a dialog reported into follow-up work: a stored tally may change a verdict."""
-    if core.alerts and any(isinstance(event, TallyStored) for event in events):
+    """Turns what a dialog reported into follow-up work: a stored tally may change a verdict.
+
+    Unless an evaluation already waits to begin: it will read this tally too.
+    """
+    stored = any(isinstance(event, TallyStored) for event in events)
+    if core.alerts and stored and not core.evaluation_asked:
+        core.evaluation_asked = True
         core.soon(lambda: alerts.check_alerts(core, scheduled_too=False))
 
 

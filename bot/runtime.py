@@ -36,6 +36,7 @@ from reporting.clock import Clock, SystemClock
 from reporting.errors import Problem
 from reporting.settings import Settings
 from reporting.storage.db import TakingTurns, create_engine
+from reporting.storage.leader import Leadership
 from reporting.storage.schema import require_current
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,9 @@ async def running(
     async with AsyncExitStack() as stack:
         engine = create_engine(settings.DATABASE_URL)
         stack.push_async_callback(engine.dispose)
+        # The timed alerts run in one process of several (PostgreSQL), the leader.
+        leader = Leadership(engine, "alerts")
+        stack.push_async_callback(leader.resign)
         await require_current(engine)
         sessions = TakingTurns(engine)
         async with sessions() as session:
@@ -132,7 +136,7 @@ async def running(
             )
         if webhook and runtime.zalo is not None:
             await runtime.zalo.set_webhook()
-        runtime.timers = _timers(core)
+        runtime.timers = _timers(core, leader)
         receiving = [_receiving(receive, runtime.stop) for receive in receivers]
         stack.push_async_callback(_stop_receiving, runtime, hooks, receiving)
         yield runtime
@@ -151,11 +155,12 @@ async def serve(settings: Settings, webhook: bool = False) -> None:
     log.info("stopped")
 
 
-def _timers(core: Core) -> dict[str, asyncio.Task[None]]:
+def _timers(core: Core, leader: Leadership) -> dict[str, asyncio.Task[None]]:
     """Starts the outbox's look every second and, unless turned off, the minute's alert check."""
     timers = {"outbox": asyncio.ensure_future(_every(OUTBOX_TICK, _deliver(core)))}
     if core.alerts:
-        timers["alerts"] = asyncio.ensure_future(_every(ALERT_TICK, _check_alerts(core), first=5))
+        check = _check_alerts(core, leader)
+        timers["alerts"] = asyncio.ensure_future(_every(ALERT_TICK, check, first=5))
     return timers
 
 
@@ -166,9 +171,12 @@ def _deliver(core: Core) -> Callable[[], Awaitable[None]]:
     return deliver
 
 
-def _check_alerts(core: Core) -> Callable[[], Awaitable[None]]:
+def _check_alerts(core: Core, leader: Leadership) -> Callable[[], Awaitable[None]]:
     async def check() -> None:
-        await core.run(lambda: check_alerts(core, scheduled_too=True))
+        # Each minute the lead is asked for again: when the leader died, another process
+        # takes over at its next check, within a minute.
+        if await leader.leading():
+            await core.run(lambda: check_alerts(core, scheduled_too=True))
 
     return check
 

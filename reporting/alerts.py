@@ -148,11 +148,17 @@ def scheduled(campaign: Campaign, summary: CampaignSummary, now: datetime) -> li
 
 
 def verdict_changes(
-    summary: CampaignSummary, previous: VerdictMemory, now: datetime
+    summary: CampaignSummary,
+    previous: VerdictMemory,
+    now: datetime,
+    changes: Mapping[tuple[int, str], int] | None = None,
 ) -> tuple[list[Alert], dict[tuple[int, str], Verdict | None]]:
     """Returns alerts for every verdict that got worse since `previous`, and the new memory.
 
-    A unit seen for the first time is remembered without an alert.
+    A unit seen for the first time is remembered without an alert. `changes` counts the
+    changes remembered so far per unit and measure: an alert is keyed by the change it
+    reports (the next one), so two evaluations that see the same change, in two processes
+    at once, claim one alert, and a verdict that recovers and falls again alerts again.
     """
     alerts: list[Alert] = []
     memory: dict[tuple[int, str], Verdict | None] = {}
@@ -162,7 +168,8 @@ def verdict_changes(
             memory[(unit.unit_id, measure)] = new
             old = previous.get((unit.unit_id, measure))
             if (unit.unit_id, measure) in previous and got_worse(old, new):
-                alerts.append(_verdict_alert(summary, unit, measure, old, new, now))
+                change = (changes or {}).get((unit.unit_id, measure), 0) + 1
+                alerts.append(_verdict_alert(summary, unit, measure, old, new, change))
     return alerts, memory
 
 
@@ -329,7 +336,7 @@ def _verdict_alert(
     measure: str,
     old: Verdict | None,
     new: Verdict | None,
-    now: datetime,
+    change: int,
 ) -> Alert:
     figure = _figure_of(summary, unit, measure)
     params = {
@@ -343,7 +350,7 @@ def _verdict_alert(
     }
     district = unit.level == "district"
     audience = Audience.DISTRICT if district else Audience.DISTRICT_AND_COMMUNE
-    key = f"verdict:{unit.unit_id}:{measure}:{new}:{now:%Y%m%d%H%M%S}"
+    key = f"verdict:{unit.unit_id}:{measure}:{new}:{change}"
     return Alert(
         Kind.VERDICT,
         key,

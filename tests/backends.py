@@ -127,11 +127,19 @@ class Cluster:
         if self.as_root:
             shutil.chown(self.folder, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
+        self.resume()
+        return make_url(f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres")
+
+    def pause(self) -> None:
+        """Stops the server (fast: sessions are ended, as in a restart); `resume` starts it."""
+        self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data))
+
+    def resume(self) -> None:
+        """Starts the server on its folder and port."""
         options = " ".join(f"-c {setting}" for setting in _SETTINGS)
         options += f" -c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder}"
         log = str(self.folder / "server.log")
         self._run("pg_ctl", "start", "-w", "-D", str(self.data), "-l", log, "-o", options)
-        return make_url(f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres")
 
     def stop(self) -> None:
         """Stops the server at once and removes the folder."""

@@ -129,13 +129,17 @@ def _backend(item: pytest.Item) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skips the PostgreSQL run of SQLite-only tests and expects known races to fail there;
-    without PostgreSQL, deselects every PostgreSQL run (the report header says so, once)."""
+    """Skips the PostgreSQL run of SQLite-only tests, the SQLite run of PostgreSQL-only ones,
+    and expects known races to fail on PostgreSQL; without PostgreSQL, deselects every
+    PostgreSQL run (the report header says so, once)."""
     if _NO_POSTGRES:
         dropped = [item for item in items if _backend(item) == "postgresql"]
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if _backend(item) != "postgresql"]
     for item in items:
+        only = item.get_closest_marker("postgres_only")
+        if only and (_backend(item) == "sqlite" or (_NO_POSTGRES and _backend(item) is None)):
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {only.args[0]}"))
         if _backend(item) != "postgresql":
             continue
         if marker := item.get_closest_marker("sqlite_only"):

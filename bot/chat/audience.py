@@ -29,24 +29,31 @@ async def recipients(session: AsyncSession, alert: Alert) -> list[User]:
     return sorted({user.id: user for user in found}.values(), key=lambda user: user.id)
 
 
-async def remembered_verdicts(session: AsyncSession) -> dict[tuple[int, str], Verdict | None]:
-    """Returns the last verdict alerted on, per unit and measure."""
-    rows = await session.scalars(select(VerdictState))
-    return {(r.unit_id, r.measure): Verdict(r.verdict) if r.verdict else None for r in rows}
+async def remembered_verdicts(
+    session: AsyncSession,
+) -> tuple[dict[tuple[int, str], Verdict | None], dict[tuple[int, str], int]]:
+    """Returns the last verdict alerted on, and how many times it changed, per unit and measure."""
+    rows = list(await session.scalars(select(VerdictState)))
+    verdicts = {(r.unit_id, r.measure): Verdict(r.verdict) if r.verdict else None for r in rows}
+    return verdicts, {(r.unit_id, r.measure): r.changes for r in rows}
 
 
 async def remember_verdicts(session: AsyncSession, memory: VerdictMemory, now: datetime) -> None:
-    """Stores the verdicts just evaluated (no commit), so a restart does not alert again."""
+    """Stores the verdicts just evaluated, counting each change (no commit), so that a
+    restart does not alert again and the next change is told apart from this one."""
     states = {(s.unit_id, s.measure): s for s in await session.scalars(select(VerdictState))}
-    for (unit_id, measure), verdict in memory.items():
+    for (unit_id, measure), verdict in sorted(memory.items()):
         value = verdict.value if verdict else None
         state = states.get((unit_id, measure))
         if state is None:
             session.add(
-                VerdictState(unit_id=unit_id, measure=measure, verdict=value, updated_at=now)
+                VerdictState(
+                    unit_id=unit_id, measure=measure, verdict=value, updated_at=now, changes=0
+                )
             )
         elif state.verdict != value:
             state.verdict, state.updated_at = value, now
+            state.changes += 1
 
 
 async def _bound_to(session: AsyncSession, roles: Iterable[Role], units: set[int]) -> list[User]:

@@ -162,12 +162,14 @@ class LocalBotApi:
         port: int = 0,
         clock: Callable[[], datetime] | None = None,
         bot_username: str = "tallybot_local_bot",
+        webhook_connections: int = 1,
     ) -> None:
         bot_id = token.partition(":")[0]
         self.token, self.host, self.port = token, host, port
         bot_user = _bot_user(int(bot_id) if bot_id.isdigit() else 1, bot_username)
         self.store = Store(bot_user, clock or (lambda: datetime.now(UTC)))
-        self.webhook = Webhook(self.store.updates, self.store.now)
+        # Webhook calls made at once, each chat's still one at a time (bot/localapi/webhook.py).
+        self.webhook = Webhook(self.store.updates, self.store.now, webhook_connections)
         account = AccountMethods(self.store, self.webhook)
         table = account.table() | MessageMethods(self.store).table()
         self._methods = {name.lower(): (name, method) for name, method in table.items()}

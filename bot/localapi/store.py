@@ -237,6 +237,15 @@ class UpdateQueue:
         """Forgets one update: the webhook answered it."""
         self._pending = [u for u in self._pending if u["update_id"] != update_id]
 
+    async def waiting(self, wait: float) -> list[JsonDict]:
+        """Returns every pending update (of the allowed kinds), oldest first, waiting up to
+        wait seconds for one to arrive when there is none; they all stay pending."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                while not (self._ready(1) or self.closed):
+                    await self._arrived.wait()
+        return self._ready(len(self._pending))
+
     async def first(self, wait: float) -> JsonDict | None:
         """Returns the oldest pending update, waiting up to wait seconds; None if none came.
 

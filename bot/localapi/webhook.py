@@ -2,9 +2,12 @@
 
 While a webhook is set, getUpdates is refused (409) and the server POSTs each pending update
 to the URL, one at a time and in order, with the secret in the header
-X-Telegram-Bot-Api-Secret-Token. As Telegram does, an update stays pending until a call is
-answered 2xx: a call that fails (another status, a refused connection, a timeout) is tried
-again after a back-off, so a bot that was down when the update came still gets it once back.
+X-Telegram-Bot-Api-Secret-Token. A server made with `connections` > 1 makes up to that many
+calls at once (and no more than the webhook's max_connections), as Telegram does for a busy
+bot, still one at a time and in order within each chat. As Telegram does, an update stays
+pending until a call is answered 2xx: a call that fails (another status, a refused
+connection, a timeout) is tried again after a back-off, so a bot that was down when the
+update came still gets it once back.
 The back-off is short (0.2 s doubling up to 2 s) so that tests wait little.
 """
 
@@ -54,9 +57,10 @@ class WebhookCall:
 class Webhook:
     """The webhook of one bot: its settings, the calls made, and the task that makes them."""
 
-    def __init__(self, updates: UpdateQueue, now: Callable[[], int]) -> None:
+    def __init__(self, updates: UpdateQueue, now: Callable[[], int], connections: int = 1) -> None:
         self.updates = updates
         self.now = now
+        self.connections = connections
         self.url, self.secret, self.max_connections = "", "", 40
         self.last_error: tuple[int, str] | None = None  # (date, message) of the latest call
         self.calls: list[WebhookCall] = []
@@ -76,7 +80,8 @@ class Webhook:
     def start(self) -> None:
         """Starts the task that calls the webhook whenever one is set."""
         self._http = aiohttp.ClientSession()
-        self._pusher = asyncio.ensure_future(self._push())
+        push = self._push() if self.connections == 1 else self._push_in_parallel()
+        self._pusher = asyncio.ensure_future(push)
 
     async def stop(self) -> None:
         """Ends the calls (an update being called stays pending) and closes the client."""
@@ -167,6 +172,38 @@ class Webhook:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, LAST_RETRY)
 
+    async def _push_in_parallel(self) -> None:
+        """Calls the webhook with several updates at once, the oldest of each chat."""
+        calling: dict[int, asyncio.Task[None]] = {}  # by chat
+        try:
+            while not self.updates.closed:
+                await self._set.wait()
+                limit = min(self.connections, self.max_connections)
+                for update in await self.updates.waiting(wait=IDLE_LOOK):
+                    chat = _chat_of(update)
+                    if len(calling) >= limit or not self.url:
+                        break
+                    if chat in calling:
+                        continue  # this chat's next update waits for the one being called
+                    calling[chat] = asyncio.ensure_future(self._call_chat(update))
+                if calling:
+                    await asyncio.wait(calling.values(), return_when=asyncio.FIRST_COMPLETED)
+                    for chat in [chat for chat, task in calling.items() if task.done()]:
+                        del calling[chat]
+        finally:
+            for task in calling.values():
+                task.cancel()
+            await asyncio.gather(*calling.values(), return_exceptions=True)
+
+    async def _call_chat(self, update: JsonDict) -> None:
+        """Calls one update; a failed call keeps it first in its chat's line, after a pause."""
+        call = await self._call(update)
+        self._record(call)
+        if call.delivered:
+            self.updates.remove(update["update_id"])
+        else:
+            await asyncio.sleep(LAST_RETRY)
+
     async def _call(self, update: JsonDict) -> WebhookCall:
         """POSTs one update; returns the answer's status, or the failure as Telegram words it."""
         assert self._http is not None
@@ -193,6 +230,16 @@ class Webhook:
         self.last_error = None if call.delivered else (self.now(), call.error)
         self._called.set()
         self._called = asyncio.Event()
+
+
+def _chat_of(update: JsonDict) -> int:
+    """Returns the chat an update belongs to (its sender's, for a button press)."""
+    for kind, payload in update.items():
+        if kind != "update_id" and isinstance(payload, dict):
+            chat = payload.get("chat") or (payload.get("message") or {}).get("chat")
+            person = chat or payload.get("from") or {}
+            return int(person.get("id", 0))
+    return 0
 
 
 async def wait_for_calls(

@@ -82,6 +82,8 @@ class Recorder:
                 "reason": o.reason,
                 "sent_at": o.sent_at,
                 "parts_sent": o.parts_sent,
+                "claimed_by": None,  # the row's ending is known: its claim ends with it
+                "claimed_until": None,
             }
             for o in outcomes
         ]

@@ -6,17 +6,29 @@ limits, 5xx answers and network errors leave it pending with a later attempt, ba
 1, 2, 4 … up to a minute, so an outage of any length is waited out until the deadline.
 Each row's ending is stored as soon as it is known; nothing here holds a database session
 while a message is on its way.
+
+Several processes on PostgreSQL: a sender claims the rows it is about to send (`claimed_by`,
+`claimed_until`, a lease of CLAIM_LEASE) in a short transaction that skips rows another
+transaction holds (`FOR UPDATE SKIP LOCKED`) and passes over every chat with a running claim,
+so one chat's rows are delivered by one process at a time, in order, and no row by two. The
+claim ends with the row's recorded ending (or at the end of the run); a process that died
+leaves its claims to run out, and then another process takes the rows over and sends again
+the one that was on its way: at least once, as after any crash. One process on SQLite claims
+nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -27,7 +39,7 @@ from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transpo
 from reporting.alerts import in_quiet_hours
 from reporting.campaign import Campaign
 from reporting.clock import Clock
-from reporting.storage.db import TakingTurns
+from reporting.storage.db import TakingTurns, lock_for_transaction, retry_locked
 from reporting.storage.models import Media, OutboxKind, OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
@@ -43,6 +55,9 @@ ATTACHMENT_GONE = "the attachment is gone"
 # Seconds one message may take to send, well past the HTTP client's own timeouts (5 s to read,
 # 20 s to upload a file): a send that never ends must not hold up every other chat for good.
 SEND_DEADLINE = {OutboxKind.TEXT: 30.0, OutboxKind.PHOTO: 120.0, OutboxKind.DOCUMENT: 120.0}
+# How long a claim on rows lasts (PostgreSQL): a sender starts no send that could outlast its
+# claim, and the rows of a process that died wait this long for another one.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +97,10 @@ class OutboxSender:
         self._paused_until: datetime | None = None  # the channel's flood wait
         self._last_alert: dict[str, float] = {}
         self._recorder = Recorder(transport.channel, sessions, clock)
+        # Several processes may deliver one outbox on PostgreSQL: rows are claimed first.
+        self._claiming = sessions.dialect == "postgresql"
+        self.claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._lease_ends: datetime | None = None  # of the rows this run claimed
 
     @property
     def channel(self) -> str:
@@ -100,7 +119,11 @@ class OutboxSender:
                 due, more = await self._due()
                 if not due:
                     break
-                sent += await self._deliver_chats(due)
+                try:
+                    sent += await self._deliver_chats(due)
+                finally:
+                    if self._claiming:
+                        await self._release(due)
         return sent
 
     async def _due(self) -> tuple[dict[str, list[_Due]], bool]:
@@ -126,14 +149,62 @@ class OutboxSender:
             query = query.where(OutboxMessage.alert_id.is_(None))
         alerts_last = OutboxMessage.alert_id.is_not(None)
         query = query.order_by(alerts_last, OutboxMessage.chat_id, OutboxMessage.id)
-        async with self.sessions.reading() as session:  # no turn: a read beside the writer
-            found = list(await session.scalars(query.limit(BATCH)))
-            rows, trimmed = _one_alert_a_chat(found)
-            media = await _media_of(session, rows)
+        if self._claiming:
+            found, rows, trimmed, media = await retry_locked(lambda: self._claim(query, now))
+        else:
+            async with self.sessions.reading() as session:  # no turn: a read beside the writer
+                found = list(await session.scalars(query.limit(BATCH)))
+                rows, trimmed = _one_alert_a_chat(found)
+                media = await _media_of(session, rows)
         due: dict[str, list[_Due]] = {}
         for row in rows:
             due.setdefault(row.chat_id, []).append(_Due(row, media.get(row.media_id or 0)))
         return due, len(found) == BATCH or trimmed
+
+    async def _claim(
+        self, query: Select[OutboxMessage], now: datetime
+    ) -> tuple[list[OutboxMessage], list[OutboxMessage], bool, dict[int, Media]]:
+        """Claims the due rows of chats no other sender is delivering (PostgreSQL).
+
+        Returns the rows found, those claimed (each reply, a chat's first alert), whether an
+        alert was left, and the attachments. Claims of one channel are made one transaction
+        at a time across processes, so each sees the claims made before it and never takes
+        a later row of a chat another process is still sending to.
+        """
+        self._lease_ends = now + CLAIM_LEASE
+        async with self.sessions() as session:
+            await lock_for_transaction(session, "outbox", self.channel)
+            unclaimed = query.where(~_claimed(now)).limit(BATCH)
+            locked = unclaimed.with_for_update(skip_locked=True, of=OutboxMessage)
+            found = list(await session.scalars(locked))
+            rows, trimmed = _one_alert_a_chat(found)
+            if rows:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([row.id for row in rows]))
+                    .values(claimed_by=self.claimant, claimed_until=self._lease_ends)
+                )
+            media = await _media_of(session, rows)
+            await session.commit()
+        return found, rows, trimmed, media
+
+    async def _release(self, due: dict[str, list[_Due]]) -> None:
+        """Ends this run's claims on rows still pending: the next run, anyone's, takes them."""
+        ids = [item.row.id for rows in due.values() for item in rows]
+
+        async def release() -> None:
+            async with self.sessions() as session:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == self.claimant)
+                    .values(claimed_by=None, claimed_until=None)
+                )
+                await session.commit()
+
+        try:
+            await retry_locked(release)
+        except Exception as error:  # the claims run out on their own
+            log_failure(log, "ending the outbox claims failed", error)
 
     async def _deliver_chats(self, due: dict[str, list[_Due]]) -> int:
         """Delivers several chats side by side; returns once every one of them is done.
@@ -165,12 +236,21 @@ class OutboxSender:
         """
         sent = 0
         for due in rows:
+            if not self._may_start(due.row):
+                break  # the claim could run out during the send: another run sends it
             outcome = await self._deliver_one(due.row, due.media)
             await self._recorder.store([outcome])
             sent += outcome.state is OutboxState.SENT
             if outcome.state in (OutboxState.BLOCKED, OutboxState.PENDING):
                 break
         return sent
+
+    def _may_start(self, row: OutboxMessage) -> bool:
+        """Says whether a send of the row would end within this run's claim (if it claims)."""
+        if not self._claiming or self._lease_ends is None:
+            return True
+        deadline = timedelta(seconds=self.deadlines[OutboxKind(row.kind)])
+        return self.clock.now() + deadline < self._lease_ends
 
     async def _deliver_one(self, row: OutboxMessage, media: Media | None) -> Outcome:
         """Tries one row once; returns how it ended, or when to try it again."""
@@ -237,6 +317,17 @@ def _held_back(now: datetime) -> ColumnElement[bool]:
         earlier.id < OutboxMessage.id,
         earlier.next_attempt_at > now,
         earlier.alert_id.is_(None) == OutboxMessage.alert_id.is_(None),
+    )
+
+
+def _claimed(now: datetime) -> ColumnElement[bool]:
+    """Says whether a pending row of the same chat is claimed by a sender whose claim runs."""
+    claimed = aliased(OutboxMessage)
+    return exists().where(
+        claimed.channel == OutboxMessage.channel,
+        claimed.chat_id == OutboxMessage.chat_id,
+        claimed.state == OutboxState.PENDING,
+        claimed.claimed_until > now,
     )
 
 

@@ -19,8 +19,9 @@ from bot.chat.typed import command_input, text_input
 from bot.chat.types import Incoming, Kind, Sender
 from bot.logsafe import log_failure
 from bot.pipeline import apologise, converse
-from bot.telegram.services import ready
+from bot.telegram.services import ready, redelivery
 from bot.telegram.transport import CHANNEL
+from reporting.storage.db import retry_reason, unreachable_database
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -90,14 +91,30 @@ async def _on_error(update: object, context: Context) -> None:
 
     Handling an update commits once, at its end; an error means that commit never happened,
     so "nothing was changed" is true. Replies are sent by the outbox, never from a handler,
-    so a failed send cannot end up here.
+    so a failed send cannot end up here. A webhook's update that failed for a passing reason
+    (the database unreachable or its connection lost), or whose apology could not be
+    queued, is left to Telegram to deliver again (see `Redelivery`).
     """
     update_id = update.update_id if isinstance(update, Update) else None
     if context.error is not None:
         log_failure(log, f"Telegram update {update_id} failed", context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        chat_id = update.effective_chat.id
-        try:
-            await apologise(ready(context), CHANNEL, str(chat_id))
-        except Exception as error:  # the error handler must never raise
-            log_failure(log, f"could not tell Telegram chat {chat_id} about the error", error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    again = redelivery(context)
+    if again is None or update.update_id not in again.handling:
+        again = None
+    if again is not None and context.error is not None and _passing(context.error):
+        again.failed.add(update.update_id)
+        return
+    chat_id = update.effective_chat.id
+    try:
+        await apologise(ready(context), CHANNEL, str(chat_id))
+    except Exception as error:  # the error handler must never raise
+        log_failure(log, f"could not tell Telegram chat {chat_id} about the error", error)
+        if again is not None:
+            again.failed.add(update.update_id)
+
+
+def _passing(error: BaseException) -> bool:
+    """Says whether the failure was the database's, not the update's: it may go next time."""
+    return retry_reason(error) is not None or unreachable_database(error) is not None

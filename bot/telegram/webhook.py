@@ -2,7 +2,9 @@
 
 A call is answered once its update has been handled, its effects and replies committed: a
 crash before the answer leaves Telegram to deliver the update again, and the processed-once
-record makes the second delivery change nothing.
+record makes the second delivery change nothing. An update whose handling failed without
+the user being told (the database unreachable, say) is answered 503, so Telegram delivers
+it again; one that failed and was apologised for is answered 200.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.core import Core
-from bot.telegram.services import CORE
+from bot.telegram.services import CORE, REDELIVERY, Redelivery
 from bot.web.server import WebServer, secret_matches
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,8 @@ class TelegramWebhook:
         self.application = application
         self.secret = secret
         self.receiving = True
+        self.redelivery = Redelivery()
+        application.bot_data[REDELIVERY] = self.redelivery
 
     def add_route(self, server: WebServer) -> None:
         """Serves the webhook at /telegram."""
@@ -57,12 +61,20 @@ class TelegramWebhook:
             raise web.HTTPBadRequest() from None
         application = self.application
         core: Core = application.bot_data[CORE]
-        # Under the Core, so that stopping waits for it rather than cutting it off.
-        await core.run(
-            lambda: application.update_processor.process_update(
-                update, application.process_update(update)
+        self.redelivery.handling.add(update.update_id)
+        try:
+            # Under the Core, so that stopping waits for it rather than cutting it off.
+            await core.run(
+                lambda: application.update_processor.process_update(
+                    update, application.process_update(update)
+                )
             )
-        )
+        finally:
+            self.redelivery.handling.discard(update.update_id)
+        if update.update_id in self.redelivery.failed:
+            self.redelivery.failed.discard(update.update_id)
+            log.warning("Telegram update %s failed untold: answered 503", update.update_id)
+            raise web.HTTPServiceUnavailable()  # Telegram delivers it again
         return web.Response()
 
 

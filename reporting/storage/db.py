@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,8 +24,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 READ_ONLY = "tallybot_read_only"  # an execution option: this connection's transactions only read
 # Pauses before the next try when SQLite stayed locked past its busy timeout (a long import in
-# another process, a backup): short, since each try already waited that timeout.
+# another process, a backup), or PostgreSQL ended a transaction that may simply run again (a
+# deadlock, a serialization failure, a connection lost mid-transaction): short, since each
+# try already waited that timeout.
 LOCKED_PAUSES = (0.2, 0.5, 1.0)
+# PostgreSQL's SQLSTATEs for a transaction it rolled back to let another one go on.
+RETRYABLE_STATES = {"40P01": "a deadlock", "40001": "a serialization failure"}
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -66,6 +71,7 @@ class TakingTurns:
     def __init__(self, engine: AsyncEngine) -> None:
         self._factory = sessions(engine)
         self._reads = sessions(read_only(engine))
+        self.dialect = engine.dialect.name
         self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @asynccontextmanager
@@ -86,21 +92,64 @@ def database_locked(error: BaseException) -> bool:
     return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
 
 
-async def retry_locked(work: Callable[[], Awaitable[T]]) -> T:
-    """Runs a transaction, again after a short pause while SQLite reports it locked.
+def retry_reason(error: BaseException) -> str | None:
+    """Returns why a failed transaction may simply run again, or None when it may not.
 
-    The work must be whole transactions that roll back on failure, so that a retry repeats
-    nothing that was kept. After the last pause the error goes to the caller.
+    SQLite's "database is locked"; on PostgreSQL a deadlock (40P01) or a serialization
+    failure (40001), which roll back one of the transactions involved; and a connection lost
+    mid-transaction (the server restarted, the network cut): nothing was kept, and the pool
+    connects again.
+    """
+    if database_locked(error):
+        return "the database is locked by another process"
+    if not isinstance(error, DBAPIError):
+        return None
+    state = getattr(error.orig, "sqlstate", None)
+    if state in RETRYABLE_STATES:
+        return f"PostgreSQL ended the transaction for {RETRYABLE_STATES[state]}"
+    if error.connection_invalidated:
+        return "the connection to the database was lost"
+    return None
+
+
+async def retry_locked(work: Callable[[], Awaitable[T]]) -> T:
+    """Runs a transaction, again after a short pause when it failed for a passing reason.
+
+    The reasons are `retry_reason`'s: a lock held by another process, a deadlock or
+    serialization failure, a lost connection. The work must be whole transactions that roll
+    back on failure, so that a retry repeats nothing that was kept (a commit whose answer was
+    lost is the one doubt: the work must then find its own traces, as the processed-once
+    record does). After the last pause the error goes to the caller.
     """
     for pause in LOCKED_PAUSES:
         try:
             return await work()
-        except OperationalError as error:
-            if not database_locked(error):
+        except DBAPIError as error:
+            reason = retry_reason(error)
+            if reason is None:
                 raise
-            log.warning("the database is locked by another process; trying again")
+            log.warning("%s; trying again", reason)
             await asyncio.sleep(pause)
     return await work()
+
+
+def lock_key(*parts: str) -> int:
+    """Returns a stable signed 64-bit key for a PostgreSQL advisory lock on what `parts` name.
+
+    From a hash every process computes alike (Python's own `hash` of a str differs between
+    processes).
+    """
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def lock_for_transaction(session: AsyncSession, *parts: str) -> None:
+    """Waits for PostgreSQL's advisory lock on what `parts` name, held until the transaction
+    ends: other processes' transactions taking the same lock wait. A no-op on SQLite, whose
+    writers already take turns (one process, and one writer at a time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = lock_key(*parts)
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

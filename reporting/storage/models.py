@@ -333,6 +333,8 @@ class VerdictState(Base):
     measure: Mapped[str] = mapped_column(String(32), primary_key=True)
     verdict: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # How many times the verdict changed (0009): a verdict alert is keyed by its change.
+    changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AlertLog(Base):
@@ -420,6 +422,10 @@ class OutboxMessage(Base):
     # Of a message the channel takes in several calls, the calls already made: a retry
     # sends only the rest.
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # On PostgreSQL, the sender process delivering the row's chat, and until when (0009);
+    # cleared when the row's ending is stored. One process on SQLite never claims.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     media: Mapped[Media | None] = relationship(lazy="raise")
 

@@ -37,12 +37,13 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 WAIT = 20.0  # seconds any one step may take, even on a slow machine
 
 
-def campaign_source(today: date) -> str:
-    """Returns the reference campaign moved to today: collecting, never quiet, reminders due."""
+def campaign_source(today: date, collecting_since: int = 1) -> str:
+    """Returns the reference campaign moved to today: collecting (since `collecting_since`
+    days ago), never quiet, reminders due."""
     day = timedelta(days=1)
     phases = (
-        f"[phases]\nconference = {today - 2 * day}\n"
-        f"collection = [{today - day}, {today + day}]\n"
+        f"[phases]\nconference = {today - (collecting_since + 1) * day}\n"
+        f"collection = [{today - collecting_since * day}, {today + day}]\n"
         f"aggregation = [{today + day}, {today + 3 * day}]\n"
         f"posting = [{today + 5 * day}, {today + 15 * day}]\nreport_due = {today + 16 * day}\n\n"
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,8 +20,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.alerts import check_alerts
+from bot.core import Core
 from bot.localapi import FakeUser
+from reporting.clock import SimulatedClock
 from reporting.people import create_invites, create_user_invite, redeem_invite
+from reporting.storage.db import TakingTurns, create_engine
 from reporting.storage.models import (
     AlertLog,
     Confirmation,
@@ -362,6 +366,41 @@ async def test_a_verdict_getting_worse_is_alerted_once_even_across_a_restart(bot
     assert await alerts_at(bot, bot.now + timedelta(minutes=3)) == 0
     assert seen.quiet(everyone)
     assert len(await alert_log(bot)) == rows == 4
+
+
+@asynccontextmanager
+async def another_process(bot, seconds_later: float) -> AsyncIterator[Core]:
+    """Returns a second Core on the bot's database, as another process has: an engine and
+    in-process evaluation lock of its own, a clock a little ahead."""
+    engine = create_engine(bot.url)
+    clock = SimulatedClock(bot.now + timedelta(seconds=seconds_later))
+    try:
+        yield Core(clock, TakingTurns(engine), bot.core.campaign, alerts=False)
+    finally:
+        await engine.dispose()
+
+
+async def test_two_processes_evaluating_at_once_alert_each_change_once(bot) -> None:
+    commune = await bot.register(Role.COMMUNE, "Định Biên")
+    staff = await bot.register(Role.DISTRICT)
+    await bot.store(bot.hamlet, 50, 50)
+    async with another_process(bot, seconds_later=0) as other:  # both see the units first
+        assert await asyncio.gather(
+            check_alerts(bot.core, scheduled_too=False), check_alerts(other, scheduled_too=False)
+        ) == [0, 0]
+    seen = Inboxes()
+    seen.watch([commune, staff])
+
+    await bot.store(bot.hamlet, 50, [50] * 9 + [40])  # Q10 at 80 %: ✅ → ⚠️, district too
+    async with another_process(bot, seconds_later=1) as other:
+        queued = await asyncio.gather(
+            check_alerts(bot.core, scheduled_too=False), check_alerts(other, scheduled_too=False)
+        )
+    assert sorted(queued) == [0, 3]
+    await bot.core.deliver_now()
+    assert len(seen.new(commune)) == 1
+    assert len(seen.new(staff)) == 2
+    assert [row.kind for row in await alert_log(bot)] == ["verdict"] * 3
 
 
 async def test_a_tally_sent_in_chat_alerts_at_once_when_alerts_are_on(bot) -> None:

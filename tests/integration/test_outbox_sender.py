@@ -12,16 +12,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.chat.types import Choice, Reply
 from bot.outbox import Blocked, Delivery, OutboxSender, Refused, RetryLater, enqueue
 from bot.outbox.record import Outcome, Recorder
+from bot.outbox.sender import CLAIM_LEASE
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.people import create_invites, redeem_invite
-from reporting.storage.db import TakingTurns
+from reporting.storage.db import TakingTurns, create_engine
 from reporting.storage.models import AlertLog, Identity, OutboxKind, OutboxMessage, Role
 
 CHANNEL = "fake"
@@ -390,3 +391,79 @@ async def test_a_block_ends_waiting_alerts_but_a_later_reply_is_still_tried(
     await queue(session_factory, clock, "staff", "✅ Đã lưu")  # they wrote again: unblocked
     await sender.deliver_due()
     assert transport.texts() == ["✅ Đã lưu"]
+
+
+# --- several processes (PostgreSQL) -----------------------------------------------------------
+
+
+class SlowTransport(RecordingTransport):
+    """A channel that takes a moment per message, recording into a list shared by senders."""
+
+    def __init__(self, sent: list[Delivery]) -> None:
+        super().__init__()
+        self.sent = sent
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Waits a little (so that the senders' runs overlap), then records the delivery."""
+        await asyncio.sleep(0.002)
+        self.sent.append(delivery)
+
+
+@pytest.mark.postgres_only("claims matter only with several processes")
+async def test_three_processes_send_every_row_once_and_each_chat_in_order(
+    database_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    loaded: Campaign,
+    clock: SimulatedClock,
+) -> None:
+    clock.advance(EVENING)
+    sent: list[Delivery] = []
+    engines = [create_engine(database_url) for _ in range(3)]
+    senders = [
+        OutboxSender(SlowTransport(sent), TakingTurns(e), clock, loaded, per_chat_gap=0)
+        for e in engines
+    ]
+    chats = [f"chat-{n}" for n in range(24)]
+    try:
+        for wave in range(4):  # rows keep coming while the senders run
+            for chat in chats:
+                texts = [f"{chat}/{wave}/{i}" for i in range(3)]
+                await queue(session_factory, clock, chat, *texts)
+            await asyncio.gather(*(sender.deliver_due() for sender in senders))
+        await asyncio.gather(*(sender.deliver_due() for sender in senders))
+    finally:
+        for e in engines:
+            await e.dispose()
+    texts = [d.text for d in sent]
+    assert len(texts) == len(set(texts)) == 24 * 4 * 3  # none twice, none left
+    for chat in chats:
+        mine = [t for t in texts if t.startswith(f"{chat}/")]
+        assert mine == [f"{chat}/{wave}/{i}" for wave in range(4) for i in range(3)]
+    async with session_factory() as session:
+        rows = list(await session.scalars(select(OutboxMessage)))
+    assert {row.state for row in rows} == {"sent"}
+    assert {row.claimed_by for row in rows} == {None}  # every claim ended with its row
+
+
+@pytest.mark.postgres_only("claims matter only with several processes")
+async def test_rows_claimed_by_a_process_that_died_are_sent_once_its_claim_runs_out(
+    sender: OutboxSender,
+    transport: RecordingTransport,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: SimulatedClock,
+) -> None:
+    await queue(session_factory, clock, "42", "first", "second")
+    async with session_factory() as session:  # a process claimed the chat's rows, then died
+        await session.execute(
+            update(OutboxMessage).values(
+                claimed_by="gone:1:dead", claimed_until=clock.now() + CLAIM_LEASE
+            )
+        )
+        await session.commit()
+    await queue(session_factory, clock, "42", "third")  # written after: waits its turn
+    assert await sender.deliver_due() == 0
+    clock.advance(CLAIM_LEASE - timedelta(seconds=1))
+    assert await sender.deliver_due() == 0
+    clock.advance(timedelta(seconds=2))
+    assert await sender.deliver_due() == 3
+    assert transport.texts("42") == ["first", "second", "third"]

@@ -451,7 +451,7 @@ def test_a_verdict_getting_worse_alerts_district_and_the_commune() -> None:
         Audience.DISTRICT_AND_COMMUNE,
         DINH_BIEN,
     )
-    assert alert.key == f"verdict:{DINH_BIEN}:participation:at_risk:20240131100000"
+    assert alert.key == f"verdict:{DINH_BIEN}:participation:at_risk:1"
     assert new_memory[(DINH_BIEN, "participation")] is Verdict.AT_RISK
     assert alert.render("vi") == (
         "🚨 Định Biên — tỷ lệ hộ tham gia: 🟢 Đúng tiến độ → ⚠️ Có nguy cơ không đạt. "
@@ -511,12 +511,25 @@ def test_a_district_verdict_getting_worse_goes_to_district_staff_only() -> None:
     )
 
 
-def test_the_same_change_at_another_moment_has_another_key() -> None:
+def test_the_same_change_seen_at_two_moments_has_one_key() -> None:
+    """Two processes evaluating at once see the same change: they must claim one alert."""
     memory = remembered(steady(at("28/01", "10:00")))
     first, second = at("31/01", "10:00"), at("31/01", "10:01")
     [one] = verdict_changes(steady(first), memory, first)[0]
     [two] = verdict_changes(steady(second), memory, second)[0]
-    assert one.key != two.key
+    assert one.key == two.key
+
+
+def test_a_verdict_falling_again_after_recovering_has_another_key() -> None:
+    memory = remembered(steady(at("28/01", "10:00")))
+    later = at("31/01", "10:00")
+    [first] = verdict_changes(steady(later), memory, later, {(DINH_BIEN, "participation"): 0})[0]
+    # it recovered (change 2) and fell again: change 3
+    [again] = verdict_changes(steady(later), memory, later, {(DINH_BIEN, "participation"): 2})[0]
+    assert (first.key, again.key) == (
+        f"verdict:{DINH_BIEN}:participation:at_risk:1",
+        f"verdict:{DINH_BIEN}:participation:at_risk:3",
+    )
 
 
 def test_alert_days_follow_campaign_time_not_utc() -> None:
