@@ -1,7 +1,7 @@
 """outbox claims (which process is delivering a chat's rows, until when), verdict changes
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-30 15:20:00.000000
 
 With several bot processes on PostgreSQL, a sender claims a chat's due rows for a while
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
