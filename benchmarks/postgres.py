@@ -1,0 +1,49 @@
+"""A PostgreSQL database for a benchmark: a throw-away cluster, as the tests start one."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import asyncpg
+from sqlalchemy import make_url
+
+from tests.backends import Cluster, Server, server_binaries
+
+
+def unavailable() -> str | None:
+    """Returns why PostgreSQL cannot be measured here, or None when it can."""
+    found = server_binaries() is not None
+    return None if found else "PostgreSQL server binaries (initdb, pg_ctl) not found"
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """Starts a cluster in a temporary folder, yields the URL of an empty database on it,
+    and removes the cluster afterwards. Its settings trade safety for speed (fsync off), as
+    the tests' do: the figures are for the queries, not for the disk."""
+    binaries = server_binaries()
+    assert binaries is not None, unavailable()
+    cluster = Cluster(binaries)
+    try:
+        server = Server(cluster.start())
+        yield server.url(server.create())
+    finally:
+        cluster.stop()
+
+
+def server_version(url: str) -> str:
+    """Returns the server's version, e.g. "PostgreSQL 15.8"."""
+
+    async def ask() -> str:
+        address = make_url(url)
+        connection = await asyncpg.connect(
+            host=address.host, port=address.port, user=address.username, database=address.database
+        )
+        try:
+            return str(await connection.fetchval("SHOW server_version")).split()[0]
+        finally:
+            await connection.close()
+
+    return f"PostgreSQL {asyncio.run(ask())}"
