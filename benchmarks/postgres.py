@@ -19,18 +19,24 @@ def unavailable() -> str | None:
 
 
 @contextmanager
-def throwaway_database() -> Iterator[str]:
-    """Starts a cluster in a temporary folder, yields the URL of an empty database on it,
+def throwaway_server() -> Iterator[Server]:
+    """Starts a cluster in a temporary folder, yields its server (to create databases on),
     and removes the cluster afterwards. Its settings trade safety for speed (fsync off), as
-    the tests' do: the figures are for the queries, not for the disk."""
+    the tests' do: the figures are for the queries and the processes, not for the disk."""
     binaries = server_binaries()
     assert binaries is not None, unavailable()
     cluster = Cluster(binaries)
     try:
-        server = Server(cluster.start())
-        yield server.url(server.create())
+        yield Server(cluster.start())
     finally:
         cluster.stop()
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """Yields the URL of an empty database on a throw-away cluster."""
+    with throwaway_server() as server:
+        yield server.url(server.create())
 
 
 def server_version(url: str) -> str:
