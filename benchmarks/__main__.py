@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import broadcast, charts, summary, throughput
+from benchmarks import broadcast, charts, processes, summary, throughput
 
 # Each benchmark is a module whose `main()` measures, prints, and rewrites its README section.
 BENCHMARKS: list[Callable[[], None]] = [
     summary.main,
     throughput.main,
+    processes.main,
     charts.main,
     broadcast.main,
 ]

@@ -14,10 +14,11 @@ from datetime import time as clock
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Date, bindparam, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from benchmarks import postgres
 from benchmarks.common import Case, Timing, machine, measure, profile, write_section
 from reporting.campaign import Campaign, reference_source
 from reporting.campaign_store import current_campaign, store_campaign
@@ -49,7 +50,9 @@ SYLLABLES = (
 SessionFactory = async_sessionmaker[AsyncSession]
 
 SUMS = ", ".join(f"SUM({column})" for column in COUNT_COLUMNS)
-BASELINE = text(f"SELECT hamlet_id, {SUMS} FROM tallies WHERE day <= :day GROUP BY hamlet_id")
+BASELINE = text(
+    f"SELECT hamlet_id, {SUMS} FROM tallies WHERE day <= :day GROUP BY hamlet_id"
+).bindparams(bindparam("day", type_=Date))
 
 LABELS = {
     "district": "district summary, no hamlet rows (`/status` for district staff)",
@@ -74,19 +77,41 @@ class Scale:
 
 
 def main() -> None:
-    """Builds the province, measures the summaries, prints the figures and records them."""
+    """Builds the province on SQLite and on PostgreSQL, measures the summaries on each, prints
+    the figures and records them. Without PostgreSQL's server binaries, SQLite alone."""
+    results: dict[str, Result] = {}
     with tempfile.TemporaryDirectory(prefix="tallybot-bench-") as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'province.db'}"
-        upgrade(url)  # Alembic's env.py runs its own event loop: migrate before ours starts
-        report, hot_spots = asyncio.run(_benchmark(url))
+        results["SQLite"] = _on(f"sqlite+aiosqlite:///{Path(folder) / 'province.db'}")
+    missing = postgres.unavailable()
+    if missing is None:
+        with postgres.throwaway_database() as url:
+            results[postgres.server_version(url)] = _on(url)
+    report = render(results, missing)
     print("## summary benchmark\n")
     print(report)
-    if hot_spots:
-        print(f"\nDistrict summary over target; cProfile, {PROFILE_RUNS} runs:\n{hot_spots}")
+    for backend, result in results.items():
+        if result.hot_spots:
+            print(f"\n{backend}: district summary over target; cProfile, {PROFILE_RUNS} runs:")
+            print(result.hot_spots)
     write_section("summary", report)
 
 
-async def _benchmark(url: str) -> tuple[str, str | None]:
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One backend's figures."""
+
+    scale: Scale
+    timings: dict[str, Timing]
+    commune_hamlets: int
+    hot_spots: str | None
+
+
+def _on(url: str) -> Result:
+    upgrade(url)  # Alembic's env.py runs its own event loop: migrate before ours starts
+    return asyncio.run(_benchmark(url))
+
+
+async def _benchmark(url: str) -> Result:
     engine = create_engine(url)
     try:
         factory = sessions(engine)
@@ -98,7 +123,7 @@ async def _benchmark(url: str) -> tuple[str, str | None]:
             hot_spots = await profile(cases["district"], PROFILE_RUNS)
     finally:
         await engine.dispose()
-    return render(scale, timings, commune_hamlets), hot_spots
+    return Result(scale, timings, commune_hamlets, hot_spots)
 
 
 # --- the province ---------------------------------------------------------------------------
@@ -245,7 +270,7 @@ class Summaries:
 def _baseline_case(factory: SessionFactory, day: date) -> Case:
     async def run() -> list[object]:
         async with factory() as session:
-            return list((await session.execute(BASELINE, {"day": day.isoformat()})).all())
+            return list((await session.execute(BASELINE, {"day": day})).all())
 
     return run
 
@@ -263,32 +288,44 @@ def _check(summary: CampaignSummary, scale: Scale) -> None:
 # --- the figures ----------------------------------------------------------------------------
 
 
-def render(scale: Scale, timings: dict[str, Timing], commune_hamlets: int) -> str:
-    """Returns the Markdown figures: the machine, the scale, the table and the target."""
-    district = timings["district"].p50_ms
-    met = "met" if district < TARGET_MS else "**missed**"
+def render(results: dict[str, Result], missing: str | None) -> str:
+    """Returns the Markdown figures: the machine, the scale, one table with a column group per
+    backend, and the target on each."""
+    first = next(iter(results.values()))
+    scale = first.scale
+    backends = list(results)
+    head = " | ".join(f"{backend} p50 | p90 | ÷ baseline" for backend in backends)
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}.",
         "",
         f"Scale: {scale.communes} communes ({scale.surveyed} surveyed), "
         f"{scale.hamlets:,} hamlets ({scale.surveyed_hamlets:,} surveyed), "
-        f"{scale.tallies:,} tallies over {scale.days} days; built in {scale.seconds:.1f} s. "
+        f"{scale.tallies:,} tallies over {scale.days} days, the same on each backend. "
         f"{RUNS} runs of each after {WARMUP} warm-up rounds, taking turns, "
         "each on a fresh session.",
         "",
-        "| measured | p50 | p90 | p50 ÷ baseline |",
-        "|---|---:|---:|---:|",
-        *(
-            _row(name, timing, timings["baseline"], commune_hamlets)
-            for name, timing in timings.items()
-        ),
+        f"| measured | {head} |",
+        "|---|" + "---:|---:|---:|" * len(backends),
+        *(_row(name, results) for name in first.timings),
         "",
-        f"Target: district summary p50 < {TARGET_MS:.0f} ms — {met} ({district:.1f} ms).",
     ]
+    for backend, result in results.items():
+        district = result.timings["district"].p50_ms
+        met = "met" if district < TARGET_MS else "**missed**"
+        lines.append(
+            f"- {backend}: built in {result.scale.seconds:.1f} s; target district summary "
+            f"p50 < {TARGET_MS:.0f} ms — {met} ({district:.1f} ms)."
+        )
+    if missing:
+        lines.append(f"- PostgreSQL not measured: {missing}.")
     return "\n".join(lines)
 
 
-def _row(name: str, timing: Timing, baseline: Timing, commune_hamlets: int) -> str:
-    label = LABELS[name].format(hamlets=commune_hamlets)
-    ratio = timing.p50_ms / baseline.p50_ms
-    return f"| {label} | {timing.p50_ms:.1f} ms | {timing.p90_ms:.1f} ms | {ratio:.1f}× |"
+def _row(name: str, results: dict[str, Result]) -> str:
+    first = next(iter(results.values()))
+    cells = [LABELS[name].format(hamlets=first.commune_hamlets)]
+    for result in results.values():
+        timing, baseline = result.timings[name], result.timings["baseline"]
+        ratio = timing.p50_ms / baseline.p50_ms
+        cells += [f"{timing.p50_ms:.1f} ms", f"{timing.p90_ms:.1f} ms", f"{ratio:.1f}×"]
+    return "| " + " | ".join(cells) + " |"
