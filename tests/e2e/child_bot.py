@@ -1,10 +1,11 @@
-"""The real bot as a child process: `tallybot run` on a SQLite file of its own, killed with
-SIGKILL and started again, against the local Bot API server in the test process.
+"""The real bot as a child process: `tallybot run` on a database of its own (a SQLite file or
+a PostgreSQL database), killed with SIGKILL and started again, against the local Bot API
+server in the test process.
 
-Shared by the crash tests (tests/e2e/test_crash.py) and the chaos campaign
-(tests/e2e/test_chaos.py). The campaign is written for today's real date: collection open,
-quiet hours never, reminders due from midnight (the bot's first alert check comes 5 s after
-it starts).
+Shared by the crash tests (tests/e2e/test_crash.py, on both backends) and the chaos campaign
+(tests/e2e/test_chaos.py, on SQLite). The campaign is written for today's real date:
+collection open, quiet hours never, reminders due from midnight (the bot's first alert check
+comes 5 s after it starts).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +23,8 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import inspect, select
+from backends import Database, Databases
+from sqlalchemy import func, inspect, select, update
 
 from bot.localapi import FakeUser, Hold, LocalBotApi
 from reporting.campaign import reference_source
@@ -64,11 +65,11 @@ def tallybot() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
-def environment(folder: Path, server: LocalBotApi | None = None) -> dict[str, str]:
+def environment(folder: Path, url: str, server: LocalBotApi | None = None) -> dict[str, str]:
     """Returns the child's environment: this test's database, campaign and local server."""
     env = dict(os.environ)
     env |= {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'tallybot.db'}",
+        "DATABASE_URL": url,
         "CAMPAIGN_FILE": str(folder / "campaign.toml"),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "LOG_LEVEL": "INFO",
@@ -78,31 +79,26 @@ def environment(folder: Path, server: LocalBotApi | None = None) -> dict[str, st
     return env
 
 
-def live_folder(loaded_template: Path, folder: Path) -> Path:
-    """Returns the folder holding the loaded roster with today's campaign put in force by the
-    real `tallybot init`."""
-    shutil.copyfile(loaded_template, folder / "tallybot.db")
+def live_database(databases: Databases, folder: Path) -> Database:
+    """Returns a loaded database of the backend with today's campaign (its file in `folder`)
+    put in force by the real `tallybot init`; tests run on copies (`databases.copy`)."""
+    database = databases.new(folder, "loaded")
     today = datetime.now(ZONE).date()
     (folder / "campaign.toml").write_text(campaign_source(today), encoding="utf-8")
     command = [*tallybot(), "init"]
-    done = subprocess.run(command, env=environment(folder), cwd=folder, capture_output=True)
+    env = environment(folder, database.url)
+    done = subprocess.run(command, env=env, cwd=folder, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
-    return folder
-
-
-def copy_live(template: Path, folder: Path) -> None:
-    """Copies a live folder's database and campaign into another folder."""
-    for name in ("tallybot.db", "campaign.toml"):
-        shutil.copyfile(template / name, folder / name)
+    return database
 
 
 class Crashes:
     """The local server, the bot's child processes on one database, and reads of its state."""
 
-    def __init__(self, folder: Path, token: str = TOKEN) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, url: str, token: str = TOKEN) -> None:
+        self.folder, self.url = folder, url  # the folder holds the bots' logs
         self.server = LocalBotApi(token=token)
-        self.engine = create_engine(f"sqlite+aiosqlite:///{folder / 'tallybot.db'}")
+        self.engine = create_engine(url)
         self.sessions = sessions(self.engine)
         self.process: subprocess.Popen[bytes] | None = None
         self._logs: list[IO[bytes]] = []
@@ -116,19 +112,33 @@ class Crashes:
         self._logs.append(log)
         self.process = subprocess.Popen(
             [*tallybot(), "run"],
-            env=environment(self.folder, self.server),
+            env=environment(self.folder, self.url, self.server),
             cwd=self.folder,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
 
-    def kill(self) -> None:
-        """Kills the bot with SIGKILL, as a power cut or the OOM killer would."""
+    async def kill(self) -> None:
+        """Kills the bot with SIGKILL, as a power cut or the OOM killer would.
+
+        On PostgreSQL the dead process's outbox claims are then made to run out, as five
+        minutes (CLAIM_LEASE) would: the next bot takes its rows over at once, not after the
+        lease, and sends again the one that was on its way.
+        """
         assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
+        pid = self.process.pid
+        os.kill(pid, signal.SIGKILL)
         self.process.wait(timeout=WAIT)
         assert self.process.returncode == -signal.SIGKILL
         self.process = None
+        if self.engine.dialect.name == "postgresql":
+            async with self.sessions() as session:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.claimed_by.like(f"%:{pid}:%"))
+                    .values(claimed_until=func.now())
+                )
+                await session.commit()
 
     def output(self) -> str:
         """Returns what every bot process logged, for failure messages."""
@@ -156,7 +166,7 @@ class Crashes:
         """Kills a bot still running, stops the server, closes logs and the reading engine."""
         try:
             if self.process is not None:
-                self.kill()
+                await self.kill()
         finally:
             await self.server.stop()
             await self.engine.dispose()

@@ -88,7 +88,7 @@ def init(folder: Path, url: str, collecting_since: int = 1, reminders: bool = Tr
     if not reminders:
         source = source.replace('reminder = "00:00"', 'reminder = "23:59"')
     (folder / "campaign.toml").write_text(source, encoding="utf-8")
-    env = environment(folder) | {"DATABASE_URL": url}
+    env = environment(folder, url)
     done = subprocess.run([*tallybot(), "init"], env=env, cwd=folder, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
 
@@ -129,8 +129,7 @@ class Bots:
 
     def spawn(self, number: int, port: int) -> None:
         """Starts bot process `number`, serving its webhook on `port`, logging to a file."""
-        env = environment(self.folder, self.server) | {
-            "DATABASE_URL": self.url,
+        env = environment(self.folder, self.url, self.server) | {
             "PUBLIC_URL": f"http://127.0.0.1:{self.proxy.port}",
             "HTTP_PORT": str(port),
             "WEBHOOK_SECRET": SECRET,

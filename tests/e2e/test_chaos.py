@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from backends import Database, SqliteDatabases
 from sqlalchemy import select
 
 from bot.localapi import FakeUser
@@ -44,7 +45,7 @@ from reporting.storage.models import (
     TallyRevision,
     Unit,
 )
-from tests.e2e.child_bot import ZONE, Crashes, copy_live, live_folder
+from tests.e2e.child_bot import ZONE, Crashes, live_database
 
 SEED = int(os.environ.get("CHAOS_SEED", "15007"))
 LEADERS = 200
@@ -78,16 +79,21 @@ class Person:
 
 
 @pytest.fixture(scope="module")
-def live_template(loaded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The loaded roster with today's campaign put in force by the real `tallybot init`."""
-    return live_folder(loaded_template, tmp_path_factory.mktemp("chaos-template"))
+def live_template(
+    sqlite_databases: SqliteDatabases, tmp_path_factory: pytest.TempPathFactory
+) -> Database:
+    """The loaded roster with today's campaign put in force by the real `tallybot init`
+    (on SQLite only: the campaign takes minutes)."""
+    return live_database(sqlite_databases, tmp_path_factory.mktemp("chaos-template"))
 
 
 @pytest.fixture
-async def bot(live_template: Path, tmp_path: Path) -> AsyncIterator[Crashes]:
+async def bot(
+    sqlite_databases: SqliteDatabases, live_template: Database, tmp_path: Path
+) -> AsyncIterator[Crashes]:
     """A copy of the live template, the local server running, no bot yet; all killed after."""
-    copy_live(live_template, tmp_path)
-    harness = Crashes(tmp_path, token="7000003:CHAOS-tallybot-token")
+    database = sqlite_databases.copy(live_template, tmp_path)
+    harness = Crashes(tmp_path, database.url, token="7000003:CHAOS-tallybot-token")
     await harness.server.start()
     try:
         yield harness
@@ -236,7 +242,7 @@ class Campaign:
             process = self.bot.process
             assert process is not None
             assert process.poll() is None, f"the bot exited on its own\n{self.bot.output()}"
-            self.bot.kill()
+            await self.bot.kill()
             self.kills += 1
             await asyncio.sleep(pause)  # down for a moment, as after a power cut
         await self.start()

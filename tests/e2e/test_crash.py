@@ -1,10 +1,11 @@
 """Crash safety (SPEC §5): `tallybot run` killed with SIGKILL at chosen points loses nothing.
 
-Each test runs the real bot as a child process (`tallybot run`, real system clock, a SQLite file
-of its own) against the local Bot API server in this process. The server holds one call
-unanswered — before it takes effect ("committed, not yet sent") or after ("sent, not yet
-marked sent") — and the test kills the bot while it waits, starts a new `tallybot run` on the
-same file and reads what every person received and what the database holds.
+Each test runs the real bot as a child process (`tallybot run`, real system clock, a database
+of its own: a SQLite file, or a PostgreSQL database) against the local Bot API server in this
+process. The server holds one call unanswered — before it takes effect ("committed, not yet
+sent") or after ("sent, not yet marked sent") — and the test kills the bot while it waits,
+starts a new `tallybot run` on the same database and reads what every person received and what
+the database holds.
 
 The campaign is written for today's real date: collection open, quiet hours never, reminders
 due from midnight (the bot's first alert check comes 5 s after it starts).
@@ -13,15 +14,16 @@ due from midnight (the bot's first alert check comes 5 s after it starts).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from backends import Database, Databases
 
 from bot.localapi import FakeUser
 from reporting.storage.models import AlertLog, OutboxMessage, Tally, TallyRevision
-from tests.e2e.child_bot import ZONE, Crashes, copy_live, live_folder
+from tests.e2e.child_bot import ZONE, Crashes, live_database
 
 HAMLET = "Định Biên/Xóm Nà Mỏ"
 LEADERS = ["Xóm Nà Mỏ", "Xóm Tân Vàng", "Xóm Đồng Chú", "Xóm Thẩm Kè", "Xóm Nà Què"]
@@ -32,21 +34,30 @@ ALERT_CHECK = 6.0  # seconds after its start by which a bot checked alerts (ALER
 
 
 @pytest.fixture(scope="module")
-def live_template(loaded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def live_template(
+    databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     """The loaded roster with today's campaign put in force by the real `tallybot init`."""
-    return live_folder(loaded_template, tmp_path_factory.mktemp("crash-template"))
+    database = live_database(databases, tmp_path_factory.mktemp("crash-template"))
+    yield database
+    databases.drop(database)
 
 
 @pytest.fixture
-async def crashes(live_template: Path, tmp_path: Path) -> AsyncIterator[Crashes]:
+async def crashes(
+    databases: Databases, live_template: Database, tmp_path: Path
+) -> AsyncIterator[Crashes]:
     """A copy of the live template, the local server running, no bot yet; all killed after."""
-    copy_live(live_template, tmp_path)
-    harness = Crashes(tmp_path)
+    database = databases.copy(live_template, tmp_path)
+    harness = Crashes(tmp_path, database.url)
     await harness.server.start()
     try:
         yield harness
     finally:
-        await harness.close()
+        try:
+            await harness.close()
+        finally:
+            databases.drop(database)
 
 
 def texts(person: FakeUser) -> list[str]:
@@ -71,7 +82,7 @@ async def one_line_tally_crash(crashes: Crashes, effect: bool) -> tuple[FakeUser
     [tally] = await crashes.rows(Tally)  # committed before the send began
     assert await crashes.outbox_states(leader.user_id) == ["pending"]
 
-    crashes.kill()
+    await crashes.kill()
     await sent.wait_dropped()
     assert len(crashes.server.store.updates) == 1  # not confirmed: it will come again
     crashes.start()
@@ -135,7 +146,7 @@ async def test_reminders_cut_off_mid_batch_reach_everyone_once_after_a_crash(
     in_flight = int((await crashes.hold(sent, "the third reminder"))["chat_id"])
     assert len(await crashes.rows(AlertLog)) == len(LEADERS)
 
-    crashes.kill()
+    await crashes.kill()
     await sent.wait_dropped()
     crashes.start()
     restarted = asyncio.get_running_loop().time()
@@ -167,7 +178,7 @@ async def test_button_pressed_while_the_bot_is_down_is_handled_after_the_restart
         await crashes.until(lambda m=mark: len(leader.inbox) > m, f"the answer to {answer}")
     # (The bot's first alert check may slip a reminder in: the summary need not come last.)
     await crashes.until(lambda: any("Gửi" in m.buttons for m in leader.inbox), "the summary")
-    crashes.kill()
+    await crashes.kill()
 
     await leader.press("Gửi")  # Telegram keeps the press until a bot asks for it
     crashes.start()
@@ -194,7 +205,7 @@ async def test_button_press_being_handled_at_the_crash_is_handled_after_the_rest
     await leader.press("Gửi")
     await crashes.hold(answered, "the press being handled")
     assert await crashes.rows(Tally) == []  # not committed yet
-    crashes.kill()
+    await crashes.kill()
     crashes.start()
     await mine(crashes, leader)
 

@@ -136,7 +136,7 @@ def own_cluster(tmp_path: Path) -> Iterator[tuple[Cluster, str]]:
         url = server.url(server.create())
         init(tmp_path, url, reminders=False)
         roster = Path(__file__).parents[2] / "reporting" / "data" / "dinh_hoa_roster.csv"
-        env = environment(tmp_path) | {"DATABASE_URL": url}
+        env = environment(tmp_path, url)
         command = [*tallybot(), "roster", "import", str(roster)]
         done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True)
         assert done.returncode == 0, done.stderr.decode()
