@@ -13,7 +13,8 @@ transaction holds (`FOR UPDATE SKIP LOCKED`) and passes over every chat with a r
 so one chat's rows are delivered by one process at a time, in order, and no row by two. The
 claim ends with the row's recorded ending (or at the end of the run); a process that died
 leaves its claims to run out, and then another process takes the rows over and sends again
-the one that was on its way: at least once, as after any crash. One process on SQLite claims
+the one that was on its way: at least once, as after any crash. A process restarted on the
+same machine takes its dead predecessor's claims back at once. One process on SQLite claims
 nothing.
 """
 
@@ -58,6 +59,7 @@ SEND_DEADLINE = {OutboxKind.TEXT: 30.0, OutboxKind.PHOTO: 120.0, OutboxKind.DOCU
 # How long a claim on rows lasts (PostgreSQL): a sender starts no send that could outlast its
 # claim, and the rows of a process that died wait this long for another one.
 CLAIM_LEASE = timedelta(minutes=5)
+_HOST = socket.gethostname()[:40]  # claimants are "host:pid:token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +101,9 @@ class OutboxSender:
         self._recorder = Recorder(transport.channel, sessions, clock)
         # Several processes may deliver one outbox on PostgreSQL: rows are claimed first.
         self._claiming = sessions.dialect == "postgresql"
-        self.claimant = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.claimant = f"{_HOST}:{os.getpid()}:{secrets.token_hex(4)}"
         self._lease_ends: datetime | None = None  # of the rows this run claimed
+        self._orphans_freed = not self._claiming  # claims of this machine's dead processes
 
     @property
     def channel(self) -> str:
@@ -115,6 +118,8 @@ class OutboxSender:
         self.scheduled = False
         sent, more = 0, True
         async with self._running:
+            if not self._orphans_freed:
+                await self._free_orphans()
             while more and not self.stopping:
                 due, more = await self._due()
                 if not due:
@@ -187,6 +192,38 @@ class OutboxSender:
             media = await _media_of(session, rows)
             await session.commit()
         return found, rows, trimmed, media
+
+    async def _free_orphans(self) -> None:
+        """Ends, once at start, the claims of this machine's processes that are gone.
+
+        A bot restarted after a crash (the same machine, or the same container: its process
+        may even have the same id) takes its old rows back at once instead of waiting out
+        their lease. Claims of other machines, or of a process of this one still running,
+        are left to their lease.
+        """
+        now = self.clock.now()
+
+        async def free() -> None:
+            async with self.sessions() as session:
+                mine = OutboxMessage.claimed_by.startswith(f"{_HOST}:", autoescape=True)
+                live = (OutboxMessage.claimed_until > now) & mine
+                claimants = select(OutboxMessage.claimed_by).distinct().where(live)
+                found = await session.scalars(claimants)
+                gone = [c for c in found if c is not None and _gone(c, self.claimant)]
+                if gone:
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.claimed_by.in_(gone))
+                        .values(claimed_by=None, claimed_until=None)
+                    )
+                    log.info("took back the outbox rows of %d stopped process(es)", len(gone))
+                await session.commit()
+
+        try:
+            await retry_locked(free)
+        except Exception as error:  # the claims run out on their own
+            log_failure(log, "taking back the outbox claims of stopped processes failed", error)
+        self._orphans_freed = True
 
     async def _release(self, due: dict[str, list[_Due]]) -> None:
         """Ends this run's claims on rows still pending: the next run, anyone's, takes them."""
@@ -318,6 +355,24 @@ def _held_back(now: datetime) -> ColumnElement[bool]:
         earlier.next_attempt_at > now,
         earlier.alert_id.is_(None) == OutboxMessage.alert_id.is_(None),
     )
+
+
+def _gone(claimant: str, me: str) -> bool:
+    """Says whether a claimant of this machine ("host:pid:token") is a process that stopped:
+    its process id is not running, or is this process's own under another token (a restart
+    in a container, where the bot is always the same process id)."""
+    _host, pid, token = claimant.rsplit(":", 2)
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return claimant != me
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # running, as another user
+    return False
 
 
 def _claimed(now: datetime) -> ColumnElement[bool]:

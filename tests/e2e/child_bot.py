@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from backends import Database, Databases
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import inspect, select
 
 from bot.localapi import FakeUser, Hold, LocalBotApi
 from reporting.campaign import reference_source
@@ -121,24 +121,15 @@ class Crashes:
     async def kill(self) -> None:
         """Kills the bot with SIGKILL, as a power cut or the OOM killer would.
 
-        On PostgreSQL the dead process's outbox claims are then made to run out, as five
-        minutes (CLAIM_LEASE) would: the next bot takes its rows over at once, not after the
-        lease, and sends again the one that was on its way.
+        On PostgreSQL the dead process's outbox claims stay in the database: the next bot
+        started on this machine takes them back (rather than waiting out their lease) and
+        sends again the row that was on its way.
         """
         assert self.process is not None
-        pid = self.process.pid
-        os.kill(pid, signal.SIGKILL)
+        self.process.kill()
         self.process.wait(timeout=WAIT)
         assert self.process.returncode == -signal.SIGKILL
         self.process = None
-        if self.engine.dialect.name == "postgresql":
-            async with self.sessions() as session:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.claimed_by.like(f"%:{pid}:%"))
-                    .values(claimed_until=func.now())
-                )
-                await session.commit()
 
     def output(self) -> str:
         """Returns what every bot process logged, for failure messages."""
