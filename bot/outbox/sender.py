@@ -59,7 +59,11 @@ SEND_DEADLINE = {OutboxKind.TEXT: 30.0, OutboxKind.PHOTO: 120.0, OutboxKind.DOCU
 # How long a claim on rows lasts (PostgreSQL): a sender starts no send that could outlast its
 # claim, and the rows of a process that died wait this long for another one.
 CLAIM_LEASE = timedelta(minutes=5)
-_HOST = socket.gethostname()[:40]  # claimants are "host:pid:token"
+# A sender's claims are signed "host:pid:run:sender": `run` tells this run of the process from
+# an earlier one that had the same id (a restarted container), `sender` one channel's sender
+# from another's.
+_HOST = socket.gethostname()[:40]
+_RUN = secrets.token_hex(4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +105,7 @@ class OutboxSender:
         self._recorder = Recorder(transport.channel, sessions, clock)
         # Several processes may deliver one outbox on PostgreSQL: rows are claimed first.
         self._claiming = sessions.dialect == "postgresql"
-        self.claimant = f"{_HOST}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.claimant = f"{_HOST}:{os.getpid()}:{_RUN}:{secrets.token_hex(4)}"
         self._lease_ends: datetime | None = None  # of the rows this run claimed
         self._orphans_freed = not self._claiming  # claims of this machine's dead processes
 
@@ -209,7 +213,7 @@ class OutboxSender:
                 live = (OutboxMessage.claimed_until > now) & mine
                 claimants = select(OutboxMessage.claimed_by).distinct().where(live)
                 found = await session.scalars(claimants)
-                gone = [c for c in found if c is not None and _gone(c, self.claimant)]
+                gone = [c for c in found if c is not None and _gone(c)]
                 if gone:
                     await session.execute(
                         update(OutboxMessage)
@@ -357,15 +361,16 @@ def _held_back(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _gone(claimant: str, me: str) -> bool:
-    """Says whether a claimant of this machine ("host:pid:token") is a process that stopped:
-    its process id is not running, or is this process's own under another token (a restart
-    in a container, where the bot is always the same process id)."""
-    _host, pid, token = claimant.rsplit(":", 2)
-    if not pid.isdigit():
+def _gone(claimant: str) -> bool:
+    """Says whether a claimant of this machine is a process that stopped: its process id is
+    not running, or is this process's own from an earlier run (a restarted container, where
+    the bot always has the same process id)."""
+    parts = claimant.split(":")
+    if len(parts) != 4 or not parts[1].isdigit():
         return False
+    pid, run = parts[1], parts[2]
     if int(pid) == os.getpid():
-        return claimant != me
+        return run != _RUN
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

@@ -7,6 +7,9 @@ to (a flood wait, a refusal, a block), as a channel adapter turns API errors int
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import sys
 from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -467,3 +470,35 @@ async def test_rows_claimed_by_a_process_that_died_are_sent_once_its_claim_runs_
     clock.advance(timedelta(seconds=2))
     assert await sender.deliver_due() == 3
     assert transport.texts("42") == ["first", "second", "third"]
+
+
+@pytest.mark.postgres_only("claims matter only with several processes")
+async def test_a_restarted_bot_takes_back_the_claims_of_this_machines_stopped_processes_at_once(
+    sender: OutboxSender,
+    transport: RecordingTransport,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: SimulatedClock,
+) -> None:
+    host = socket.gethostname()[:40]
+    stopped = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await stopped.wait()
+    claimants = {
+        "41": f"{host}:{stopped.pid}:0a0a0a0a:0001",  # a process of this machine, killed
+        "42": f"{host}:{os.getpid()}:0b0b0b0b:0001",  # this process id, an earlier run
+        "43": f"{host}:{os.getppid()}:0c0c0c0c:0001",  # a process of this machine, running
+        "44": f"elsewhere:{stopped.pid}:0d0d0d0d:0001",  # another machine's
+    }
+    for chat, claimant in claimants.items():
+        await queue(session_factory, clock, chat, f"to {chat}")
+        async with session_factory() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.chat_id == chat)
+                .values(claimed_by=claimant, claimed_until=clock.now() + CLAIM_LEASE)
+            )
+            await session.commit()
+
+    assert await sender.deliver_due() == 2
+    assert transport.texts("41") == ["to 41"]
+    assert transport.texts("42") == ["to 42"]
+    assert transport.texts("43") == transport.texts("44") == []  # they wait for their lease
