@@ -59,10 +59,24 @@ SEND_DEADLINE = {OutboxKind.TEXT: 30.0, OutboxKind.PHOTO: 120.0, OutboxKind.DOCU
 # How long a claim on rows lasts (PostgreSQL): a sender starts no send that could outlast its
 # claim, and the rows of a process that died wait this long for another one.
 CLAIM_LEASE = timedelta(minutes=5)
-# A sender's claims are signed "host:pid:run:sender": `run` tells this run of the process from
-# an earlier one that had the same id (a restarted container), `sender` one channel's sender
+
+
+def _process_space() -> str:
+    """Names the processes that can see each other: the host and its process-id namespace
+    (containers sharing a host name, as with Docker's host network, have namespaces of their
+    own). At most 35 characters."""
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:  # not Linux
+        namespace = 0
+    return f"{socket.gethostname()[:24]}~{namespace}"
+
+
+# A sender's claims are signed "space:pid:run:sender", at most 57 characters of the 64 the
+# column holds: `space` the processes a pid names (`_process_space`), `run` this run of the
+# process apart from an earlier one with the same pid, `sender` one channel's sender apart
 # from another's.
-_HOST = socket.gethostname()[:40]
+_SPACE = _process_space()
 _RUN = secrets.token_hex(4)
 
 
@@ -105,7 +119,7 @@ class OutboxSender:
         self._recorder = Recorder(transport.channel, sessions, clock)
         # Several processes may deliver one outbox on PostgreSQL: rows are claimed first.
         self._claiming = sessions.dialect == "postgresql"
-        self.claimant = f"{_HOST}:{os.getpid()}:{_RUN}:{secrets.token_hex(4)}"
+        self.claimant = f"{_SPACE}:{os.getpid()}:{_RUN}:{secrets.token_hex(2)}"
         self._lease_ends: datetime | None = None  # of the rows this run claimed
         self._orphans_freed = not self._claiming  # claims of this machine's dead processes
 
@@ -200,16 +214,16 @@ class OutboxSender:
     async def _free_orphans(self) -> None:
         """Ends, once at start, the claims of this machine's processes that are gone.
 
-        A bot restarted after a crash (the same machine, or the same container: its process
-        may even have the same id) takes its old rows back at once instead of waiting out
-        their lease. Claims of other machines, or of a process of this one still running,
-        are left to their lease.
+        A bot restarted after a crash on the same machine takes its old rows back at once
+        instead of waiting out their lease. Claims of other machines, of a process still
+        running, or of another process namespace (a container restarted gets a new one) are
+        left to their lease: a live claim is never taken.
         """
         now = self.clock.now()
 
         async def free() -> None:
             async with self.sessions() as session:
-                mine = OutboxMessage.claimed_by.startswith(f"{_HOST}:", autoescape=True)
+                mine = OutboxMessage.claimed_by.startswith(f"{_SPACE}:", autoescape=True)
                 live = (OutboxMessage.claimed_until > now) & mine
                 claimants = select(OutboxMessage.claimed_by).distinct().where(live)
                 found = await session.scalars(claimants)
@@ -362,9 +376,8 @@ def _held_back(now: datetime) -> ColumnElement[bool]:
 
 
 def _gone(claimant: str) -> bool:
-    """Says whether a claimant of this machine is a process that stopped: its process id is
-    not running, or is this process's own from an earlier run (a restarted container, where
-    the bot always has the same process id)."""
+    """Says whether a claimant of this process space is a process that stopped: its process
+    id is not running, or is this process's own from an earlier run (the id used again)."""
     parts = claimant.split(":")
     if len(parts) != 4 or not parts[1].isdigit():
         return False

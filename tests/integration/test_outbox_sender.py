@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.chat.types import Choice, Reply
 from bot.outbox import Blocked, Delivery, OutboxSender, Refused, RetryLater, enqueue
+from bot.outbox import sender as outbox_sender
 from bot.outbox.record import Outcome, Recorder
 from bot.outbox.sender import CLAIM_LEASE
 from reporting.campaign import Campaign
@@ -479,14 +480,14 @@ async def test_a_restarted_bot_takes_back_the_claims_of_this_machines_stopped_pr
     session_factory: async_sessionmaker[AsyncSession],
     clock: SimulatedClock,
 ) -> None:
-    host = socket.gethostname()[:40]
+    space = sender.claimant.split(":")[0]  # this host and process-id namespace
     stopped = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
     await stopped.wait()
     claimants = {
-        "41": f"{host}:{stopped.pid}:0a0a0a0a:0001",  # a process of this machine, killed
-        "42": f"{host}:{os.getpid()}:0b0b0b0b:0001",  # this process id, an earlier run
-        "43": f"{host}:{os.getppid()}:0c0c0c0c:0001",  # a process of this machine, running
-        "44": f"elsewhere:{stopped.pid}:0d0d0d0d:0001",  # another machine's
+        "41": f"{space}:{stopped.pid}:0a0a0a0a:0001",  # a process of this machine, killed
+        "42": f"{space}:{os.getpid()}:0b0b0b0b:0001",  # this process id, an earlier run
+        "43": f"{space}:{os.getppid()}:0c0c0c0c:0001",  # a process of this machine, running
+        "44": f"elsewhere~1:{stopped.pid}:0d0d0d0d:0001",  # another machine's
     }
     for chat, claimant in claimants.items():
         await queue(session_factory, clock, chat, f"to {chat}")
@@ -502,3 +503,22 @@ async def test_a_restarted_bot_takes_back_the_claims_of_this_machines_stopped_pr
     assert transport.texts("41") == ["to 41"]
     assert transport.texts("42") == ["to 42"]
     assert transport.texts("43") == transport.texts("44") == []  # they wait for their lease
+
+
+@pytest.mark.postgres_only("claims matter only with several processes")
+async def test_a_sender_on_a_host_with_a_long_name_and_a_large_process_id_still_claims(
+    monkeypatch: pytest.MonkeyPatch,
+    transport: RecordingTransport,
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: SimulatedClock,
+    loaded: Campaign,
+) -> None:
+    monkeypatch.setattr(socket, "gethostname", lambda: "ip-10-0-0-1." + "x" * 241)  # 253
+    monkeypatch.setattr(outbox_sender, "_SPACE", outbox_sender._process_space())
+    monkeypatch.setattr(os, "getpid", lambda: 4_194_303)  # the largest Linux allows
+    sender = OutboxSender(transport, TakingTurns(engine), clock, loaded, per_chat_gap=0)
+    await queue(session_factory, clock, "42", "xin chào")
+
+    assert await sender.deliver_due() == 1  # its claim fitted the column
+    assert transport.texts("42") == ["xin chào"]
