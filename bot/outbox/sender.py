@@ -212,7 +212,7 @@ class OutboxSender:
         return found, rows, trimmed, media
 
     async def _free_orphans(self) -> None:
-        """Ends, once at start, the claims of this machine's processes that are gone.
+        """Ends, once at start, the claims of this process space's processes that are gone.
 
         A bot restarted after a crash on the same machine takes its old rows back at once
         instead of waiting out their lease. Claims of other machines, of a process still
