@@ -21,6 +21,7 @@ nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import secrets
@@ -29,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, exists, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -161,22 +162,12 @@ class OutboxSender:
         now = self.clock.now()
         if self._paused_until is not None and now < self._paused_until:
             return {}, False
-        query = select(OutboxMessage).where(
-            OutboxMessage.channel == self.channel,
-            OutboxMessage.state == OutboxState.PENDING,
-            OutboxMessage.not_before <= now,
-            OutboxMessage.next_attempt_at <= now,
-            ~_held_back(now),
-        )
-        if in_quiet_hours(self.campaign, now):
-            query = query.where(OutboxMessage.alert_id.is_(None))
-        alerts_last = OutboxMessage.alert_id.is_not(None)
-        query = query.order_by(alerts_last, OutboxMessage.chat_id, OutboxMessage.id)
+        rows_due = _rows_due(in_quiet_hours(self.campaign, now), claim=self._claiming)
         if self._claiming:
-            found, rows, trimmed, media = await retry_locked(lambda: self._claim(query, now))
+            found, rows, trimmed, media = await retry_locked(lambda: self._claim(rows_due, now))
         else:
             async with self.sessions.reading() as session:  # no turn: a read beside the writer
-                found = list(await session.scalars(query.limit(BATCH)))
+                found = list(await session.scalars(rows_due, self._at(now)))
                 rows, trimmed = _one_alert_a_chat(found)
                 media = await _media_of(session, rows)
         due: dict[str, list[_Due]] = {}
@@ -184,8 +175,12 @@ class OutboxSender:
             due.setdefault(row.chat_id, []).append(_Due(row, media.get(row.media_id or 0)))
         return due, len(found) == BATCH or trimmed
 
+    def _at(self, now: datetime) -> dict[str, object]:
+        """Returns the parameters of `_rows_due` for this sender's channel at `now`."""
+        return {"channel": self.channel, "now": now}
+
     async def _claim(
-        self, query: Select[OutboxMessage], now: datetime
+        self, rows_due: Select[OutboxMessage], now: datetime
     ) -> tuple[list[OutboxMessage], list[OutboxMessage], bool, dict[int, Media]]:
         """Claims the due rows of chats no other sender is delivering (PostgreSQL).
 
@@ -197,9 +192,7 @@ class OutboxSender:
         self._lease_ends = now + CLAIM_LEASE
         async with self.sessions() as session:
             await lock_for_transaction(session, "outbox", self.channel)
-            unclaimed = query.where(~_claimed(now)).limit(BATCH)
-            locked = unclaimed.with_for_update(skip_locked=True, of=OutboxMessage)
-            found = list(await session.scalars(locked))
+            found = list(await session.scalars(rows_due, self._at(now)))
             rows, trimmed = _one_alert_a_chat(found)
             if rows:
                 await session.execute(
@@ -362,7 +355,34 @@ class OutboxSender:
         self._last_alert[chat_id] = now
 
 
-def _held_back(now: datetime) -> ColumnElement[bool]:
+_NOW: BindParameter[datetime] = bindparam("now")
+
+
+@functools.cache
+def _rows_due(quiet_hours: bool, claim: bool) -> Select[OutboxMessage]:
+    """Returns the query of a channel's due rows (parameters `channel` and `now`), built once:
+    building it anew for every run cost more than running it.
+
+    With `claim`, only chats no other sender is delivering to, and rows another transaction
+    holds are skipped (PostgreSQL).
+    """
+    query = select(OutboxMessage).where(
+        OutboxMessage.channel == bindparam("channel"),
+        OutboxMessage.state == OutboxState.PENDING,
+        OutboxMessage.not_before <= _NOW,
+        OutboxMessage.next_attempt_at <= _NOW,
+        ~_held_back(),
+    )
+    if quiet_hours:
+        query = query.where(OutboxMessage.alert_id.is_(None))
+    alerts_last = OutboxMessage.alert_id.is_not(None)
+    query = query.order_by(alerts_last, OutboxMessage.chat_id, OutboxMessage.id).limit(BATCH)
+    if claim:
+        query = query.where(~_claimed()).with_for_update(skip_locked=True, of=OutboxMessage)
+    return query
+
+
+def _held_back() -> ColumnElement[bool]:
     """Says whether an earlier row of the same chat (and kind) waits for its next attempt."""
     earlier = aliased(OutboxMessage)
     return exists().where(
@@ -370,7 +390,7 @@ def _held_back(now: datetime) -> ColumnElement[bool]:
         earlier.chat_id == OutboxMessage.chat_id,
         earlier.state == OutboxState.PENDING,
         earlier.id < OutboxMessage.id,
-        earlier.next_attempt_at > now,
+        earlier.next_attempt_at > _NOW,
         earlier.alert_id.is_(None) == OutboxMessage.alert_id.is_(None),
     )
 
@@ -393,14 +413,14 @@ def _gone(claimant: str) -> bool:
     return False
 
 
-def _claimed(now: datetime) -> ColumnElement[bool]:
+def _claimed() -> ColumnElement[bool]:
     """Says whether a pending row of the same chat is claimed by a sender whose claim runs."""
     claimed = aliased(OutboxMessage)
     return exists().where(
         claimed.channel == OutboxMessage.channel,
         claimed.chat_id == OutboxMessage.chat_id,
         claimed.state == OutboxState.PENDING,
-        claimed.claimed_until > now,
+        claimed.claimed_until > _NOW,
     )
 
 
