@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, case, delete, func, insert, select, update
+from sqlalchemy import Select, Update, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
@@ -42,16 +43,8 @@ class Figures:
 
 
 @dataclass(frozen=True, slots=True)
-class Recorded:
-    """A tally written in the caller's transaction, and whether it replaced that day's figures."""
-
-    tally: Tally
-    replaced: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Submission:
-    """A committed tally, whether it replaced one, and the hamlet's running totals."""
+    """A stored tally, whether it replaced that day's figures, and the hamlet's running totals."""
 
     tally: Tally
     replaced: bool
@@ -98,11 +91,12 @@ class Entry:
     allow_late: bool = False
 
 
-async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Recorded:
+async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
     """Validates and stores one hamlet-day inside the caller's transaction (no commit).
 
     The rules that depend on stored rows (the commune's lock, the household cap, the day's
-    earlier figures) are read only once the hamlet's row is locked (see lock_hamlet).
+    earlier figures) are read only once the hamlet's row is locked (see lock_hamlet). Every
+    refusal comes before the first write, so a refused tally leaves the transaction as it was.
     """
     check_figures(entry.figures, campaign)
     _refuse_outside_window(campaign, entry)
@@ -112,7 +106,7 @@ async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) 
     current = await tally_on(session, entry.hamlet.id, entry.day)
     before = _figures_of(current) if current is not None else None
     old = _snapshot(before) if before is not None else None
-    await _add_to_totals(session, entry.hamlet.id, before, entry.figures)
+    totals = await _add_to_totals(session, hamlet, before, entry.figures)
     tally = current or Tally(hamlet_id=entry.hamlet.id, day=entry.day, revision=0)
     _write(tally, entry)
     session.add(tally)
@@ -130,7 +124,7 @@ async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) 
         )
     )
     await session.flush()
-    return Recorded(tally=tally, replaced=old is not None)
+    return Submission(tally, replaced=old is not None, totals=totals)
 
 
 async def submit_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
@@ -144,12 +138,9 @@ async def stage_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -
     """Records a tally with its running totals in the caller's transaction; the caller commits.
 
     For callers that commit the tally together with other work (a chat update) and only
-    then tell the user. A refused tally undoes its own writes only (a savepoint).
+    then tell the user. A refused tally writes nothing (see record_tally).
     """
-    async with session.begin_nested():
-        recorded = await record_tally(session, campaign, entry)
-        totals = await running_totals(session, entry.hamlet)
-    return Submission(recorded.tally, recorded.replaced, totals)
+    return await record_tally(session, campaign, entry)
 
 
 async def running_totals(session: AsyncSession, hamlet: Unit) -> Counts:
@@ -329,10 +320,24 @@ def _counts_of(figures: Figures | None) -> list[int]:
     return [figures.collected, figures.invalid, *figures.satisfied]
 
 
+@functools.cache
+def _moving_totals() -> Update:
+    """Returns the UPDATE adding differences to a hamlet's running totals (parameters `hamlet`
+    and `add_<column>`), returning the new totals; built once, as it runs for every tally."""
+    return (
+        update(HamletTotal)
+        .where(HamletTotal.hamlet_id == bindparam("hamlet"))
+        .values({c: getattr(HamletTotal, c) + bindparam(f"add_{c}") for c in TOTAL_COLUMNS})
+        .returning(*(getattr(HamletTotal, c) for c in TOTAL_COLUMNS))
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def _add_to_totals(
-    session: AsyncSession, hamlet_id: int, before: Figures | None, after: Figures
-) -> None:
-    """Moves the hamlet's running totals from the replaced figures to the new ones.
+    session: AsyncSession, hamlet: Unit, before: Figures | None, after: Figures
+) -> Counts:
+    """Moves the hamlet's running totals from the replaced figures to the new ones; returns
+    them.
 
     One UPDATE adding the differences, so that two writers never lose each other's change.
     """
@@ -342,12 +347,13 @@ async def _add_to_totals(
             TOTAL_COLUMNS, _counts_of(before), _counts_of(after), strict=True
         )
     }
-    changes = {column: getattr(HamletTotal, column) + delta for column, delta in deltas.items()}
-    result = await session.execute(
-        update(HamletTotal).where(HamletTotal.hamlet_id == hamlet_id).values(**changes)
-    )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(HamletTotal(hamlet_id=hamlet_id, **deltas))
+    additions = {f"add_{column}": delta for column, delta in deltas.items()}
+    moved = await session.execute(_moving_totals(), {"hamlet": hamlet.id, **additions})
+    row = moved.one_or_none()
+    if row is None:  # the hamlet's first tally
+        session.add(HamletTotal(hamlet_id=hamlet.id, **deltas))
+    collected, invalid, *satisfied = deltas.values() if row is None else row
+    return Counts(hamlet.households, collected, invalid, tuple(satisfied))
 
 
 def _refuse_outside_window(campaign: Campaign, entry: Entry) -> None:
