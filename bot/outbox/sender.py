@@ -7,15 +7,9 @@ limits, 5xx answers and network errors leave it pending with a later attempt, ba
 Each row's ending is stored as soon as it is known; nothing here holds a database session
 while a message is on its way.
 
-Several processes on PostgreSQL: a sender claims the rows it is about to send (`claimed_by`,
-`claimed_until`, a lease of CLAIM_LEASE) in a short transaction that skips rows another
-transaction holds (`FOR UPDATE SKIP LOCKED`) and passes over every chat with a running claim,
-so one chat's rows are delivered by one process at a time, in order, and no row by two. The
-claim ends with the row's recorded ending (or at the end of the run); a process that died
-leaves its claims to run out, and then another process takes the rows over and sends again
-the one that was on its way: at least once, as after any crash. A process restarted on the
-same machine takes its dead predecessor's claims back at once. One process on SQLite claims
-nothing.
+Several processes on PostgreSQL: a sender first claims the rows it is about to send, so one
+chat's rows are delivered by one process at a time, in order, and no row by two (see
+`bot.outbox.claims`). One process on SQLite claims nothing.
 """
 
 from __future__ import annotations
@@ -23,19 +17,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.chat.types import Attachment, Choice
 from bot.logsafe import log_failure
+from bot.outbox.claims import CLAIM_LEASE, claim, claimed, free_orphans, new_claimant, release
 from bot.outbox.record import BLOCKED, Outcome, Recorder
 from bot.outbox.transport import Blocked, Delivery, Refused, RetryLater, Transport
 from reporting.alerts import in_quiet_hours
@@ -57,28 +49,6 @@ ATTACHMENT_GONE = "the attachment is gone"
 # Seconds one message may take to send, well past the HTTP client's own timeouts (5 s to read,
 # 20 s to upload a file): a send that never ends must not hold up every other chat for good.
 SEND_DEADLINE = {OutboxKind.TEXT: 30.0, OutboxKind.PHOTO: 120.0, OutboxKind.DOCUMENT: 120.0}
-# How long a claim on rows lasts (PostgreSQL): a sender starts no send that could outlast its
-# claim, and the rows of a process that died wait this long for another one.
-CLAIM_LEASE = timedelta(minutes=5)
-
-
-def _process_space() -> str:
-    """Names the processes that can see each other: the host and its process-id namespace
-    (containers sharing a host name, as with Docker's host network, have namespaces of their
-    own). At most 35 characters."""
-    try:
-        namespace = os.stat("/proc/self/ns/pid").st_ino
-    except OSError:  # not Linux
-        namespace = 0
-    return f"{socket.gethostname()[:24]}~{namespace}"
-
-
-# A sender's claims are signed "space:pid:run:sender", at most 57 characters of the 64 the
-# column holds: `space` the processes a pid names (`_process_space`), `run` this run of the
-# process apart from an earlier one with the same pid, `sender` one channel's sender apart
-# from another's.
-_SPACE = _process_space()
-_RUN = secrets.token_hex(4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +90,7 @@ class OutboxSender:
         self._recorder = Recorder(transport.channel, sessions, clock)
         # Several processes may deliver one outbox on PostgreSQL: rows are claimed first.
         self._claiming = sessions.dialect == "postgresql"
-        self.claimant = f"{_SPACE}:{os.getpid()}:{_RUN}:{secrets.token_hex(2)}"
+        self.claimant = new_claimant()
         self._lease_ends: datetime | None = None  # of the rows this run claimed
         self._orphans_freed = not self._claiming  # claims of this machine's dead processes
 
@@ -138,7 +108,8 @@ class OutboxSender:
         sent, more = 0, True
         async with self._running:
             if not self._orphans_freed:
-                await self._free_orphans()
+                await free_orphans(self.sessions, self.clock.now())
+                self._orphans_freed = True
             while more and not self.stopping:
                 due, more = await self._due()
                 if not due:
@@ -147,7 +118,8 @@ class OutboxSender:
                     sent += await self._deliver_chats(due)
                 finally:
                     if self._claiming:
-                        await self._release(due)
+                        ids = [item.row.id for rows in due.values() for item in rows]
+                        await release(self.sessions, ids, self.claimant)
         return sent
 
     async def _due(self) -> tuple[dict[str, list[_Due]], bool]:
@@ -194,65 +166,10 @@ class OutboxSender:
             await lock_for_transaction(session, "outbox", self.channel)
             found = list(await session.scalars(rows_due, self._at(now)))
             rows, trimmed = _one_alert_a_chat(found)
-            if rows:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_([row.id for row in rows]))
-                    .values(claimed_by=self.claimant, claimed_until=self._lease_ends)
-                )
+            await claim(session, rows, self.claimant, self._lease_ends)
             media = await _media_of(session, rows)
             await session.commit()
         return found, rows, trimmed, media
-
-    async def _free_orphans(self) -> None:
-        """Ends, once at start, the claims of this process space's processes that are gone.
-
-        A bot restarted after a crash on the same machine takes its old rows back at once
-        instead of waiting out their lease. Claims of other machines, of a process still
-        running, or of another process namespace (a container restarted gets a new one) are
-        left to their lease: a live claim is never taken.
-        """
-        now = self.clock.now()
-
-        async def free() -> None:
-            async with self.sessions() as session:
-                mine = OutboxMessage.claimed_by.startswith(f"{_SPACE}:", autoescape=True)
-                live = (OutboxMessage.claimed_until > now) & mine
-                claimants = select(OutboxMessage.claimed_by).distinct().where(live)
-                found = await session.scalars(claimants)
-                gone = [c for c in found if c is not None and _gone(c)]
-                if gone:
-                    await session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.claimed_by.in_(gone))
-                        .values(claimed_by=None, claimed_until=None)
-                    )
-                    log.info("took back the outbox rows of %d stopped process(es)", len(gone))
-                await session.commit()
-
-        try:
-            await retry_locked(free)
-        except Exception as error:  # the claims run out on their own
-            log_failure(log, "taking back the outbox claims of stopped processes failed", error)
-        self._orphans_freed = True
-
-    async def _release(self, due: dict[str, list[_Due]]) -> None:
-        """Ends this run's claims on rows still pending: the next run, anyone's, takes them."""
-        ids = [item.row.id for rows in due.values() for item in rows]
-
-        async def release() -> None:
-            async with self.sessions() as session:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == self.claimant)
-                    .values(claimed_by=None, claimed_until=None)
-                )
-                await session.commit()
-
-        try:
-            await retry_locked(release)
-        except Exception as error:  # the claims run out on their own
-            log_failure(log, "ending the outbox claims failed", error)
 
     async def _deliver_chats(self, due: dict[str, list[_Due]]) -> int:
         """Delivers several chats side by side; returns once every one of them is done.
@@ -378,7 +295,7 @@ def _rows_due(quiet_hours: bool, claim: bool) -> Select[OutboxMessage]:
     alerts_last = OutboxMessage.alert_id.is_not(None)
     query = query.order_by(alerts_last, OutboxMessage.chat_id, OutboxMessage.id).limit(BATCH)
     if claim:
-        query = query.where(~_claimed()).with_for_update(skip_locked=True, of=OutboxMessage)
+        query = query.where(~claimed(_NOW)).with_for_update(skip_locked=True, of=OutboxMessage)
     return query
 
 
@@ -392,35 +309,6 @@ def _held_back() -> ColumnElement[bool]:
         earlier.id < OutboxMessage.id,
         earlier.next_attempt_at > _NOW,
         earlier.alert_id.is_(None) == OutboxMessage.alert_id.is_(None),
-    )
-
-
-def _gone(claimant: str) -> bool:
-    """Says whether a claimant of this process space is a process that stopped: its process
-    id is not running, or is this process's own from an earlier run (the id used again)."""
-    parts = claimant.split(":")
-    if len(parts) != 4 or not parts[1].isdigit():
-        return False
-    pid, run = parts[1], parts[2]
-    if int(pid) == os.getpid():
-        return run != _RUN
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # running, as another user
-    return False
-
-
-def _claimed() -> ColumnElement[bool]:
-    """Says whether a pending row of the same chat is claimed by a sender whose claim runs."""
-    claimed = aliased(OutboxMessage)
-    return exists().where(
-        claimed.channel == OutboxMessage.channel,
-        claimed.chat_id == OutboxMessage.chat_id,
-        claimed.state == OutboxState.PENDING,
-        claimed.claimed_until > _NOW,
     )
 
 

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.chat.types import Choice, Reply
 from bot.outbox import Blocked, Delivery, OutboxSender, Refused, RetryLater, enqueue
-from bot.outbox import sender as outbox_sender
+from bot.outbox import claims as outbox_claims
+from bot.outbox.claims import CLAIM_LEASE
 from bot.outbox.record import Outcome, Recorder
-from bot.outbox.sender import CLAIM_LEASE
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.people import create_invites, redeem_invite
@@ -515,7 +515,7 @@ async def test_a_sender_on_a_host_with_a_long_name_and_a_large_process_id_still_
     loaded: Campaign,
 ) -> None:
     monkeypatch.setattr(socket, "gethostname", lambda: "ip-10-0-0-1." + "x" * 241)  # 253
-    monkeypatch.setattr(outbox_sender, "_SPACE", outbox_sender._process_space())
+    monkeypatch.setattr(outbox_claims, "_SPACE", outbox_claims.process_space())
     monkeypatch.setattr(os, "getpid", lambda: 4_194_303)  # the largest Linux allows
     sender = OutboxSender(transport, TakingTurns(engine), clock, loaded, per_chat_gap=0)
     await queue(session_factory, clock, "42", "xin chào")
