@@ -19,11 +19,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from backends import Database, Databases
 from sqlalchemy import inspect, select
 
 from bot.localapi import FakeUser, Hold, LocalBotApi
@@ -32,6 +31,9 @@ from reporting.people import create_invites, redeem_invite
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import OutboxMessage, ProcessedUpdate, Role
 from reporting.units import find_unit_path
+
+if TYPE_CHECKING:  # pytest puts tests/ on sys.path; the benchmarks import this module without it
+    from backends import Database, Databases
 
 TOKEN = "7000002:CRASH-tallybot-token"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
