@@ -19,17 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Update
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
 
 from benchmarks.common import Timing, machine, write_section
+from benchmarks.echo_bot import echo_application, polled
 from benchmarks.hot_spots import HotSpots
 from bot.demo.chat import (
     LOCAL_MAX_RATE,
@@ -198,48 +190,15 @@ async def timed(step: Awaitable[None]) -> int:
 # --- the baseline: a bare echo bot ----------------------------------------------------------
 
 
-async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Replies with the message's own text."""
-    assert update.message is not None
-    assert update.message.text is not None
-    await update.message.reply_text(update.message.text)
-
-
-def echo_application(server: LocalBotApi) -> Application:
-    """Returns a bare PTB Application that echoes text, rate-limited as the bot is."""
-    application = (
-        ApplicationBuilder()
-        .token(TOKEN)
-        .base_url(server.base_url)
-        .base_file_url(server.base_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=MAX_RATE, max_retries=3))
-        .build()
-    )
-    application.add_handler(MessageHandler(filters.TEXT, _echo))
-    return application
-
-
-@asynccontextmanager
-async def echo_polling(application: Application) -> AsyncIterator[Application]:
-    """Runs the echo bot with long polling as PTB's own Updater does."""
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-
-
 async def echo_case() -> Window:
     """Returns the echo bot's window: ONE_LINE_LEADERS users echoing ECHO_ROUNDS tallies each."""
     texts = await asyncio.to_thread(sample_texts, ONE_LINE_LEADERS)
     async with LocalBotApi(token=TOKEN) as server:
-        application = echo_application(server)
-        async with echo_polling(application):
+        # one update at a time (PTB's default), as this benchmark has always measured the echo
+        application = echo_application(
+            TOKEN, server.base_url, MAX_RATE, concurrent=False, polling=True
+        )
+        async with polled(application):
             users = [server.user(90_000 + n, first_name=f"Echo {n}") for n in range(len(texts))]
             pairs = list(zip(users, texts, strict=True))
             await drive(server, [conversation(u, [(say, t)]) for u, t in pairs])  # warm-up
