@@ -17,16 +17,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
 
 from benchmarks import postgres
 from benchmarks.common import ROOT, Timing, machine, write_section
 from bot.demo.chat import LOCAL_MAX_RATE
+from bot.demo.plan import HamletPlan
 from bot.demo.seeded import sample_roster_path
 from bot.localapi import FakeUser
 from reporting.campaign import reference_source
@@ -49,6 +51,8 @@ TIMED_DAYS = 3  # then one tally for each of three more days, one after the othe
 DAYS_BACK = WARMUP_DAYS + TIMED_DAYS
 FIRST_USER = 700_000
 WAIT = 120.0  # seconds one answer may take before the run is called failed
+
+Script = Callable[[FakeUser], Awaitable[list[int]]]  # a leader's turn: each update's latency
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,22 +98,19 @@ def _benchmark(folder: Path, server: Server) -> str:
     started = time.perf_counter()
     template = server.create()
     url = server.url(template)
-    upgrade(url)  # Alembic's env.py runs its own event loop: migrate before ours starts
-    asyncio.run(_load(url))
-    init(folder, url, collecting_since=DAYS_BACK, reminders=False)
-    asyncio.run(_register(url))
+    prepare(folder, url)
     windows: dict[str, Window] = {}
     for count in ECHO_COUNTS:
-        echo = EchoBots(_case(folder, "echo", count), url, count)
-        windows[f"echo {count}"] = asyncio.run(_run(echo, _tally_text))
+        echo = EchoBots(case_folder(folder, "echo", count), url, count)
+        windows[f"echo {count}"] = asyncio.run(run(echo, *one_line_days(tally_text)))
     for count in PROCESS_COUNTS:
         database = server.url(server.create(template))
-        bots = Bots(_case(folder, "bot", count), database, count)
+        bots = Bots(case_folder(folder, "bot", count), database, count)
         windows[f"bot {count}"] = asyncio.run(_bot_case(bots))
     return render(windows, postgres.server_version(url), time.perf_counter() - started)
 
 
-def _case(folder: Path, name: str, count: int) -> Path:
+def case_folder(folder: Path, name: str, count: int = 1) -> Path:
     """Returns a folder of its own for a case, holding the campaign file."""
     case = folder / f"{name}-{count}"
     case.mkdir()
@@ -118,6 +119,16 @@ def _case(folder: Path, name: str, count: int) -> Path:
 
 
 # --- set-up: the sample roster, today's campaign, leaders registered ---------------------------
+
+
+def prepare(folder: Path, url: str) -> list[HamletPlan]:
+    """Migrates an empty database, loads the sample roster, puts today's campaign (its file in
+    `folder`) in force with the real `tallybot init`, and registers LEADERS hamlet leaders;
+    returns their hamlets, in the order of their chat ids."""
+    upgrade(url)  # Alembic's env.py runs its own event loop: migrate before ours starts
+    asyncio.run(_load(url))
+    init(folder, url, collecting_since=DAYS_BACK, reminders=False)
+    return asyncio.run(register(url))
 
 
 async def _load(url: str) -> None:
@@ -134,17 +145,16 @@ async def _load(url: str) -> None:
         await engine.dispose()
 
 
-async def _register(url: str) -> None:
-    """Registers LEADERS hamlet leaders, as invites redeemed earlier."""
+async def register(url: str, leaders: int = LEADERS) -> list[HamletPlan]:
+    """Registers hamlet leaders of the first surveyed hamlets, as invites redeemed earlier
+    (chat ids from FIRST_USER on); returns their hamlets in that order."""
     engine = create_engine(url)
     try:
         factory = sessions(engine)
         async with factory() as session:
-            surveyed = select(Unit.id).where(Unit.level == Level.COMMUNE, Unit.surveyed)
-            query = select(Unit).where(Unit.level == Level.HAMLET, Unit.parent_id.in_(surveyed))
-            hamlets = list(await session.scalars(query.order_by(Unit.id).limit(LEADERS)))
+            found = list(await session.execute(leaders_hamlets(leaders)))
         now = datetime.now(ZONE)
-        for number, hamlet in enumerate(hamlets):
+        for number, (hamlet, _) in enumerate(found):
             user_id = str(FIRST_USER + number)
             async with factory() as session:
                 [invite] = await create_invites(session, Role.HAMLET, [hamlet], 1, now, 14)
@@ -159,6 +169,20 @@ async def _register(url: str) -> None:
                 )
     finally:
         await engine.dispose()
+    return [HamletPlan(name, hamlet.name, hamlet.households) for hamlet, name in found]
+
+
+def leaders_hamlets(leaders: int) -> Select[Unit, str]:
+    """Returns the query of the hamlets `register` gives leaders, with their communes' names:
+    the first surveyed hamlets, in id order."""
+    commune = aliased(Unit)
+    return (
+        select(Unit, commune.name)
+        .join(commune, Unit.parent_id == commune.id)
+        .where(Unit.level == Level.HAMLET, commune.surveyed)
+        .order_by(Unit.id)
+        .limit(leaders)
+    )
 
 
 # --- the cases -------------------------------------------------------------------------------
@@ -188,35 +212,45 @@ class EchoBots(Bots):
 
 
 async def _bot_case(bots: Bots) -> Window:
-    window = await _run(bots, _tally_text)
-    await _check_stored(bots.url)
+    window = await run(bots, *one_line_days(tally_text))
+    await check_stored(bots.url, LEADERS * DAYS_BACK)
     return window
 
 
-def _tally_text(day: date) -> str:
+def tally_text(day: date) -> str:
     """Returns a one-line tally for a day: the bot stores it, the echo bot says it back."""
     return f"/report {day:%d/%m} 9 9 9 9 9 9 9 9 9 9 9"
 
 
-async def _run(bots: Bots, words: Callable[[date], str]) -> Window:
-    """Starts the processes, warms them up, times the leaders' tallies, stops them."""
+def one_line_days(words: Callable[[date], str]) -> tuple[Script, Script]:
+    """Returns a leader's warm-up (the first of the DAYS_BACK days) and timed turn (a tally
+    for each of the other days, one after the other), each message worded by `words`."""
     today = datetime.now(ZONE).date()
     days = [today - timedelta(days=back) for back in range(DAYS_BACK, 0, -1)]
+
+    def turn(days: Sequence[date]) -> Script:
+        return lambda user: _days(user, days, words)
+
+    return turn(days[:WARMUP_DAYS]), turn(days[WARMUP_DAYS:])
+
+
+async def run(bots: Bots, warm_up: Script, timed: Script, leaders: int = LEADERS) -> Window:
+    """Starts the processes, lets `leaders` leaders (all at once) take their untimed warm-up
+    turn, then times their turns; stops the processes. Refuses a run in which a bot logged an
+    error."""
     try:
         await bots.start()
         users = [
             bots.server.open_chat(FIRST_USER + number, f"Trưởng xóm {number}")
-            for number in range(LEADERS)
+            for number in range(leaders)
         ]
-        await asyncio.gather(*(_say(user, words(days[0])) for user in users))  # warm-up
-        cpu_before = _cpu_seconds(bots)
+        await asyncio.gather(*(warm_up(user) for user in users))
+        cpu_before = cpu_seconds(bots)
         start = time.perf_counter_ns()
-        latencies = await asyncio.gather(
-            *(_days(user, days[WARMUP_DAYS:], words) for user in users)
-        )
+        latencies = await asyncio.gather(*(timed(user) for user in users))
         elapsed = time.perf_counter_ns() - start
-        cpu = _cpu_seconds(bots) - cpu_before
-        _check_logs(bots)
+        cpu = cpu_seconds(bots) - cpu_before
+        check_logs(bots)
     finally:
         await bots.stop()
     samples = tuple(sample for each in latencies for sample in each)
@@ -227,19 +261,19 @@ async def _days(user: FakeUser, days: Sequence[date], words: Callable[[date], st
     timings = []
     for day in days:
         start = time.perf_counter_ns()
-        await _say(user, words(day))
+        await say(user, words(day))
         timings.append(time.perf_counter_ns() - start)
     return timings
 
 
-async def _say(user: FakeUser, words: str) -> None:
-    """Sends the words and waits for the one answer."""
+async def say(user: FakeUser, words: str, replies: int = 1) -> None:
+    """Sends the words and waits for the answer (`replies` messages)."""
     mark = len(user.inbox)
     await user.send(words)
-    await user.wait_until(lambda: len(user.inbox) > mark, timeout=WAIT, what="an answer")
+    await user.wait_until(lambda: len(user.inbox) >= mark + replies, timeout=WAIT, what="answers")
 
 
-def _cpu_seconds(bots: Bots) -> float:
+def cpu_seconds(bots: Bots) -> float:
     """Returns the CPU time the bot processes have used so far (user and system)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
@@ -249,22 +283,24 @@ def _cpu_seconds(bots: Bots) -> float:
     return total / ticks
 
 
-def _check_logs(bots: Bots) -> None:
+def check_logs(bots: Bots) -> None:
     """Refuses a run in which a process logged an error."""
     if "ERROR" in bots.output() or "Traceback" in bots.output():
         raise AssertionError(f"a bot process logged an error:\n{bots.output()[-4000:]}")
 
 
-async def _check_stored(url: str) -> None:
-    """Refuses a run that did not store every tally exactly once."""
+async def check_stored(url: str, expected: int) -> None:
+    """Refuses a run that did not store every tally exactly once: `expected` in all, and not
+    one of them replaced (one revision each)."""
     engine = create_engine(url)
     try:
         async with sessions(engine)() as session:
             stored = await session.scalar(select(func.count()).select_from(Tally))
+            replaced = await session.scalar(select(func.count()).where(Tally.revision != 1))
     finally:
         await engine.dispose()
-    if stored != LEADERS * DAYS_BACK:
-        raise AssertionError(f"{stored} tallies stored, not {LEADERS * DAYS_BACK}")
+    if stored != expected or replaced:
+        raise AssertionError(f"{stored} tallies stored, not {expected}; {replaced} replaced")
 
 
 # --- the figures -----------------------------------------------------------------------------
@@ -299,3 +335,7 @@ def _row(name: str, window: Window, echo: Window) -> str:
         f"{window.latency.p50_ms:.0f} ms | {window.latency.p90_ms:.0f} ms | "
         f"{window.cpu_ms:.1f} ms | {window.rate / echo.rate:.2f}× |"
     )
+
+
+if __name__ == "__main__":
+    main()
