@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import broadcast, charts, processes, summary, throughput
+from benchmarks import broadcast, charts, one_process, processes, summary, throughput
 
 # Each benchmark is a module whose `main()` measures, prints, and rewrites its README section.
 BENCHMARKS: list[Callable[[], None]] = [
     summary.main,
     throughput.main,
     processes.main,
+    one_process.main,
     charts.main,
     broadcast.main,
 ]

@@ -259,3 +259,7 @@ def _met(value: float, target: float) -> str:
 
 def _versions() -> str:
     return f"matplotlib {version('matplotlib')}, openpyxl {version('openpyxl')}"
+
+
+if __name__ == "__main__":
+    main()

@@ -426,3 +426,7 @@ def _goal(label: str, window: Window, echo: float) -> str:
     ratio = window.rate / echo
     met = "met" if ratio >= GOAL else "**missed**"
     return f"- Goal ≥ {GOAL}× echo, {label}: {met} ({ratio:.2f}×)."
+
+
+if __name__ == "__main__":
+    main()
