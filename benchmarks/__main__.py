@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import broadcast, charts, one_process, processes, summary, throughput
+from benchmarks import broadcast, charts, memory, one_process, processes, summary, throughput
 
 # Each benchmark is a module whose `main()` measures, prints, and rewrites its README section.
 BENCHMARKS: list[Callable[[], None]] = [
@@ -12,6 +12,7 @@ BENCHMARKS: list[Callable[[], None]] = [
     throughput.main,
     processes.main,
     one_process.main,
+    memory.main,
     charts.main,
     broadcast.main,
 ]

@@ -129,16 +129,20 @@ async def _benchmark(url: str) -> Result:
 # --- the province ---------------------------------------------------------------------------
 
 
-async def build_province(factory: SessionFactory) -> Scale:
-    """Loads the reference campaign, a generated roster and 8 days of tallies; returns its size."""
+async def build_province(
+    factory: SessionFactory, source: str | None = None, until: date | None = None
+) -> Scale:
+    """Loads a campaign (the reference one unless `source` is given), a generated roster and a
+    tally for every collection day (up to `until`, when given); returns its size."""
     started = time.perf_counter()
     rng = random.Random(SEED)
     rows = roster_rows(rng)
+    source = reference_source() if source is None else source
     async with factory() as session:
-        campaign = await store_campaign(session, reference_source(), "campaign.toml", SETUP_TIME)
+        campaign = await store_campaign(session, source, "campaign.toml", SETUP_TIME)
         await session.commit()
         await import_roster(session, rows, campaign.district, SETUP_TIME)
-        days = campaign.collection_days
+        days = [day for day in campaign.collection_days if until is None or day <= until]
         tallies = [
             tally
             for hamlet_id, households in await _surveyed_hamlets(session)
@@ -329,3 +333,7 @@ def _row(name: str, results: dict[str, Result]) -> str:
         ratio = timing.p50_ms / baseline.p50_ms
         cells += [f"{timing.p50_ms:.1f} ms", f"{timing.p90_ms:.1f} ms", f"{ratio:.1f}×"]
     return "| " + " | ".join(cells) + " |"
+
+
+if __name__ == "__main__":
+    main()
