@@ -1,4 +1,8 @@
-"""`/chart` (PNG charts for the user's scope) and `/export` (the district's XLSX workbook)."""
+"""`/chart` (PNG charts for the user's scope) and `/export` (the district's XLSX workbook).
+
+matplotlib and openpyxl are imported by the first `/chart` and `/export`, not when the bot
+starts: a bot that is never asked for a chart never holds their memory.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,10 @@ from datetime import date
 
 from bot.chat.scope import commune_in_scope, scope_communes
 from bot.chat.types import Attachment, Turn
-from reporting.charts import (
-    daily_collected,
-    render_heatmap,
-    render_pace,
-    render_participation,
-    render_questions,
-)
 from reporting.gaps import plain_percent
 from reporting.i18n import text
 from reporting.storage.models import Role, Unit
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
-from reporting.xlsx import workbook_bytes
 
 MAX_COMMUNES = 5  # an official with many communes asks for the others by name
 
@@ -41,6 +37,8 @@ async def chart(turn: Turn, args: str) -> None:
 
 async def export(turn: Turn, _args: str) -> None:
     """Sends district staff the aggregation workbook as an XLSX document."""
+    from reporting.xlsx import workbook_bytes
+
     summary = await summarize(turn.session, turn.campaign, turn.now)
     workbook = await asyncio.to_thread(workbook_bytes, summary, turn.lang)
     name = f"tong-hop-{summary.day:%Y-%m-%d}.xlsx"
@@ -48,6 +46,8 @@ async def export(turn: Turn, _args: str) -> None:
 
 
 async def _district_charts(turn: Turn, summary: CampaignSummary) -> None:
+    from reporting.charts import daily_collected
+
     daily = await daily_collected(turn.session, None, summary.day)
     lang = turn.lang
     participation, questions, pace, heatmap = await asyncio.to_thread(
@@ -61,6 +61,8 @@ async def _district_charts(turn: Turn, summary: CampaignSummary) -> None:
 
 
 async def _commune_charts(turn: Turn, summary: CampaignSummary, communes: Sequence[Unit]) -> None:
+    from reporting.charts import daily_collected
+
     lang, when = turn.lang, _when(summary)
     for commune in communes:
         unit = summary.commune(commune.id)
@@ -75,6 +77,13 @@ def _district_images(
     summary: CampaignSummary, daily: dict[date, int], lang: str
 ) -> tuple[bytes, bytes, bytes, bytes]:
     """Draws the district's four charts (first pages only), off the event loop."""
+    from reporting.charts import (
+        render_heatmap,
+        render_pace,
+        render_participation,
+        render_questions,
+    )
+
     return (
         render_participation(summary, lang, pages={1})[0],
         render_questions(summary, None, lang),
@@ -87,6 +96,8 @@ def _commune_images(
     summary: CampaignSummary, unit: UnitSummary, daily: dict[date, int], lang: str
 ) -> tuple[bytes, bytes]:
     """Draws one commune's question and pace charts, off the event loop."""
+    from reporting.charts import render_pace, render_questions
+
     return render_questions(summary, unit, lang), render_pace(summary, daily, lang, unit=unit)
 
 

@@ -1,4 +1,9 @@
-"""The commands that run the bot or play the demo (they load python-telegram-bot)."""
+"""The commands that run the bot or play the demo (they load python-telegram-bot).
+
+The demo's outputs (charts, workbooks, posting sheets) are imported by `demo` alone, so that
+a running bot loads matplotlib and openpyxl only when someone first asks for a chart or the
+workbook.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bot.demo.runner import play_demo
 from bot.runtime import serve
 from reporting.settings import Settings
 
@@ -19,6 +23,8 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
 
 def demo(_settings: Settings, args: argparse.Namespace) -> None:
     """Plays the reference campaign offline into the output folder."""
+    from bot.demo.runner import play_demo
+
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     # The demo's own printout says what happened; the HTTP server's start and every chart the

@@ -71,3 +71,10 @@ def test_every_command_of_the_parser_has_a_function_to_run() -> None:
     assert "roster import" in leaves
     assert leaves == set(COMMANDS)
     assert all(callable(command(name)) for name in leaves)
+
+
+def test_the_running_bot_loads_the_chart_and_workbook_libraries_only_when_first_asked() -> None:
+    # `tallybot run` holds the memory of matplotlib and openpyxl only after a /chart or /export
+    loaded = _loaded(["--help"], then="from bot.cli.dispatch import command\ncommand('run')")
+    assert "telegram" in loaded  # the bot itself was loaded
+    assert loaded & {"matplotlib", "openpyxl"} == set()
