@@ -23,6 +23,7 @@ from reporting.charts.data import (
     participation_bars,
     question_bars,
 )
+from reporting.charts.notes import Note, NoteLayer
 from reporting.i18n import fmt_percent, text
 from reporting.summaries import CampaignSummary, UnitSummary
 
@@ -38,8 +39,6 @@ LINE = "#212121"
 CELL_MET = "#c8e6c9"
 CELL_BELOW = "#ffab91"
 CELL_NONE = "#eeeeee"
-# figures written on a chart; left out of the layout, which only needs to fit the axes' labels
-_NOTE: dict[str, Any] = {"size": SMALL_SIZE, "in_layout": False}
 _BOLD: dict[str, Any] = {"size": SMALL_SIZE, "weight": "bold"}
 
 
@@ -68,10 +67,13 @@ def render_questions(
     figure, axes = canvas(6.4)
     positions = range(len(bars))
     axes.bar(positions, [_height(bar) for bar in bars], color=[_colour(b) for b in bars])
-    for position, bar in zip(positions, bars, strict=True):
-        label = _short_percent(bar.value, lang)
-        top = max(_height(bar), 100 * float(bar.threshold))  # above the threshold's line too
-        axes.text(position, top + 1.5, label, ha="center", va="bottom", **_NOTE)
+    # above the threshold's line too
+    tops = [max(_height(bar), 100 * float(bar.threshold)) for bar in bars]
+    notes = [
+        Note(position, top + 1.5, _short_percent(bar.value, lang))
+        for position, bar, top in zip(positions, bars, tops, strict=True)
+    ]
+    axes.add_artist(NoteLayer(notes, SMALL_SIZE, axes.transData, va="bottom"))
     _threshold_segments(axes, bars, lang)
     # "Câu 10" and "BQ 1–9" side by side only fit a phone-wide image on two lines
     axes.set_xticks(list(positions), [bar.label.replace(" ", "\n", 1) for bar in bars])
@@ -106,10 +108,11 @@ def _participation_page(
     rows = range(len(bars))
     colours = [WORST if bar.highlight else _colour(bar) for bar in bars]
     axes.barh(rows, [_height(bar) for bar in bars], color=colours, height=0.72)
-    for row, bar in zip(rows, bars, strict=True):
-        weight = "bold" if bar.highlight else "normal"
-        label = fmt_percent(bar.value, lang)
-        axes.text(_height(bar) + 1, row, label, va="center", weight=weight, **_NOTE)
+    notes = [
+        Note(_height(bar) + 1, row, fmt_percent(bar.value, lang), bold=bar.highlight)
+        for row, bar in zip(rows, bars, strict=True)
+    ]
+    axes.add_artist(NoteLayer(notes, SMALL_SIZE, axes.transData, ha="left"))
     axes.set_yticks(list(rows), [bar.label for bar in bars])
     axes.tick_params(axis="y", labelsize=LABEL_SIZE, labelfontfamily=FONT)
     for tick, bar in zip(axes.get_yticklabels(), bars, strict=True):
@@ -139,10 +142,12 @@ def _heatmap_page(
     columns = [cell.label for cell in rows[0].cells] if rows else []
     if rows:
         _cell_grid(axes, rows)
-    for y, row in enumerate(rows):
-        for x, cell in enumerate(row.cells):
-            label = _short_percent(cell.value, lang)
-            axes.text(x, y, label, ha="center", va="center", size=SMALL_SIZE - 2, in_layout=False)
+    notes = [
+        Note(x, y, _short_percent(cell.value, lang))
+        for y, row in enumerate(rows)
+        for x, cell in enumerate(row.cells)
+    ]
+    axes.add_artist(NoteLayer(notes, SMALL_SIZE - 2, axes.transData))
     axes.set_xticks(range(len(columns)), columns)
     axes.set_yticks(range(len(rows)), [row.name for row in rows])
     axes.xaxis.tick_top()

@@ -1,0 +1,75 @@
+"""Figures drawn on a chart in one pass land where matplotlib would have written them."""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+import numpy as np
+import pytest
+from matplotlib.text import Text
+from PIL import Image
+
+from reporting.charts.canvas import canvas, png_bytes
+from reporting.charts.notes import Note, NoteLayer
+
+
+def decoded(png: bytes) -> np.ndarray:
+    """Returns a PNG's pixels as an RGBA array, read by Pillow."""
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def ink(pixels: np.ndarray) -> np.ndarray:
+    """Returns a mask of the dark pixels: text drawn in black on white."""
+    return pixels[..., :3].max(axis=2) < 128
+
+
+@pytest.mark.parametrize(
+    ("ha", "va"), [("center", "center"), ("left", "center"), ("center", "bottom")]
+)
+def test_figures_written_in_one_pass_sit_where_matplotlib_writes_them(
+    ha: Literal["left", "center"], va: Literal["center", "bottom"]
+) -> None:
+    def drawn(one_pass: bool) -> np.ndarray:
+        figure, axes = canvas(3.0)
+        axes.set_axis_off()
+        axes.set(xlim=(0, 4), ylim=(0, 2))
+        points = [(1.0, 0.5, "94,51"), (3.0, 1.5, "100,00 %")]
+        if one_pass:
+            notes = [Note(x, y, label) for x, y, label in points]
+            axes.add_artist(NoteLayer(notes, 10, axes.transData, ha=ha, va=va))
+        else:
+            for x, y, label in points:
+                axes.text(x, y, label, ha=ha, va=va, size=10)
+        for label in figure.findobj(Text):
+            label.set_visible(label.get_text() in {"94,51", "100,00 %"})
+        return ink(decoded(png_bytes(figure)))
+
+    ours, matplotlib_s = drawn(one_pass=True), drawn(one_pass=False)
+    rows, columns = np.nonzero(ours)
+    their_rows, their_columns = np.nonzero(matplotlib_s)
+    assert len(rows) > 100  # both figures are drawn
+    # the same boxes of ink, give or take a pixel of rounding
+    for ours_at, theirs_at in [(rows, their_rows), (columns, their_columns)]:
+        assert abs(int(ours_at.min()) - int(theirs_at.min())) <= 1
+        assert abs(int(ours_at.max()) - int(theirs_at.max())) <= 1
+    assert abs(len(rows) - len(their_rows)) < 0.1 * len(their_rows)
+
+
+def test_bold_figures_carry_more_ink() -> None:
+    def ink_of(bold: bool) -> int:
+        figure, axes = canvas(2.0)
+        axes.set_axis_off()
+        axes.add_artist(NoteLayer([Note(0.5, 0.5, "65,43 %", bold=bold)], 12, axes.transAxes))
+        for label in figure.findobj(Text):
+            label.set_visible(False)
+        return int(ink(decoded(png_bytes(figure))).sum())
+
+    assert ink_of(bold=True) > 1.2 * ink_of(bold=False)
+
+
+def test_a_figure_the_font_cannot_write_is_reported_as_matplotlib_reports_it() -> None:
+    figure, axes = canvas(2.0)
+    axes.add_artist(NoteLayer([Note(0.5, 0.5, "94 📊")], 12, axes.transAxes))
+    with pytest.warns(UserWarning, match="missing from font"):
+        png_bytes(figure)
