@@ -1,4 +1,5 @@
-"""Figures drawn on a chart in one pass land where matplotlib would have written them."""
+"""How a chart becomes pixels and bytes: the PNG writer keeps every pixel, and the figures drawn
+in one pass land where matplotlib would have written them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from matplotlib.text import Text
 from PIL import Image
 
-from reporting.charts.canvas import canvas, png_bytes
+from reporting.charts.canvas import canvas, encoded_png, png_bytes
 from reporting.charts.notes import Note, NoteLayer
 
 
@@ -22,6 +23,20 @@ def decoded(png: bytes) -> np.ndarray:
 def ink(pixels: np.ndarray) -> np.ndarray:
     """Returns a mask of the dark pixels: text drawn in black on white."""
     return pixels[..., :3].max(axis=2) < 128
+
+
+def test_png_writer_keeps_every_pixel() -> None:
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    assert np.array_equal(decoded(encoded_png(pixels)), pixels)
+
+
+def test_a_drawn_chart_is_a_png_of_the_figure_size() -> None:
+    figure, axes = canvas(2.0)
+    axes.bar([0, 1], [1, 2])
+    pixels = decoded(png_bytes(figure))
+    assert pixels.shape == (320, 1280, 4)
+    assert (pixels[..., 3] == 255).all()  # opaque: the figure is white
 
 
 @pytest.mark.parametrize(
