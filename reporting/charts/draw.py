@@ -13,6 +13,7 @@ from typing import Any, Literal
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch
+from matplotlib.transforms import ScaledTranslation
 
 from reporting.charts.canvas import FONT, canvas, png_bytes
 from reporting.charts.data import (
@@ -30,6 +31,8 @@ from reporting.summaries import CampaignSummary, UnitSummary
 TITLE_SIZE = 17
 LABEL_SIZE = 14
 SMALL_SIZE = 12
+TICK_LENGTH = 3.5  # points: matplotlib's default tick marks, and their labels' distance
+TICK_PAD = 3.5
 TITLE_WIDTH = 56  # characters of a title line that fit the image's width
 
 MET = "#2e7d32"
@@ -113,11 +116,11 @@ def _participation_page(
         for row, bar in zip(rows, bars, strict=True)
     ]
     axes.add_artist(NoteLayer(notes, SMALL_SIZE, axes.transData, ha="left"))
-    axes.set_yticks(list(rows), [bar.label for bar in bars])
-    axes.tick_params(axis="y", labelsize=LABEL_SIZE, labelfontfamily=FONT)
-    for tick, bar in zip(axes.get_yticklabels(), bars, strict=True):
-        if bar.highlight:
-            tick.set(color=WORST, weight="bold")
+    names = [
+        Note(0, row, bar.label, bold=bar.highlight, colour=WORST if bar.highlight else "black")
+        for row, bar in zip(rows, bars, strict=True)
+    ]
+    _names_beside(axes, names, LABEL_SIZE, TICK_PAD + TICK_LENGTH)
     axes.set_ylim(max(len(bars), 1) - 0.5, -0.5)
     threshold = summary.campaign.thresholds.participation
     axes.axvline(float(threshold), color=LINE, linestyle="--", linewidth=2)
@@ -149,10 +152,10 @@ def _heatmap_page(
     ]
     axes.add_artist(NoteLayer(notes, SMALL_SIZE - 2, axes.transData))
     axes.set_xticks(range(len(columns)), columns)
-    axes.set_yticks(range(len(rows)), [row.name for row in rows])
+    names = [Note(0, y, row.name) for y, row in enumerate(rows)]
+    _names_beside(axes, names, LABEL_SIZE - 1, TICK_PAD)
     axes.xaxis.tick_top()
     axes.tick_params(axis="x", labelsize=SMALL_SIZE - 1, labelfontfamily=FONT, length=0)
-    axes.tick_params(axis="y", labelsize=LABEL_SIZE - 1, labelfontfamily=FONT, length=0)
     for side in axes.spines.values():
         side.set_visible(False)
     district = unit_name(summary, summary.district, lang)
@@ -174,6 +177,17 @@ def _cell_grid(axes: Axes, rows: Sequence[HeatRow]) -> None:
     axes.pcolormesh(*edges, colours, shading="flat")
     axes.set_xlim(-0.5, columns - 0.5)
     axes.set_ylim(len(rows) - 0.5, -0.5)
+
+
+def _names_beside(axes: Axes, names: Sequence[Note], size: float, pad: float) -> None:
+    """Writes the rows' names left of the axes, where tick labels sit, `pad` points away."""
+    # one layer instead of a tick each: 30 matplotlib labels, measured over and over by the
+    # layout, cost more than the rest of the chart
+    axes.set_yticks([])
+    offset = ScaledTranslation(-pad / 72, 0, axes.figure.dpi_scale_trans)
+    beside = axes.get_yaxis_transform() + offset  # x in axes, y in data
+    layer = NoteLayer(names, size, beside, ha="right", va="center_baseline", in_layout=True)
+    axes.add_artist(layer)
 
 
 # --- pieces shared with the pace chart ----------------------------------------------------

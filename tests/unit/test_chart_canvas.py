@@ -4,7 +4,7 @@ in one pass land where matplotlib would have written them."""
 from __future__ import annotations
 
 import io
-from typing import Literal
+import unicodedata
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from matplotlib.text import Text
 from PIL import Image
 
 from reporting.charts.canvas import canvas, encoded_png, png_bytes
-from reporting.charts.notes import Note, NoteLayer
+from reporting.charts.notes import HorizontalAlignment, Note, NoteLayer, VerticalAlignment
 
 
 def decoded(png: bytes) -> np.ndarray:
@@ -39,17 +39,21 @@ def test_a_drawn_chart_is_a_png_of_the_figure_size() -> None:
     assert (pixels[..., 3] == 255).all()  # opaque: the figure is white
 
 
-@pytest.mark.parametrize(
-    ("ha", "va"), [("center", "center"), ("left", "center"), ("center", "bottom")]
-)
-def test_figures_written_in_one_pass_sit_where_matplotlib_writes_them(
-    ha: Literal["left", "center"], va: Literal["center", "bottom"]
+ALIGNMENTS = [("center", "center"), ("left", "center"), ("center", "bottom")]
+NAMES = ("right", "center_baseline")  # as matplotlib sets the names beside an axis
+
+
+@pytest.mark.parametrize(("ha", "va"), [*ALIGNMENTS, NAMES])
+def test_texts_written_in_one_pass_sit_where_matplotlib_writes_them(
+    ha: HorizontalAlignment, va: VerticalAlignment
 ) -> None:
+    texts = ("Vĩnh Phượng", "Đồng Lam") if (ha, va) == NAMES else ("94,51", "100,00 %")
+
     def drawn(one_pass: bool) -> np.ndarray:
         figure, axes = canvas(3.0)
         axes.set_axis_off()
         axes.set(xlim=(0, 4), ylim=(0, 2))
-        points = [(1.0, 0.5, "94,51"), (3.0, 1.5, "100,00 %")]
+        points = [(1.0, 0.5, texts[0]), (3.0, 1.5, texts[1])]
         if one_pass:
             notes = [Note(x, y, label) for x, y, label in points]
             axes.add_artist(NoteLayer(notes, 10, axes.transData, ha=ha, va=va))
@@ -57,7 +61,7 @@ def test_figures_written_in_one_pass_sit_where_matplotlib_writes_them(
             for x, y, label in points:
                 axes.text(x, y, label, ha=ha, va=va, size=10)
         for label in figure.findobj(Text):
-            label.set_visible(label.get_text() in {"94,51", "100,00 %"})
+            label.set_visible(label.get_text() in texts)
         return ink(decoded(png_bytes(figure)))
 
     ours, matplotlib_s = drawn(one_pass=True), drawn(one_pass=False)
@@ -88,3 +92,16 @@ def test_a_figure_the_font_cannot_write_is_reported_as_matplotlib_reports_it() -
     axes.add_artist(NoteLayer([Note(0.5, 0.5, "94 📊")], 12, axes.transAxes))
     with pytest.warns(UserWarning, match="missing from font"):
         png_bytes(figure)
+
+
+def test_a_name_typed_with_combining_marks_is_drawn_as_its_composed_letters() -> None:
+    def drawn(name: str) -> np.ndarray:
+        figure, axes = canvas(1.0)
+        axes.set_axis_off()
+        axes.add_artist(NoteLayer([Note(0.5, 0.5, name)], 14, axes.transAxes))
+        return decoded(png_bytes(figure))
+
+    composed = "Vĩnh Phượng Đồng"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    assert np.array_equal(drawn(decomposed), drawn(composed))
