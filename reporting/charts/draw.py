@@ -151,11 +151,13 @@ def _heatmap_page(
         for x, cell in enumerate(row.cells)
     ]
     axes.add_artist(NoteLayer(notes, SMALL_SIZE - 2, axes.transData))
-    axes.set_xticks(range(len(columns)), columns)
     names = [Note(0, y, row.name) for y, row in enumerate(rows)]
     _names_beside(axes, names, LABEL_SIZE - 1, TICK_PAD)
-    axes.xaxis.tick_top()
-    axes.tick_params(axis="x", labelsize=SMALL_SIZE - 1, labelfontfamily=FONT, length=0)
+    axes.set_xticks([])
+    offset = ScaledTranslation(0, TICK_PAD / 72, figure.dpi_scale_trans)
+    over = axes.get_xaxis_transform() + offset  # x in data, y in axes: over the top edge
+    headers = [Note(x, 1, column) for x, column in enumerate(columns)]
+    axes.add_artist(NoteLayer(headers, SMALL_SIZE - 1, over, va="bottom", in_layout=True))
     for side in axes.spines.values():
         side.set_visible(False)
     district = unit_name(summary, summary.district, lang)
