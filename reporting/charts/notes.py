@@ -11,11 +11,12 @@ matplotlib texts.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import lru_cache
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -173,9 +174,15 @@ def _union(boxes: Sequence[tuple[float, float, float, float]]) -> tuple[float, .
     return min(lefts), min(tops), max(rights), max(bottoms)
 
 
-@cache
 def _face(pixels: float, bold: bool) -> _Face:
-    """Returns DejaVu Sans (the file matplotlib ships) at a pixel size, read once a process."""
+    """Returns DejaVu Sans (the file matplotlib ships) at a pixel size, read once a thread."""
+    # FreeType's faces are not safe to share between threads, and charts are drawn in worker
+    # threads: one face per thread, as matplotlib's own font cache keeps them
+    return _face_in_thread(pixels, bold, threading.get_ident())
+
+
+@lru_cache(maxsize=64)
+def _face_in_thread(pixels: float, bold: bool, thread: int) -> _Face:
     weight = "bold" if bold else "normal"
     path = font_manager.findfont(font_manager.FontProperties(family=FONT, weight=weight))
     tables = FT2Font(path)

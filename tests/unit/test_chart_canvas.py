@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -105,3 +106,16 @@ def test_a_name_typed_with_combining_marks_is_drawn_as_its_composed_letters() ->
     decomposed = unicodedata.normalize("NFD", composed)
     assert decomposed != composed
     assert np.array_equal(drawn(decomposed), drawn(composed))
+
+
+def test_charts_drawn_in_several_threads_at_once_come_out_as_drawn_alone() -> None:
+    def drawn(_: int) -> bytes:
+        figure, axes = canvas(2.0)
+        notes = [Note(x / 10, 0.5, f"{x},51 %", bold=x % 2 == 0) for x in range(10)]
+        axes.add_artist(NoteLayer(notes, 12, axes.transAxes))
+        return png_bytes(figure)
+
+    alone = drawn(0)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(drawn, range(8)))
+    assert together == [alone] * 8
