@@ -131,11 +131,8 @@ class NoteLayer(Artist):
             for p in inked:
                 x, y = p.origin
                 pen.text((x - left, y - top), p.note.text, fill=255, font=p.font, anchor=anchor)
-            image = np.empty((mask.height, mask.width, 4), dtype=np.uint8)
-            image[..., :3] = np.round(np.array(to_rgb(colour)) * 255)
-            image[..., 3] = np.asarray(mask)  # as opaque as the glyphs' coverage
             gc = renderer.new_gc()
-            renderer.draw_image(gc, left, height - bottom, image[::-1])  # rows bottom up
+            renderer.draw_image(gc, left, height - bottom, _coloured(mask, colour))
             gc.restore()
         self.stale = False
 
@@ -167,6 +164,16 @@ class NoteLayer(Artist):
         if key not in self._boxes:
             self._boxes[key] = face.font.getbbox(note.text, anchor=_ANCHORS[self.ha])
         return self._boxes[key]
+
+
+def _coloured(mask: Image.Image, colour: str) -> np.ndarray:
+    """Returns RGBA pixels of one colour, as opaque as the mask, rows from the bottom up."""
+    image = np.zeros((mask.height, mask.width, 4), dtype=np.uint8)
+    rgb = [round(255 * channel) for channel in to_rgb(colour)]
+    if any(rgb):  # black, most of the texts, is what zeros are: a third of the time to fill
+        image[..., :3] = rgb
+    image[..., 3] = np.asarray(mask)
+    return image[::-1]  # Agg's images run bottom up
 
 
 def _union(boxes: Sequence[tuple[float, float, float, float]]) -> tuple[float, ...]:
