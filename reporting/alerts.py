@@ -213,7 +213,7 @@ def _missing_lists(summary: CampaignSummary) -> Iterator[Alert]:
 
 
 def _digest(summary: CampaignSummary) -> Alert:
-    district = summary.district
+    district, t = summary.district, summary.campaign.thresholds
     troubled = [c for c in summary.communes if _worst(c) in (Verdict.AT_RISK, Verdict.NOT_MET)]
     lines = [c.name + " " + _mark(_worst(c)) for c in troubled] or ["—"]
     # after collection no tally is expected, so no hamlet is "missing" today
@@ -222,9 +222,9 @@ def _digest(summary: CampaignSummary) -> Alert:
         "day": f"{summary.day:%d/%m}",
         "collected": fmt_count(district.measures.counts.collected),
         "households": fmt_count(district.measures.counts.households),
-        "percent": _percent(district.measures.participation),
-        "average": _percent(district.measures.average_q1_q9),
-        "q10": _percent(district.measures.rates[-1]),
+        "percent": _percent(district.measures.participation, t.participation),
+        "average": _percent(district.measures.average_q1_q9, t.average_q1_q9),
+        "q10": _percent(district.measures.rates[-1], t.q10),
         "troubled": ", ".join(lines),
         "missing": late if summary.campaign.in_collection(summary.day) else "—",
     }
@@ -307,8 +307,8 @@ def _collection_ending(
     params = {
         "commune": commune.name,
         "end": f"{campaign.phases.collection[1]:%d/%m}",
-        "percent": _percent(commune.measures.participation),
-        "projected": _percent(projected),
+        "percent": _percent(commune.measures.participation, threshold),
+        "projected": _percent(projected, threshold),
         "gap": _gap(lambda lang: households_gap(commune.measures, threshold, lang)),
     }
     return Alert(
@@ -365,20 +365,21 @@ def _figure_of(summary: CampaignSummary, unit: UnitSummary, measure: str) -> _Fi
     m, t = unit.measures, summary.campaign.thresholds
     if measure == "participation":
         gap = _gap(lambda lang: households_gap(m, t.participation, lang))
-        return _Figure(_percent(m.participation), t.participation, gap)
+        return _Figure(_percent(m.participation, t.participation), t.participation, gap)
     if measure == "average_q1_q9":
         gap = _gap(lambda lang: forms_gap(m, "average_q1_q9", t.average_q1_q9, lang))
-        return _Figure(_percent(m.average_q1_q9), t.average_q1_q9, gap)
+        return _Figure(_percent(m.average_q1_q9, t.average_q1_q9), t.average_q1_q9, gap)
     if measure == "q10":
         gap = _gap(lambda lang: forms_gap(m, str(QUESTIONS), t.q10, lang))
-        return _Figure(_percent(m.rates[QUESTIONS - 1]), t.q10, gap)
+        return _Figure(_percent(m.rates[QUESTIONS - 1], t.q10), t.q10, gap)
     named = unit.level == "district" and bool(summary.communes)
     if named:  # the district's question_min is its worst commune's: show that commune
         unit = min(summary.communes, key=_lowest_rate)
         m = unit.measures
     lowest = lowest_question(m.counts) or 1
     gap = _gap(lambda lang: forms_gap(m, str(lowest), t.question_min, lang))
-    value = _question_figure(unit.name if named else None, lowest, m.rates[lowest - 1])
+    rate = m.rates[lowest - 1]
+    value = _question_figure(unit.name if named else None, lowest, rate, t.question_min)
     return _Figure(value, t.question_min, gap)
 
 
@@ -388,11 +389,12 @@ def _lowest_rate(commune: UnitSummary) -> Fraction:
     return rate if rate is not None else Fraction(2)
 
 
-def _question_figure(commune: str | None, question: int, rate: Fraction | None) -> Phrase:
+def _question_figure(
+    commune: str | None, question: int, rate: Fraction | None, threshold: Fraction
+) -> Phrase:
     def phrase(lang: str) -> str:
-        figure = text(
-            "alert.question_figure", lang, question=question, percent=fmt_percent(rate, lang)
-        )
+        percent = fmt_percent(rate, lang, threshold)
+        figure = text("alert.question_figure", lang, question=question, percent=percent)
         return f"{commune}: {figure}" if commune else figure
 
     return phrase
@@ -406,8 +408,8 @@ def _mark(verdict: Verdict | None) -> str:
     return {Verdict.AT_RISK: "⚠️", Verdict.NOT_MET: "❌"}.get(verdict, "") if verdict else ""
 
 
-def _percent(value: Fraction | None) -> Phrase:
-    return lambda lang: fmt_percent(value, lang)
+def _percent(value: Fraction | None, threshold: Fraction) -> Phrase:
+    return lambda lang: fmt_percent(value, lang, threshold)
 
 
 def _gap(gap: Callable[[str], str | None]) -> Phrase:

@@ -17,6 +17,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.measures import question_threshold
 from reporting.summaries import CampaignSummary, UnitSummary
 
 A4 = (8.27, 11.69)  # inches
@@ -110,7 +111,9 @@ def _facts(
             "posting.collected",
             lang,
             count=fmt_count(counts.collected),
-            percent=fmt_percent(commune.measures.participation, lang),
+            percent=fmt_percent(
+                commune.measures.participation, lang, campaign.thresholds.participation
+            ),
         ),
         text(
             "posting.valid", lang, valid=fmt_count(counts.valid), invalid=fmt_count(counts.invalid)
@@ -134,16 +137,17 @@ def _table(
     ]
     top = y
     rows = [y := _table_row(page, y, headers, bold=True, height=11)]
-    m = commune.measures
+    m, thresholds = commune.measures, summary.campaign.thresholds
     for question, label in enumerate(summary.campaign.questions, start=1):
         cells = [
             str(question),
             label,
             fmt_count(m.counts.satisfied[question - 1]),
-            fmt_percent(m.rates[question - 1], lang),
+            fmt_percent(m.rates[question - 1], lang, question_threshold(question, thresholds)),
         ]
         rows.append(y := _table_row(page, y, cells))
-    average = ["", text("posting.average", lang), "", fmt_percent(m.average_q1_q9, lang)]
+    average_rate = fmt_percent(m.average_q1_q9, lang, thresholds.average_q1_q9)
+    average = ["", text("posting.average", lang), "", average_rate]
     rows.append(y := _table_row(page, y, average, bold=True))
     page.hlines([top, *rows], LEFT, RIGHT, colors="black", linewidth=0.6)
     page.vlines(TABLE_X, top, y, colors="black", linewidth=0.6)

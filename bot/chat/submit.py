@@ -6,7 +6,13 @@ from datetime import date
 
 from bot.chat.types import TallyStored, Turn
 from reporting.i18n import fmt_count, fmt_percent, text
-from reporting.measures import Counts, lowest_question, participation, rate
+from reporting.measures import (
+    Counts,
+    lowest_question,
+    participation,
+    question_threshold,
+    rate,
+)
 from reporting.storage.models import Unit
 from reporting.tallies import Entry, Figures, TallyRejected, stage_tally
 
@@ -33,20 +39,21 @@ async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> b
 
 def progress_lines(turn: Turn, totals: Counts) -> list[str]:
     """Returns a hamlet's running total and, once it has valid forms, its lowest question."""
-    lang = turn.lang
+    lang, thresholds = turn.lang, turn.campaign.thresholds
     lines = [
         text(
             "chat.running_total",
             lang,
             collected=fmt_count(totals.collected),
             households=fmt_count(totals.households),
-            percent=fmt_percent(participation(totals), lang),
+            percent=fmt_percent(participation(totals), lang, thresholds.participation),
         )
     ]
     lowest = lowest_question(totals)
     if lowest is not None:
         label = turn.campaign.questions[lowest - 1]
-        percent = fmt_percent(rate(totals, lowest), lang)
+        threshold = question_threshold(lowest, thresholds)
+        percent = fmt_percent(rate(totals, lowest), lang, threshold)
         lines.append(
             text("chat.lowest_so_far", lang, question=lowest, label=label, percent=percent)
         )

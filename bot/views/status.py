@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 from reporting.gaps import forms_gap, households_gap
 from reporting.i18n import fmt_count, fmt_percent, text
@@ -67,7 +68,8 @@ def status_detail(summary: CampaignSummary, commune: UnitSummary, lang: str) -> 
     for question in range(1, QUESTIONS + 1):
         lines.append(_question_line(summary, m, question, lang))
     lines.append(text("status.hamlets", lang))
-    lines.extend(_hamlet_line(hamlet, lang) for hamlet in worst_first(commune.children))
+    threshold = summary.campaign.thresholds.participation
+    lines.extend(_hamlet_line(hamlet, threshold, lang) for hamlet in worst_first(commune.children))
     return "\n".join(lines)
 
 
@@ -96,7 +98,7 @@ def _unit_block(summary: CampaignSummary, unit: UnitSummary, lang: str) -> str:
             lang,
             collected=fmt_count(m.counts.collected),
             households=fmt_count(m.counts.households),
-            percent=fmt_percent(m.participation, lang),
+            percent=fmt_percent(m.participation, lang, thresholds.participation),
             mark=verdict_mark(m.verdicts["participation"]),
         ),
     ]
@@ -108,9 +110,9 @@ def _unit_block(summary: CampaignSummary, unit: UnitSummary, lang: str) -> str:
             text(
                 "status.average_q10",
                 lang,
-                average=fmt_percent(m.average_q1_q9, lang),
+                average=fmt_percent(m.average_q1_q9, lang, thresholds.average_q1_q9),
                 average_mark=verdict_mark(m.verdicts["average_q1_q9"]),
-                q10=fmt_percent(m.rates[QUESTIONS - 1], lang),
+                q10=fmt_percent(m.rates[QUESTIONS - 1], lang, thresholds.q10),
                 q10_mark=verdict_mark(m.verdicts["q10"]),
             )
         )
@@ -133,7 +135,7 @@ def _lowest_line(summary: CampaignSummary, m: Measures, question: int, lang: str
         lang,
         question=question,
         label=summary.campaign.questions[question - 1],
-        percent=fmt_percent(m.rates[question - 1], lang),
+        percent=fmt_percent(m.rates[question - 1], lang, threshold),
         mark=verdict_mark(verdict),
     )
     return _with_gap(line, forms_gap(m, str(question), threshold, lang))
@@ -148,13 +150,13 @@ def _question_line(summary: CampaignSummary, m: Measures, question: int, lang: s
         question=question,
         label=summary.campaign.questions[question - 1],
         satisfied=fmt_count(m.counts.satisfied[question - 1]),
-        percent=fmt_percent(m.rates[question - 1], lang),
+        percent=fmt_percent(m.rates[question - 1], lang, threshold),
         mark=verdict_mark(verdict),
     )
     return _with_gap(line, forms_gap(m, str(question), threshold, lang))
 
 
-def _hamlet_line(hamlet: UnitSummary, lang: str) -> str:
+def _hamlet_line(hamlet: UnitSummary, threshold: Fraction, lang: str) -> str:
     m = hamlet.measures
     key = "status.hamlet_reported" if hamlet.reported_today else "status.hamlet_missing"
     return text(
@@ -163,7 +165,7 @@ def _hamlet_line(hamlet: UnitSummary, lang: str) -> str:
         name=hamlet.name,
         collected=fmt_count(m.counts.collected),
         households=fmt_count(m.counts.households),
-        percent=fmt_percent(m.participation, lang),
+        percent=fmt_percent(m.participation, lang, threshold),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.views.status import overall_verdict, verdict_mark, worst_first
 from reporting.gaps import forms_gap, households_gap
 from reporting.i18n import fmt_count, fmt_percent, text
-from reporting.measures import QUESTIONS, lowest_question
+from reporting.measures import QUESTIONS, Thresholds, lowest_question, question_threshold
 from reporting.summaries import CampaignSummary, UnitSummary
 
 COLUMNS = (
@@ -25,20 +25,23 @@ def district_table(summary: CampaignSummary, lang: str = "vi") -> str:
     """Returns the district line, the communes worst first, then what each still needs."""
     header = [text(f"table.{name}", lang) for name in COLUMNS]
     lines = [_row(header), "-" * (sum(WIDTHS) + len(WIDTHS) - 1)]
-    lines.append(_row(_cells(summary.district, lang)))
+    thresholds = summary.campaign.thresholds
+    lines.append(_row(_cells(summary.district, thresholds, lang)))
     communes = worst_first(summary.communes)
-    lines.extend(_row(_cells(commune, lang)) for commune in communes)
+    lines.extend(_row(_cells(commune, thresholds, lang)) for commune in communes)
     gaps = [line for commune in communes for line in _gap_lines(summary, commune, lang)]
     if gaps:
         lines += ["", text("table.gaps", lang), *gaps]
     return "\n".join(lines)
 
 
-def _cells(unit: UnitSummary, lang: str) -> list[str]:
+def _cells(unit: UnitSummary, t: Thresholds, lang: str) -> list[str]:
     m = unit.measures
     lowest = lowest_question(m.counts)
     lowest_text = (
-        f"{text('table.question', lang, question=lowest)} {fmt_percent(m.rates[lowest - 1], lang)}"
+        text("table.question", lang, question=lowest)
+        + " "
+        + fmt_percent(m.rates[lowest - 1], lang, question_threshold(lowest, t))
         if lowest
         else "—"
     )
@@ -46,10 +49,10 @@ def _cells(unit: UnitSummary, lang: str) -> list[str]:
         unit.name,
         fmt_count(m.counts.households),
         fmt_count(m.counts.collected),
-        fmt_percent(m.participation, lang),
+        fmt_percent(m.participation, lang, t.participation),
         lowest_text,
-        fmt_percent(m.average_q1_q9, lang),
-        fmt_percent(m.rates[QUESTIONS - 1], lang),
+        fmt_percent(m.average_q1_q9, lang, t.average_q1_q9),
+        fmt_percent(m.rates[QUESTIONS - 1], lang, t.q10),
         verdict_mark(overall_verdict(m)),
     ]
 

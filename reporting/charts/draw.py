@@ -73,7 +73,7 @@ def render_questions(
     # above the threshold's line too
     tops = [max(_height(bar), 100 * float(bar.threshold)) for bar in bars]
     notes = [
-        Note(position, top + 1.5, _short_percent(bar.value, lang))
+        Note(position, top + 1.5, _short_percent(bar, lang))
         for position, bar, top in zip(positions, bars, tops, strict=True)
     ]
     axes.add_artist(NoteLayer(notes, SMALL_SIZE, axes.transData, va="bottom"))
@@ -112,7 +112,7 @@ def _participation_page(
     colours = [WORST if bar.highlight else _colour(bar) for bar in bars]
     axes.barh(rows, [_height(bar) for bar in bars], color=colours, height=0.72)
     notes = [
-        Note(_height(bar) + 1, row, fmt_percent(bar.value, lang), bold=bar.highlight)
+        Note(_height(bar) + 1, row, _bar_percent(bar, lang), bold=bar.highlight)
         for row, bar in zip(rows, bars, strict=True)
     ]
     axes.add_artist(NoteLayer(notes, SMALL_SIZE, axes.transData, ha="left"))
@@ -146,7 +146,7 @@ def _heatmap_page(
     if rows:
         _cell_grid(axes, rows)
     notes = [
-        Note(x, y, _short_percent(cell.value, lang))
+        Note(x, y, _short_percent(cell, lang))
         for y, row in enumerate(rows)
         for x, cell in enumerate(row.cells)
     ]
@@ -275,8 +275,13 @@ def _cell_colour(cell: Bar) -> str:
     return CELL_MET if cell.met else CELL_BELOW
 
 
-def _short_percent(value: Fraction | None, lang: str) -> str:
-    return fmt_percent(value, lang).removesuffix(" %")
+def _bar_percent(bar: Bar, lang: str) -> str:
+    """Formats a bar's figure, never on the other side of the threshold it faces."""
+    return fmt_percent(bar.value, lang, 100 * bar.threshold)
+
+
+def _short_percent(bar: Bar, lang: str) -> str:
+    return _bar_percent(bar, lang).removesuffix(" %")
 
 
 def _page_note(number: int, pages: int, lang: str) -> str:

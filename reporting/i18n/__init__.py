@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Final
 
@@ -25,12 +26,29 @@ def fmt_count(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def fmt_percent(value: Fraction | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Formats a 0..1 ratio as "98,61 %", truncated so that 79,996 % never shows as 80,00 %."""
+def fmt_percent(
+    value: Fraction | None, lang: str = DEFAULT_LANGUAGE, threshold: Fraction | None = None
+) -> str:
+    """Formats a 0..1 ratio as published reports do: "98,61 %", rounded half up.
+
+    `threshold` is the percent the figure is judged against (70 for 70 %), when it has one: a
+    figure below it never shows as reaching it (79,996 % against 80 % shows "79,99 %"), and a
+    figure reaching it never shows below it.
+    """
     if value is None:
         return "—"
-    hundredths = (value * 10_000).__floor__()
-    whole, cents = divmod(hundredths, 100)
+    whole, cents = divmod(shown_hundredths(value, threshold), 100)
     separator = "," if lang == "vi" else "."
     thousands = fmt_count(whole) if lang == "vi" else f"{whole:,}"
     return f"{thousands}{separator}{cents:02d} %"
+
+
+def shown_hundredths(value: Fraction, threshold: Fraction | None = None) -> int:
+    """Returns the 0..1 ratio in hundredths of a percent as shown: half up, on its side."""
+    rounded = math.floor(value * 10_000 + Fraction(1, 2))
+    if threshold is None:
+        return rounded
+    reaching = math.ceil(threshold * 100)  # the fewest hundredths that read as reaching it
+    if value * 100 < threshold:
+        return min(rounded, reaching - 1)
+    return max(rounded, reaching)

@@ -35,7 +35,7 @@ BAO_LINH_BLOCK = (
 )
 DINH_BIEN_BLOCK = (
     "🟢 Định Biên\n"
-    "Hộ tham gia: 662/997 hộ (66,39 %) 🟢 — cần thêm 36 hộ để đạt 70 %\n"
+    "Hộ tham gia: 662/997 hộ (66,40 %) 🟢 — cần thêm 36 hộ để đạt 70 %\n"
     "Câu thấp nhất: câu 1 (Quy hoạch) 100,00 % ✅\n"
     "Bình quân câu 1–9: 100,00 % ✅ · Câu 10: 100,00 % ✅\n"
     "Xóm đã báo cáo hôm nay: 11/12 · chưa xác nhận"
@@ -85,7 +85,7 @@ async def test_district_status_puts_the_district_first_and_splits_under_the_limi
         assert len(parts) >= 2
     first = parts[0].text.split("\n\n")
     assert first[0] == HEADING
-    assert first[1].startswith("⚠️ Định Hóa\nHộ tham gia: 672/25.978 hộ (2,58 %) ⚠️")
+    assert first[1].startswith("⚠️ Định Hóa\nHộ tham gia: 672/25.978 hộ (2,59 %) ⚠️")
     assert first[1].endswith("Xóm đã báo cáo hôm nay: 12/303")
     lines = whole_text.splitlines()
     titles = [line for n, line in enumerate(lines[:-1]) if lines[n + 1].startswith("Hộ tham gia")]
@@ -120,7 +120,7 @@ async def test_status_of_a_commune_typed_without_diacritics_in_detail(reported) 
     chair = await bot.register(Role.COMMUNE, "Bảo Linh")
     detail = whole(bot, await bot.say(chair, "/status bao linh"))
     assert "Câu 4 (Điện): 5 · 50,00 % ⚠️ — câu 4 cần thêm 15 phiếu hài lòng để đạt 80 %" in (detail)
-    assert "✔️ Xóm Bản Lanh: 10/64 (15,62 %)" in detail
+    assert "✔️ Xóm Bản Lanh: 10/64 (15,63 %)" in detail
 
 
 async def test_status_outside_the_assignment_is_refused(reported) -> None:

@@ -123,13 +123,13 @@ async def test_guided_tally_from_mistakes_to_stored_figures(bot) -> None:
     assert confirmation.text == (
         "✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.\n"
         "Cộng dồn: 45/60 hộ đã góp ý (75,00 %).\n"
-        "Câu thấp nhất: câu 3 (Thủy lợi và phòng, chống thiên tai) 88,88 %."
+        "Câu thấp nhất: câu 3 (Thủy lợi và phòng, chống thiên tai) 88,89 %."
     )
     [mine] = await bot.say(leader, "/mine")
     assert mine.text == (
         "🏠 Xóm Nà Mỏ (xã Định Biên)\n"
         "Cộng dồn: 45/60 hộ đã góp ý (75,00 %).\n"
-        "Câu thấp nhất: câu 3 (Thủy lợi và phòng, chống thiên tai) 88,88 %.\n"
+        "Câu thấp nhất: câu 3 (Thủy lợi và phòng, chống thiên tai) 88,89 %.\n"
         "Hôm nay (28/01): đã báo cáo 45 phiếu lúc 16:00."
     )
 

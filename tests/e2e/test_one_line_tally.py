@@ -51,7 +51,7 @@ async def test_same_day_one_line_replaces_and_keeps_both_revisions(bot, leader) 
     [replaced] = await bot.say(leader, f"/baocao {TWELVE.replace(' ', ', ')}")
     assert replaced.text.startswith(
         "✅ Đã thay số liệu ngày 28/01/2024 của Xóm Nà Mỏ (số cũ vẫn được lưu lại).\n"
-        "Cộng dồn: 46/60 hộ đã góp ý (76,66 %)."
+        "Cộng dồn: 46/60 hộ đã góp ý (76,67 %)."
     )
     [tally] = await bot.tallies()
     assert (tally.collected, tally.invalid, tally.revision) == (46, 1, 2)
@@ -75,7 +75,7 @@ async def test_backfill_with_a_day_first(bot, leader) -> None:
     days = [(t.day, t.collected) for t in await bot.tallies()]
     assert days == [(date(2024, 1, 27), 10), (bot.today, 45)]
     [mine] = await bot.say(leader, "/mine")
-    assert "Cộng dồn: 55/60 hộ đã góp ý (91,66 %)." in mine.text
+    assert "Cộng dồn: 55/60 hộ đã góp ý (91,67 %)." in mine.text
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign
 from reporting.i18n import fmt_count, fmt_percent
+from reporting.measures import question_threshold
 from reporting.posting import posting_page, posting_pdf
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Confirmation, Level, Unit
@@ -99,10 +100,12 @@ def test_the_page_carries_the_period_counts_table_and_signature(summary: Campaig
     assert f"Tổng số hộ: {fmt_count(m.counts.households)} hộ" in texts
     collected = f"Số phiếu thu về: {fmt_count(m.counts.collected)} phiếu"
     assert any(line.startswith(collected) for line in texts)
-    for question in range(10):
-        assert fmt_count(m.counts.satisfied[question]) in texts
-        assert fmt_percent(m.rates[question]) in texts
-    assert fmt_percent(m.average_q1_q9) in texts
+    t = summary.campaign.thresholds
+    for question in range(1, 11):
+        assert fmt_count(m.counts.satisfied[question - 1]) in texts
+        threshold = question_threshold(question, t)
+        assert fmt_percent(m.rates[question - 1], threshold=threshold) in texts
+    assert fmt_percent(m.average_q1_q9, threshold=t.average_q1_q9) in texts
     assert f"{commune.name}, ngày …… tháng …… năm 2024" in texts
     assert "TM. BAN THƯỜNG TRỰC ỦY BAN MTTQ XÃ" in texts
     assert not any(line.startswith("(Số liệu tạm thời") for line in texts)

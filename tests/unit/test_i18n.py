@@ -64,17 +64,38 @@ def test_fmt_count_uses_a_dot_for_thousands(value: int, shown: str) -> None:
         (Fraction(1), "100,00 %"),
         (Fraction(0), "0,00 %"),
         (Fraction(1, 3), "33,33 %"),
-        (Fraction(2, 3), "66,66 %"),
+        (Fraction(2, 3), "66,67 %"),
     ],
 )
 def test_fmt_percent_uses_a_decimal_comma(value: Fraction, shown: str) -> None:
     assert fmt_percent(value) == shown
 
 
-def test_fmt_percent_truncates_so_a_failing_rate_never_shows_as_passing() -> None:
-    assert fmt_percent(Fraction(79996, 100000)) == "79,99 %"
-    assert fmt_percent(Fraction(799999, 1000000)) == "79,99 %"
-    assert fmt_percent(Fraction(8, 10)) == "80,00 %"
+@pytest.mark.parametrize(
+    ("collected", "households", "shown"),
+    [(2840, 2842, "99,93 %"), (972, 1043, "93,19 %"), (39200, 60160, "65,16 %")],
+)
+def test_fmt_percent_shows_published_figures_rounded_half_up(
+    collected: int, households: int, shown: str
+) -> None:
+    assert fmt_percent(Fraction(collected, households)) == shown
+
+
+def test_fmt_percent_rounds_an_exact_half_up() -> None:
+    assert fmt_percent(Fraction(98615, 100000)) == "98,62 %"
+    assert fmt_percent(Fraction(986149, 1000000)) == "98,61 %"
+
+
+def test_fmt_percent_never_shows_a_figure_below_its_threshold_as_reaching_it() -> None:
+    assert fmt_percent(Fraction(79996, 100000), threshold=Fraction(80)) == "79,99 %"
+    assert fmt_percent(Fraction(799999, 1000000), threshold=Fraction(80)) == "79,99 %"
+    assert fmt_percent(Fraction(8, 10), threshold=Fraction(80)) == "80,00 %"
+    assert fmt_percent(Fraction(79996, 100000)) == "80,00 %"  # no threshold: plain rounding
+
+
+def test_fmt_percent_never_shows_a_figure_reaching_a_finer_threshold_below_it() -> None:
+    assert fmt_percent(Fraction(79992, 100000), threshold=Fraction("79.991")) == "80,00 %"
+    assert fmt_percent(Fraction(79990, 100000), threshold=Fraction("79.991")) == "79,99 %"
 
 
 def test_fmt_percent_in_english_uses_a_decimal_point() -> None:
