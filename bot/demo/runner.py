@@ -36,7 +36,7 @@ from reporting.clock import SimulatedClock
 from reporting.i18n import fmt_count, text
 from reporting.people import create_invites
 from reporting.storage.db import create_engine, sessions
-from reporting.storage.models import OutboxMessage, OutboxState
+from reporting.storage.models import Confirmation, OutboxMessage, OutboxState, Tally
 from reporting.summaries import CampaignSummary, summarize
 from reporting.units import find_unit_path
 
@@ -119,6 +119,40 @@ class Demo:
         await in_batches(jobs)
         await self.alerts_at(day, self.campaign.alerts.reminder)
 
+    def messages(self) -> int:
+        """Returns how many messages went between the people and the bot so far."""
+        return len(self.server.transcript) + len(self.zalo.transcript)
+
+    async def show_day(self, number: int, day: date) -> None:
+        """Prints how far the play has come after a collection day: messages, tallies, alerts."""
+        async with self.sessions() as session:
+            tallies = await session.scalar(select(func.count()).select_from(Tally))
+        line = text(
+            "demo.day",
+            number=number,
+            days=len(self.campaign.collection_days),
+            day=f"{day:%d/%m}",
+            messages=fmt_count(self.messages()),
+            tallies=fmt_count(tallies or 0),
+            alerts=fmt_count(self.alerts_sent),
+        )
+        print(line, flush=True)
+
+    async def show_confirmations(self, day: date) -> None:
+        """Prints how many communes have confirmed (locked) their figures, after aggregation."""
+        async with self.sessions() as session:
+            query = select(func.count()).where(Confirmation.unlocked_at.is_(None))
+            confirmed = await session.scalar(query)
+        line = text(
+            "demo.confirmed",
+            day=f"{day:%d/%m}",
+            confirmed=confirmed or 0,
+            level=self.campaign.levels.commune,
+            messages=fmt_count(self.messages()),
+            alerts=fmt_count(self.alerts_sent),
+        )
+        print(line, flush=True)
+
     async def alerts_at(self, day: date, at: time) -> int:
         """Moves the clock and runs the alert check the bot's JobQueue runs every minute."""
         self.clock.set(moment(self.campaign, day, at))
@@ -192,6 +226,7 @@ class Demo:
             await self._ask(actor, "/xacnhan")
             await press(self.user(actor), "Xác nhận")
         await self.digest(day)
+        await self.show_confirmations(day)
         await self.alerts_at(self.campaign.phases.report_due - timedelta(days=1), MORNING)
 
 
@@ -202,6 +237,7 @@ async def play_demo(out: Path) -> Demo:
     """
     url = await asyncio.to_thread(fresh_database, out)
     campaign = load_campaign()
+    _announce(campaign, out)
     clock = SimulatedClock(moment(campaign, campaign.phases.conference, MORNING))
     engine = create_engine(url)
     factory = sessions(engine)
@@ -221,6 +257,7 @@ async def play_demo(out: Path) -> Demo:
         finally:
             await bot.stop()
         transcript = demo.transcript()
+    print(text("demo.writing", out=out) + "\n", flush=True)
     async with factory() as session:
         summary = await summarize(session, campaign, clock.now())
         await write_outputs(session, summary, transcript, out)
@@ -252,6 +289,7 @@ async def _play(
         last = index == len(by_day) - 1
         await demo.evening_review(day, staff, full=index == 3 or last, last=last)
         await demo.digest(day)
+        await demo.show_day(index + 1, day)
     await demo.aggregation(staff)
 
 
@@ -269,6 +307,19 @@ async def _invite(factory: object, actors: list[Actor], clock: SimulatedClock) -
             [invite] = await create_invites(session, actor.role, units, 1, clock.now(), 30)
             codes[actor.user_id] = invite.code
     return codes
+
+
+def _announce(campaign: Campaign, out: Path) -> None:
+    """Prints what is about to be played and where its outputs go, before the first day."""
+    days = campaign.collection_days
+    line = text(
+        "demo.starting",
+        days=len(days),
+        start=f"{days[0]:%d/%m/%Y}",
+        end=f"{days[-1]:%d/%m/%Y}",
+        out=out,
+    )
+    print(line, flush=True)
 
 
 def _print(

@@ -564,6 +564,19 @@ MESSAGES: dict[str, str] = {
     "chat.confirm_done": "✅ Commune {commune}'s figures are confirmed and locked.",
     "chat.lang_usage": "Send /lang vi for Vietnamese, /lang en for English.",
     "chat.lang_set": "Language set to English.",
+    "demo.starting": (
+        "Playing the campaign through chat: {days} collection days ({start}–{end}), one line "
+        "each; outputs go to {out}/"
+    ),
+    "demo.day": (
+        "Day {number}/{days} ({day}): {messages} messages, {tallies} tallies, "
+        "{alerts} alerts so far."
+    ),
+    "demo.confirmed": (
+        "Aggregation ({day}): {confirmed} {level} confirmed their figures; {messages} "
+        "messages, {alerts} alerts so far."
+    ),
+    "demo.writing": "Writing the workbook, the PDF and the charts to {out}/ …",
     "demo.played": (
         "Played the campaign through chat: {messages} messages ({telegram} on Telegram, {zalo} "
         "on Zalo), the bot restarted {restarts} time(s) midway."

@@ -542,6 +542,19 @@ MESSAGES: dict[str, str] = {
     "chat.confirm_done": "✅ Đã xác nhận số liệu của xã {commune}. Số liệu đã được khóa.",
     "chat.lang_usage": "Gõ /lang vi để dùng tiếng Việt, /lang en để dùng tiếng Anh.",
     "chat.lang_set": "Đã chuyển sang tiếng Việt.",
+    "demo.starting": (
+        "Đang chơi chiến dịch qua chat: {days} ngày thu phiếu ({start}–{end}), mỗi ngày một "
+        "dòng; kết quả sẽ ghi vào {out}/"
+    ),
+    "demo.day": (
+        "Ngày {number}/{days} ({day}): {messages} tin nhắn, {tallies} báo cáo, "
+        "{alerts} tin cảnh báo tính đến nay."
+    ),
+    "demo.confirmed": (
+        "Tổng hợp ({day}): {confirmed} {level} đã xác nhận số liệu; {messages} tin nhắn, "
+        "{alerts} tin cảnh báo tính đến nay."
+    ),
+    "demo.writing": "Đang ghi bảng tính, tệp PDF và biểu đồ vào {out}/ …",
     "demo.played": (
         "Đã chơi chiến dịch qua chat: {messages} tin nhắn ({telegram} qua Telegram, {zalo} qua "
         "Zalo), bot khởi động lại {restarts} lần giữa chừng."

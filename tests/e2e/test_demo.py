@@ -25,6 +25,15 @@ async def test_the_demo_plays_the_campaign_and_every_message_is_delivered(
     demo = await play_demo(tmp_path)
 
     printed = capsys.readouterr().out
+    assert printed.startswith("Đang chơi chiến dịch qua chat: 8 ngày thu phiếu (27/01/2024–")
+    assert f"kết quả sẽ ghi vào {tmp_path}/" in printed.splitlines()[0]
+    day_lines = [line for line in printed.splitlines() if line.startswith("Ngày ")]
+    days = demo.campaign.collection_days
+    assert [line.split(":")[0] for line in day_lines] == [
+        f"Ngày {number}/8 ({day:%d/%m})" for number, day in enumerate(days, start=1)
+    ]
+    assert all(line.endswith("tin cảnh báo tính đến nay.") for line in day_lines), day_lines
+    assert printed.index(day_lines[-1]) < printed.index(demo.campaign.name + "\n")
     assert "bot khởi động lại 1 lần giữa chừng" in printed
     assert "0 tin còn chờ, 0 tin không gửi được." in printed
     for name in ("transcript.txt", "status.txt", "summary.json", "tong-hop.xlsx", "niem-yet.pdf"):
