@@ -22,8 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.export import VERDICT_KEYS, measures_json
-from reporting.i18n import fmt_percent, text
-from reporting.measures import Thresholds
+from reporting.i18n import fmt_percent, shown_hundredths, text
+from reporting.measures import Measures, Thresholds, question_threshold
 from reporting.summaries import CampaignSummary, UnitSummary
 
 TITLE_ROW, AS_OF_ROW, GROUP_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 4, 5, 6
@@ -102,23 +102,26 @@ def sheet_rows(summary: CampaignSummary, lang: str = "vi") -> list[SheetRows]:
 
 def measure_columns(summary: CampaignSummary, lang: str = "vi") -> list[Column]:
     """Returns the measure columns after the names: counts, questions, average, verdicts."""
+    thresholds = summary.campaign.thresholds
+    participation = _rate(lambda m: m.participation or Fraction(0), thresholds.participation)
     columns = [
         Column(text("xlsx.households", lang), 10, _field("households"), COUNT),
         Column(text("xlsx.collected", lang), 10, _field("collected"), COUNT),
-        Column(text("xlsx.participation", lang), 10, _field("participation"), PERCENT),
+        Column(text("xlsx.participation", lang), 10, participation, PERCENT),
         Column(text("xlsx.valid", lang), 10, _field("valid"), COUNT),
         Column(text("xlsx.invalid", lang), 10, _field("invalid"), COUNT),
     ]
     for question, label in enumerate(summary.campaign.questions, start=1):
         group = text("xlsx.question", lang, question=question, label=label)
         key = str(question)
+        rate = _rate(_rate_of(question), question_threshold(question, thresholds))
         columns += [
             Column(text("xlsx.satisfied", lang), 10, _nested("satisfied", key), COUNT, group),
-            Column(text("xlsx.rate", lang), 9, _nested("rates", key), PERCENT, group),
+            Column(text("xlsx.rate", lang), 9, rate, PERCENT, group),
         ]
-    columns.append(Column(text("xlsx.average", lang), 11, _field("average_q1_q9"), PERCENT))
+    average = _rate(lambda m: m.average_q1_q9, thresholds.average_q1_q9)
+    columns.append(Column(text("xlsx.average", lang), 11, average, PERCENT))
     group = text("xlsx.verdicts", lang)
-    thresholds = summary.campaign.thresholds
     for key, percent in zip(VERDICT_KEYS, _threshold_values(thresholds), strict=True):
         header = text(f"xlsx.verdict_{key}", lang, percent=_percent(percent, lang))
         columns.append(Column(header, 14, _verdict(key, lang), group=group))
@@ -291,6 +294,27 @@ def _field(key: str) -> Callable[[dict[str, Any], UnitSummary], object]:
 
 def _nested(key: str, question: str) -> Callable[[dict[str, Any], UnitSummary], object]:
     return lambda flat, _unit: flat[key][question]
+
+
+def _rate(
+    figure: Callable[[Measures], Fraction | None], threshold: Fraction
+) -> Callable[[dict[str, Any], UnitSummary], object]:
+    """Returns a rate cell's value: exact, for whoever computes with it, except where Excel's
+    "0.00%" would round it across its threshold (79,996 % showing "80,00 %" beside "not met"):
+    there the hundredth the chat shows, 79,99 %."""
+
+    def value(_flat: dict[str, Any], unit: UnitSummary) -> float | None:
+        exact = figure(unit.measures)
+        if exact is None:
+            return None
+        shown = shown_hundredths(exact, threshold)
+        return float(exact) if shown == shown_hundredths(exact) else shown / 10_000
+
+    return value
+
+
+def _rate_of(question: int) -> Callable[[Measures], Fraction | None]:
+    return lambda measures: measures.rates[question - 1]
 
 
 def _verdict(key: str, lang: str) -> Callable[[dict[str, Any], UnitSummary], object]:

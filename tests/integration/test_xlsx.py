@@ -8,6 +8,7 @@ import csv
 import io
 from dataclasses import replace
 from datetime import date, datetime, time
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -221,3 +222,25 @@ def test_csv_names_that_look_like_formulas_start_with_a_quote(summary: CampaignS
     assert len(hamlets) >= 4
     assert {"'=1+1", *(f"'{name}" for name in hamlets)} <= cells
     assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in cells)
+
+
+def test_a_rate_just_below_its_threshold_never_shows_as_reaching_it(
+    summary: CampaignSummary,
+) -> None:
+    # 69,996 % of households against 70 %: Excel's "0.00%" would round the exact ratio to
+    # "70,00 %" beside "not met"; the cell holds 69,99 %, as the chat shows it
+    below = Fraction(17_499, 25_000)
+    measures = replace(summary.district.measures, participation=below)
+    district = replace(summary.district, measures=measures)
+    book = load_workbook(io.BytesIO(workbook_bytes(replace(summary, district=district))))
+    sheet = book["Huyện"]
+    cell = sheet.cell(row=FIRST_DATA_ROW, column=headers(sheet)["Tỷ lệ hộ tham gia"])
+    assert cell.value == pytest.approx(0.6999)
+    assert f"{cell.value:.4%}" == "69.9900%"
+    # a figure the rounding keeps on its side stays exact: 17.501 of 25.000 is 70,004 %
+    measures = replace(measures, participation=Fraction(17_501, 25_000))
+    district = replace(district, measures=measures)
+    book = load_workbook(io.BytesIO(workbook_bytes(replace(summary, district=district))))
+    sheet = book["Huyện"]
+    cell = sheet.cell(row=FIRST_DATA_ROW, column=headers(sheet)["Tỷ lệ hộ tham gia"])
+    assert cell.value == pytest.approx(0.70004)
