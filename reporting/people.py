@@ -18,6 +18,13 @@ from reporting.storage.models import Identity, Invite, Level, Role, Unit, User, 
 # No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
+# Printed slips show a code in two groups ("VN9F RYAS") and people type it as they see it.
+_CODE_SEPARATORS = str.maketrans("", "", " \t\r\n-")
+
+
+def typed_code(typed: str) -> str:
+    """Returns a code as stored: upper case, without the spaces or hyphens it was typed with."""
+    return typed.translate(_CODE_SEPARATORS).upper()
 
 
 class InviteRefused(Problem):
@@ -114,8 +121,7 @@ async def cancel_invite(session: AsyncSession, code: str, now: datetime) -> Invi
 
     Whoever tries the code afterwards is told it has expired. Commits.
     """
-    written = code.strip().upper()
-    invite = await session.get(Invite, written)
+    invite = await session.get(Invite, typed_code(code))
     if invite is None:
         raise InviteRefused("invite.cancel_unknown", code=code.strip())
     if invite.used_at is not None:
@@ -204,7 +210,7 @@ async def stage_registration(
     current = await account(session, channel, external_id)
     if current.user is not None and current.user.revoked_at is None:
         raise InviteRefused("invite.already_registered")
-    invite = await session.get(Invite, code.strip().upper())
+    invite = await session.get(Invite, typed_code(code))
     if invite is None:
         raise InviteRefused("invite.unknown")
     if invite.used_at is not None:

@@ -10,7 +10,7 @@ from bot.chat.types import Incoming, Kind, Rehearsal, Turn
 from reporting.errors import Problem
 from reporting.i18n import text
 from reporting.limits import STRANGER_MESSAGES, count_attempt
-from reporting.people import CODE_ALPHABET, CODE_LENGTH, account
+from reporting.people import CODE_ALPHABET, CODE_LENGTH, account, typed_code
 from reporting.storage.models import Role
 
 DIALOGS = {tally.KIND: tally.step, confirm.KIND: confirm.step}
@@ -89,7 +89,7 @@ def _rehearsed(turn: Turn, command: str) -> bool:
 
 async def _answer(turn: Turn, incoming: Incoming, revoked: bool) -> None:
     if turn.user is None:
-        if incoming.kind is Kind.TEXT and _CODE.fullmatch(incoming.text.strip()):
+        if incoming.kind is Kind.TEXT and _CODE.fullmatch(typed_code(incoming.text)):
             await register(turn, incoming.text.strip())
         else:
             _refuse_stranger(turn, revoked)

@@ -41,14 +41,15 @@ async def test_start_with_code_registers_hamlet_leader(chat) -> None:
 
 async def test_deep_link_and_typed_code_register_too(bot) -> None:
     # A t.me/<bot>?start=CODE link makes the app send "/start CODE", addressed to the bot in
-    # groups; a code typed (or pasted) alone, in any case, works as well.
+    # groups; a code typed (or pasted) alone, in any case, works as well, and so does one
+    # typed in the two groups a printed slip shows it in.
     official_code = await bot.invite(Role.OFFICIAL, "Định Biên", "Bảo Linh")
     official = bot.user("Lê Thị Hoa")
     replies = await bot.say(official, f"/start@tallybot_local_bot {official_code}")
     assert replies[0].text == "✅ Đăng ký xong! Lê Thị Hoa phụ trách các xã: Bảo Linh, Định Biên."
     district_code = await bot.invite(Role.DISTRICT)
     staff = bot.user("Trần Văn Nam")
-    replies = await bot.say(staff, f"  {district_code.lower()} ")
+    replies = await bot.say(staff, f"  {district_code[:4].lower()} {district_code[4:]} ")
     assert replies[0].text == "✅ Đăng ký xong! Trần Văn Nam theo dõi toàn huyện Định Hóa."
     staff_user = await bot.account(staff)
     assert staff_user is not None
