@@ -77,21 +77,29 @@ async def stage_invites(
 ) -> list[Invite]:
     """Adds one single-use code per (role, unit), valid for `days` days, to the caller's
     transaction (no commit): a district's codes are all made, or none. Checks each pair's fit."""
+    invites = new_invites(grants, now, now + timedelta(days=days))
+    session.add_all(invites)
+    await session.flush()
+    return invites
+
+
+def new_invites(
+    grants: Sequence[tuple[Role, Unit]], now: datetime, expires_at: datetime
+) -> list[Invite]:
+    """Returns one single-use code per (role, unit), valid until `expires_at`, not yet added
+    to any session (the caller adds them when it commits). Checks each pair's fit."""
     for role, unit in grants:
         check_role_units(role, [unit])
-    invites = [
+    return [
         Invite(
             code=_new_code(),
             role=role.value,
             unit_ids=[unit.id],
             created_at=now,
-            expires_at=now + timedelta(days=days),
+            expires_at=expires_at,
         )
         for role, unit in grants
     ]
-    session.add_all(invites)
-    await session.flush()
-    return invites
 
 
 async def create_user_invite(

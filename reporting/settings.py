@@ -28,9 +28,12 @@ class Settings:
     TELEGRAM_BOT_TOKEN: str = ""
     TELEGRAM_API_BASE_URL: str = DEFAULT_TELEGRAM_API_BASE_URL
     TELEGRAM_MAX_RATE: int = 30
+    TELEGRAM_BOT_USERNAME: str = ""
     ZALO_BOT_TOKEN: str = ""
     ZALO_API_BASE_URL: str = DEFAULT_ZALO_API_BASE_URL
     ZALO_MAX_RATE: int = 10
+    ZALO_BOT_NAME: str = ""
+    ZALO_BOT_LINK: str = ""
     PUBLIC_URL: str = ""
     HTTP_LISTEN: str = "127.0.0.1"
     HTTP_PORT: int = 8080

@@ -211,6 +211,9 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.invite_out_failed": "Could not write {path}: {error}. No code was made.",
     "cli.invites_written": "Made {count} invite codes and wrote them to {path}.",
+    "cli.slips_alone": (
+        "invite slips takes only --out, --role, --commune and --format, written after slips."
+    ),
     "cli.invite_user_alone": (
         "--user goes without --role, --unit and --count: the code carries the user's own role "
         "and units."
@@ -620,4 +623,50 @@ MESSAGES: dict[str, str] = {
     "status.gap_average": "the Q1–9 average",
     "status.impossible": "{what} cannot reach {percent} (too few households left)",
     "status.gap_participation": "participation",
+    # --- invite slips (printed) ---
+    "slips.pdf_title": "Invite slips",
+    "slips.for_hamlet": "Sign-up code of the hamlet's Front committee leader",
+    "slips.for_commune": "Sign-up code of the commune's leader (People's Committee or Front)",
+    "slips.for_official": "Sign-up code of the district official assigned to the commune",
+    "slips.for_district": "Sign-up code of the district staff",
+    "slips.for_person": "{role}, assigned to {units}",
+    "slips.role_hamlet": "Hamlet Front committee leader",
+    "slips.role_commune": "Commune leader",
+    "slips.role_official": "District official",
+    "slips.role_district": "District staff",
+    "slips.zalo_search": "Open Zalo, search for:",
+    "slips.step_telegram": "• Telegram: scan the Telegram QR code, press Start.",
+    "slips.step_zalo_qr": "• Zalo: scan the Zalo QR code, send the Bot {code}",
+    "slips.step_zalo_name": "• Zalo: search the Bot named above, send it {code}",
+    "slips.step_done": "• When the Bot answers «Registered», you are done.",
+    "slips.expires": "Each code works once, until the end of {day}. Keep it to yourself.",
+    "slips.bad_telegram_username": (
+        "TELEGRAM_BOT_USERNAME={value!r} is not a Telegram bot username (5–32 letters, digits "
+        "or _, e.g. tallybot_dinhhoa_bot)."
+    ),
+    "slips.bad_zalo_link": (
+        "ZALO_BOT_LINK={value!r}: needs the https:// link to the bot that Zalo Bot Creator shares."
+    ),
+    "slips.no_channel": (
+        "Slips need at least one channel: set TELEGRAM_BOT_USERNAME (the Telegram bot's "
+        "username), or ZALO_BOT_NAME / ZALO_BOT_LINK (the Zalo bot). No code was made."
+    ),
+    "slips.telegram_username_missing": (
+        "The bot runs on Telegram (TELEGRAM_BOT_TOKEN is set) but TELEGRAM_BOT_USERNAME is not: "
+        "the slips would lack the Telegram QR code. No code was made."
+    ),
+    "slips.zalo_missing": (
+        "The bot runs on Zalo (ZALO_BOT_TOKEN is set) but neither ZALO_BOT_NAME nor "
+        "ZALO_BOT_LINK is: the slips would lack Zalo. No code was made."
+    ),
+    "slips.channel_left_out": "The slips leave out {channel}: {setting} is not set.",
+    "slips.not_surveyed": "Commune {name} is not surveyed: no slips for it. No code was made.",
+    "slips.left_out": "{count} units already have a registered leader, no slip printed:",
+    "slips.none_left": (
+        "Every chosen unit already has a registered leader: no slip to print. No code was made."
+    ),
+    "slips.written": (
+        "Made {count} invite codes and wrote {count} slips ({pages} pages) to {path}."
+    ),
+    "slips.csv_written": "Made {count} invite codes and wrote them to {path}.",
 }

@@ -202,6 +202,9 @@ MESSAGES: dict[str, str] = {
     "cli.invite_out_exists": "Tệp {path} đã có; chọn tên khác để không ghi đè. Chưa tạo mã nào.",
     "cli.invite_out_failed": "Không ghi được tệp {path}: {error}. Chưa tạo mã nào.",
     "cli.invites_written": "Đã tạo {count} mã mời và ghi vào {path}.",
+    "cli.slips_alone": (
+        "invite slips chỉ nhận --out, --role, --commune và --format, viết sau chữ slips."
+    ),
     "cli.invite_user_alone": (
         "--user không đi cùng --role, --unit hay --count: mã mời này mang vai trò và đơn vị "
         "sẵn có của người dùng."
@@ -601,4 +604,48 @@ MESSAGES: dict[str, str] = {
     "status.gap_average": "bình quân câu 1–9",
     "status.impossible": "{what} không thể đạt {percent} (không còn đủ hộ chưa góp ý)",
     "status.gap_participation": "tỷ lệ tham gia",
+    # --- invite slips (printed) ---
+    "slips.pdf_title": "Phiếu mời đăng ký",
+    "slips.for_hamlet": "Mã đăng ký của Trưởng ban công tác Mặt trận xóm",
+    "slips.for_commune": "Mã đăng ký của lãnh đạo xã (UBND hoặc UBMTTQ xã)",
+    "slips.for_official": "Mã đăng ký của cán bộ huyện phụ trách xã",
+    "slips.for_district": "Mã đăng ký của cán bộ huyện",
+    "slips.for_person": "{role}, phụ trách {units}",
+    "slips.role_hamlet": "Trưởng ban công tác Mặt trận xóm",
+    "slips.role_commune": "Lãnh đạo xã",
+    "slips.role_official": "Cán bộ huyện",
+    "slips.role_district": "Cán bộ huyện",
+    "slips.zalo_search": "Mở Zalo, tìm:",
+    "slips.step_telegram": "• Telegram: quét mã QR Telegram, bấm nút Bắt đầu.",
+    "slips.step_zalo_qr": "• Zalo: quét mã QR Zalo, nhắn cho Bot mã {code}",
+    "slips.step_zalo_name": "• Zalo: tìm tên Bot ở trên, nhắn cho Bot mã {code}",
+    "slips.step_done": "• Bot trả lời «Đăng ký xong» là được.",
+    "slips.expires": "Mỗi mã chỉ dùng một lần, đến hết ngày {day}. Xin giữ kín mã.",
+    "slips.bad_telegram_username": (
+        "TELEGRAM_BOT_USERNAME={value!r} không phải tên bot Telegram (5–32 chữ cái, số hoặc _, "
+        "ví dụ tallybot_dinhhoa_bot)."
+    ),
+    "slips.bad_zalo_link": (
+        "ZALO_BOT_LINK={value!r}: cần đường dẫn https:// tới bot mà Zalo Bot Creator chia sẻ."
+    ),
+    "slips.no_channel": (
+        "Phiếu cần ít nhất một kênh: đặt TELEGRAM_BOT_USERNAME (tên bot Telegram), hoặc "
+        "ZALO_BOT_NAME / ZALO_BOT_LINK (bot Zalo). Chưa tạo mã nào."
+    ),
+    "slips.telegram_username_missing": (
+        "Bot chạy trên Telegram (TELEGRAM_BOT_TOKEN đã đặt) nhưng chưa đặt "
+        "TELEGRAM_BOT_USERNAME: phiếu sẽ thiếu mã QR Telegram. Chưa tạo mã nào."
+    ),
+    "slips.zalo_missing": (
+        "Bot chạy trên Zalo (ZALO_BOT_TOKEN đã đặt) nhưng chưa đặt ZALO_BOT_NAME hay "
+        "ZALO_BOT_LINK: phiếu sẽ thiếu phần Zalo. Chưa tạo mã nào."
+    ),
+    "slips.channel_left_out": "Phiếu không có {channel}: chưa đặt {setting}.",
+    "slips.not_surveyed": "Xã {name} không tham gia khảo sát: không in phiếu. Chưa tạo mã nào.",
+    "slips.left_out": "{count} đơn vị đã có người đăng ký, không in phiếu:",
+    "slips.none_left": (
+        "Mọi đơn vị đã chọn đều đã có người đăng ký: không có phiếu nào để in. Chưa tạo mã nào."
+    ),
+    "slips.written": "Đã tạo {count} mã mời và ghi {count} phiếu ({pages} trang) vào {path}.",
+    "slips.csv_written": "Đã tạo {count} mã mời và ghi vào {path}.",
 }
