@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "init": "bot.cli.admin:init",
     "roster import": "bot.cli.admin:roster_import",
     "invite": "bot.cli.invites:invite",
+    "invite slips": "bot.cli.slips:invite_slips",
     "users": "bot.cli.admin:users",
     "revoke": "bot.cli.admin:revoke",
     "unlock": "bot.cli.admin:unlock_commune",

@@ -80,7 +80,7 @@ async def _invite_many(settings: Settings, args: argparse.Namespace) -> None:
             await session.commit()
         else:
             # The file is written before the commit: codes nobody can read are never made.
-            _write_new(out, content)
+            write_new(out, content)
             try:
                 await session.commit()
             except BaseException:
@@ -106,9 +106,14 @@ def _many_role(args: argparse.Namespace) -> Role | None:
     return role
 
 
-def _write_new(out: Path, content: str) -> None:
-    """Writes a new file (UTF-8 with a BOM, which Excel needs to show the diacritics)."""
+def write_new(out: Path, content: str | bytes) -> None:
+    """Writes a new file: text as UTF-8 with a BOM (Excel needs it to show the diacritics),
+    bytes as they are; refuses a file that exists or cannot be written."""
     try:
+        if isinstance(content, bytes):
+            with out.open("xb") as binary:
+                binary.write(content)
+            return
         with out.open("x", encoding="utf-8-sig", newline="") as stream:
             stream.write(content)
     except FileExistsError:

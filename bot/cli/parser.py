@@ -115,6 +115,46 @@ def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="the id of an existing user, from `users`: one code that links another chat "
         "account (any channel) to them, with their role and units",
     )
+    # Optional, so that `invite --role …` and the other forms above keep working.
+    actions = invite.add_subparsers(dest="action", required=False, metavar="ACTION")
+    _invite_slips(actions)
+
+
+def _invite_slips(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    slips = actions.add_parser(
+        "slips",
+        help="print invite slips with QR codes for the unit leaders not registered yet",
+        description="One new code per hamlet (or commune) leader of the surveyed communes "
+        "who has not registered yet, valid to the end of the collection window (INVITE_DAYS "
+        "days when printed later, or less than a day before), as an A4 PDF of slips to cut "
+        "(six a page: the unit, the code, a QR code that opens the bot on Telegram with it, "
+        "the Zalo bot's QR code or name, three lines of instructions) or as CSV for mail "
+        "merge. Units whose leader has "
+        "registered are left out and listed on standard output. Needs TELEGRAM_BOT_USERNAME "
+        "and/or ZALO_BOT_NAME, ZALO_BOT_LINK; works offline.",
+    )
+    slips.add_argument(
+        "--out", required=True, metavar="PATH", help="the file to write (must not exist)"
+    )
+    slips.add_argument(
+        "--role",
+        choices=["hamlet", "commune", "all"],
+        default="hamlet",
+        help="whose slips: hamlet leaders (default), commune leaders, or both",
+    )
+    slips.add_argument(
+        "--commune",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this commune's slips (repeat; default every surveyed commune)",
+    )
+    slips.add_argument(
+        "--format",
+        choices=["pdf", "csv"],
+        default="pdf",
+        help="pdf: slips to print and cut (default); csv: the same for mail merge",
+    )
 
 
 def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

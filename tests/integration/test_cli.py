@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from backends import Database, run_sql, sqlite_url
 from openpyxl import Workbook
+from qr_pages import read_pages
 from sqlalchemy import inspect
 
 from bot.cli import main
 from reporting.campaign import reference_source
+from reporting.invite_slips import CSV_COLUMNS
 from reporting.people import CODE_ALPHABET, InviteRefused, redeem_invite
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
@@ -691,6 +693,145 @@ def test_invite_many_refusals_say_why_and_make_nothing(
     assert expected in result.err  # a file's problem comes under the roster import's heading
     assert ready.count("invites") == 0
     assert not (ready.directory / "codes.csv").exists()
+
+
+# --- invite slips ---------------------------------------------------------------------------
+
+SLIP_SETTINGS = {
+    "TELEGRAM_BOT_USERNAME": "tallybot_dinhhoa_bot",
+    "ZALO_BOT_NAME": "Bot Tally Định Hóa",
+    "ZALO_BOT_LINK": "https://zalo.me/s/tallybot",
+}
+TELEGRAM_LINK = "https://t.me/tallybot_dinhhoa_bot?start="
+
+
+@pytest.fixture
+def slips_ready(ready: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """`tallybot` after init and the sample roster, with the bot's names for the slips."""
+    for name, value in SLIP_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+    return ready
+
+
+def test_invite_slips_print_each_hamlet_a_slip_whose_qr_code_holds_its_stored_code(
+    slips_ready: Cli,
+) -> None:
+    # Định Biên has 12 hamlets, Tân Thịnh 11: 23 slips, six a page
+    communes = ("--commune", "Định Biên", "--commune", "Tân Thịnh")
+    result = slips_ready("invite", "slips", "--out", "slips.pdf", *communes)
+    assert result.code == 0, result.err
+    assert result.out == ""
+    assert result.err.strip() == "Đã tạo 23 mã mời và ghi 23 phiếu (4 trang) vào slips.pdf."
+    pages = read_pages((slips_ready.directory / "slips.pdf").read_bytes())
+    assert [len(page) for page in pages] == [12, 12, 12, 10]
+    links = [read.text for page in pages for read in page]
+    codes = [link.removeprefix(TELEGRAM_LINK) for link in links if link.startswith(TELEGRAM_LINK)]
+    assert links.count("https://zalo.me/s/tallybot") == len(codes) == 23
+    stored = _stored_invites(slips_ready)
+    assert sorted(codes) == sorted(stored)
+    [(hamlets,)] = slips_ready.query(
+        "SELECT count(DISTINCT h.id) FROM units h JOIN units c ON h.parent_id = c.id "
+        "WHERE c.name IN ('Định Biên', 'Tân Thịnh')"
+    )
+    assert {(role, len(units)) for role, units in stored.values()} == {("hamlet", 1)}
+    assert len({units[0] for _, units in stored.values()}) == hamlets == 23
+    # the first slip is Định Biên's first hamlet by name
+    first = _unit_id(slips_ready, "Định Biên", "Xóm Bản Mới")
+    assert stored[codes[0]] == ("hamlet", [first])
+
+
+def test_invite_slips_leave_out_and_list_a_hamlet_whose_leader_registered(
+    slips_ready: Cli,
+) -> None:
+    [code] = _codes(slips_ready("invite", "--role", "hamlet", "--unit", "Định Biên/Xóm Nà Mỏ"))
+    _register(slips_ready, code, "4004", "Hoàng Văn Bình")
+    [unused] = _codes(
+        slips_ready("invite", "--role", "hamlet", "--unit", "Định Biên/Xóm Đồng Chú")
+    )
+    result = slips_ready(
+        "invite", "slips", "--out", "slips.csv", "--format", "csv", "--commune", "Định Biên"
+    )
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "1 đơn vị đã có người đăng ký, không in phiếu:",
+        "Định Biên/Xóm Nà Mỏ\thamlet",
+    ]
+    assert result.err.strip() == "Đã tạo 11 mã mời và ghi vào slips.csv."
+    content = (slips_ready.directory / "slips.csv").read_bytes()
+    assert content.startswith(codecs.BOM_UTF8)
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    units = [row["unit"] for row in rows]
+    assert "Xóm Nà Mỏ" not in units
+    assert "Xóm Đồng Chú" in units  # an unused code is no registration
+    assert len(units) == 11
+    stored = _stored_invites(slips_ready)
+    for row in rows:
+        assert row["telegram_link"] == TELEGRAM_LINK + row["code"]
+        assert row["code_printed"] == row["code"][:4] + " " + row["code"][4:]
+        assert (row["commune"], row["role"], row["person"]) == ("Định Biên", "hamlet", "")
+        assert stored[row["code"]] == ("hamlet", [_unit_id(slips_ready, "Định Biên", row["unit"])])
+    assert len(stored) == 13
+    assert unused in stored
+
+    # A leader who is revoked no longer holds the hamlet: it gets a slip again.
+    slips_ready("revoke", "1")
+    again = slips_ready("invite", "slips", "--out", "again.csv", "--format", "csv")
+    assert again.code == 0, again.err
+    assert again.out == ""
+
+
+def test_invite_slips_for_commune_leaders_and_all(slips_ready: Cli) -> None:
+    result = slips_ready(
+        "invite", "slips", "--out", "s.csv", "--format", "csv", "--role", "all",
+        "--commune", "Phúc Chu", "--commune", "Kim Phượng",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    rows = list(
+        csv.DictReader(io.StringIO((slips_ready.directory / "s.csv").read_text("utf-8-sig")))
+    )
+    assert [(row["role"], row["commune"]) for row in rows[:2]] == [
+        ("commune", "Phúc Chu"),
+        ("hamlet", "Phúc Chu"),
+    ]
+    assert len(rows) == 1 + 8 + 1 + 9
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        ((), {}, "Phiếu cần ít nhất một kênh: đặt TELEGRAM_BOT_USERNAME"),
+        (
+            (),
+            {"TELEGRAM_BOT_TOKEN": "1:x", "ZALO_BOT_NAME": "Bot T"},
+            "Bot chạy trên Telegram (TELEGRAM_BOT_",
+        ),
+        (("--commune", "Chợ Chu"), SLIP_SETTINGS, "Xã Chợ Chu không tham gia khảo sát"),
+        (("--commune", "Nowhere"), SLIP_SETTINGS, "Không tìm thấy xã «Nowhere»."),
+        (("--out", "taken.pdf"), SLIP_SETTINGS, "Tệp taken.pdf đã có; chọn tên khác"),
+        (("--out", "no/such/folder/s.pdf"), SLIP_SETTINGS, "Không ghi được tệp no/such/folder"),
+    ],
+)
+def test_invite_slips_refusals_say_why_and_make_nothing(
+    ready: Cli,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    ready.write("taken.pdf", "")
+    out = () if "--out" in argv else ("--out", "s.pdf")
+    assert _one_line(ready("invite", "slips", *out, *argv)).startswith(expected)
+    assert ready.count("invites") == 0
+    assert not (ready.directory / "s.pdf").exists()
+
+
+def test_invite_slips_take_no_option_of_invite_itself(slips_ready: Cli) -> None:
+    refused = slips_ready("invite", "--all-hamlets", "slips", "--out", "s.pdf")
+    assert _one_line(refused).startswith("invite slips chỉ nhận --out, --role, --commune")
+    assert slips_ready.count("invites") == 0
 
 
 def test_unlock_reopens_a_confirmed_commune_and_keeps_the_record(ready: Cli) -> None:
