@@ -109,6 +109,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     invite_code: Mapped[str | None] = mapped_column(String(32))
+    # The position (chức vụ) the assignment table gives them (0010); None for users who came
+    # in by an invite code only.
+    position: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

@@ -216,7 +216,9 @@ def test_going_back_before_user_invites_makes_unused_ones_expire(database_url: s
     url = database_url
     created, expires = "2024-01-28 09:00:00.000000", "2024-02-11 09:00:00.000000"
     run_sql(
-        url, f"INSERT INTO users VALUES (1, 'Cán bộ', 'district', 'vi', NULL, '{created}', NULL)"
+        url,
+        "INSERT INTO users (id, name, role, language, created_at)"
+        f" VALUES (1, 'Cán bộ', 'district', 'vi', '{created}')",
     )
     for code, user_id in (("NEWUSER2", "NULL"), ("LINKUSR2", "1")):
         run_sql(
@@ -306,3 +308,21 @@ def test_0008_keeps_one_open_confirmation_and_refuses_rows_breaking_the_tally_ru
     command.downgrade(alembic_config(url), "0007")
     run_sql(url, confirm.format(minute=3))
     run_sql(url, tally.format(id=2, day="2024-01-28", q10=29))
+
+
+def test_positions_come_with_0010_and_going_back_keeps_the_people(
+    empty_database: Database,
+) -> None:
+    url = empty_database.url
+    command.upgrade(alembic_config(url), "0010")
+    created = "2024-01-20 09:00:00.000000"
+    run_sql(
+        url,
+        "INSERT INTO users (id, name, role, language, position, created_at)"
+        f" VALUES (1, 'Nguyễn Văn An', 'official', 'vi', 'Phó Chủ tịch UBND huyện', '{created}')",
+    )
+    command.downgrade(alembic_config(url), "0009")
+    assert run_sql(url, "SELECT id, name, role FROM users") == [(1, "Nguyễn Văn An", "official")]
+    upgrade(url)
+    assert run_sql(url, "SELECT position FROM users") == [(None,)]
+    assert asyncio.run(_run(url, _diff)) == []
