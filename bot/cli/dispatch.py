@@ -28,6 +28,7 @@ Command = Callable[[Settings, argparse.Namespace], Any]
 COMMANDS: dict[str, str] = {
     "init": "bot.cli.admin:init",
     "roster import": "bot.cli.admin:roster_import",
+    "assignments import": "bot.cli.assignments:assignments_import",
     "invite": "bot.cli.invites:invite",
     "invite slips": "bot.cli.slips:invite_slips",
     "users": "bot.cli.admin:users",

@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("init", help="create or upgrade the database and load the campaign")
     _roster(commands)
+    _assignments(commands)
     _invite(commands)
     commands.add_parser(
         "users", help="list users, their roles, units, chat accounts and last activity"
@@ -59,6 +60,23 @@ def _roster(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "Vietnamese headers xã, xóm, số hộ, khảo sát are accepted too.",
     )
     load.add_argument("file", metavar="FILE", help="the roster, .csv or .xlsx")
+
+
+def _assignments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    assignments = commands.add_parser(
+        "assignments", help="load the table of who answers for which communes"
+    )
+    actions = assignments.add_subparsers(dest="action", required=True, metavar="ACTION")
+    load = actions.add_parser(
+        "import",
+        help="import a CSV or XLSX assignment table; all rows or none, re-import updates",
+        description="Columns: person, position, role (official, commune or district), "
+        'communes (one or several, separated by ";" or ","); Vietnamese headers họ tên, '
+        "chức vụ, vai trò, xã are accepted too. A person is known by name and position; each "
+        "new one is a user without a chat account until they redeem a code made with "
+        "`invite --user`.",
+    )
+    load.add_argument("file", metavar="FILE", help="the assignment table, .csv or .xlsx")
 
 
 def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

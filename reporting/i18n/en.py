@@ -101,6 +101,33 @@ MESSAGES: dict[str, str] = {
         "Commune “{commune}” is marked surveyed (line {surveyed}) and not surveyed "
         "(line {excluded}); a commune is one or the other."
     ),
+    # --- assignment table ---
+    "assign.empty_person": "the name is empty.",
+    "assign.empty_position": "the position is empty.",
+    "assign.empty_role": "the role is empty; write official, commune or district.",
+    "assign.unknown_role": "«{value}» is not a role; write official, commune or district.",
+    "assign.two_roles": (
+        "{name} is already on line {first} as {first_role}, this line says {role}; "
+        "a person has one role."
+    ),
+    "assign.unknown_commune": (
+        "there is no commune «{commune}» in the roster; check its name "
+        "(or load the roster first: tallybot roster import)."
+    ),
+    "assign.ambiguous_commune": (
+        "«{commune}» fits several communes: {candidates}. Write the commune's full name."
+    ),
+    "assign.commune_not_surveyed": (
+        "commune «{commune}» takes no part in the survey, so nobody can answer for it."
+    ),
+    "assign.official_needs_communes": "{name} is an official but no commune is given.",
+    "assign.commune_needs_commune": "{name} is a commune user but no commune is given.",
+    "assign.commune_needs_one": (
+        "{name} is a commune user and follows one commune, but the file gives: {communes}."
+    ),
+    "assign.district_takes_none": (
+        "{name} is district staff and sees the whole district: leave the communes empty."
+    ),
     # --- tallies ---
     "tally.question_count": "All {expected} satisfied counts are needed (Q1–Q10); got {found}.",
     "tally.negative_collected": "Forms collected cannot be negative ({value}).",
@@ -188,6 +215,16 @@ MESSAGES: dict[str, str] = {
     "cli.roster_done": (
         "Roster loaded: {communes} communes; {added} hamlets added, {updated} updated, "
         "{unchanged} unchanged."
+    ),
+    "cli.assignments_done": (
+        "Assignment table loaded: {added} people added, {updated} updated, {unchanged} unchanged."
+    ),
+    "cli.assignments_new": (
+        "New people, no chat account yet (make each a code: tallybot invite --user ID):"
+    ),
+    "cli.assignments_absent": (
+        "{count} people of the earlier table are not in this file; they are kept as they are. "
+        "If they no longer answer for a commune: tallybot revoke ID"
     ),
     "cli.invite_count": "--count must be between 1 and 500 (got {count}).",
     "cli.invite_needs_role": (

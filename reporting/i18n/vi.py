@@ -98,6 +98,39 @@ MESSAGES: dict[str, str] = {
         "Xã «{commune}» vừa ghi có khảo sát (dòng {surveyed}) vừa ghi không khảo sát "
         "(dòng {excluded}); mỗi xã chỉ ghi một cách."
     ),
+    # --- assignment table ---
+    "assign.empty_person": "chưa điền họ tên.",
+    "assign.empty_position": "chưa điền chức vụ.",
+    "assign.empty_role": (
+        "chưa điền vai trò; ghi official (lãnh đạo phụ trách), commune (cán bộ xã) "
+        "hoặc district (cán bộ huyện)."
+    ),
+    "assign.unknown_role": (
+        "«{value}» không phải vai trò; ghi official (lãnh đạo phụ trách), commune (cán bộ xã) "
+        "hoặc district (cán bộ huyện)."
+    ),
+    "assign.two_roles": (
+        "{name} đã có ở dòng {first} với vai trò {first_role}, dòng này lại ghi {role}; "
+        "mỗi người chỉ có một vai trò."
+    ),
+    "assign.unknown_commune": (
+        "không có xã «{commune}» trong danh sách đơn vị; xin kiểm tra tên xã "
+        "(hoặc nạp danh sách trước: tallybot roster import)."
+    ),
+    "assign.ambiguous_commune": "«{commune}» trùng với nhiều xã: {candidates}. Xin ghi rõ tên xã.",
+    "assign.commune_not_surveyed": (
+        "xã «{commune}» không tham gia khảo sát nên không phân công phụ trách được."
+    ),
+    "assign.official_needs_communes": (
+        "{name} là lãnh đạo phụ trách (official) nhưng chưa ghi xã nào."
+    ),
+    "assign.commune_needs_commune": "{name} là cán bộ xã (commune) nhưng chưa ghi xã nào.",
+    "assign.commune_needs_one": (
+        "{name} là cán bộ xã (commune) nên chỉ theo dõi một xã, tệp lại ghi: {communes}."
+    ),
+    "assign.district_takes_none": (
+        "{name} là cán bộ huyện (district), theo dõi toàn huyện: xin để trống cột xã."
+    ),
     # --- tallies ---
     "tally.question_count": "Cần đủ {expected} số hài lòng (câu 1 đến câu 10), mới có {found} số.",
     "tally.negative_collected": "Số phiếu thu về không thể là số âm ({value}).",
@@ -181,6 +214,17 @@ MESSAGES: dict[str, str] = {
     "cli.roster_done": (
         "Đã nạp danh sách: {communes} xã; thêm {added} xóm, cập nhật {updated} xóm, "
         "{unchanged} xóm không đổi."
+    ),
+    "cli.assignments_done": (
+        "Đã nạp bảng phân công: thêm {added} người, cập nhật {updated} người, "
+        "{unchanged} người không đổi."
+    ),
+    "cli.assignments_new": (
+        "Người mới, chưa có tài khoản chat (tạo mã mời cho từng người: tallybot invite --user SỐ):"
+    ),
+    "cli.assignments_absent": (
+        "{count} người của bảng trước không có trong tệp này; vẫn giữ nguyên. Nếu họ không còn "
+        "phụ trách, khóa bằng: tallybot revoke SỐ"
     ),
     "cli.invite_count": "--count phải từ 1 đến 500 (đang là {count}).",
     "cli.invite_needs_role": (

@@ -1185,3 +1185,54 @@ def test_an_unreachable_postgresql_server_is_one_line_and_exit_1(
     )
     assert "Hãy kiểm tra DATABASE_URL" in line
     assert "s3cret-pass" not in line
+
+
+# --- the assignment table -----------------------------------------------------------------
+
+
+def test_assignments_import_lists_new_people_then_absent_ones(ready: Cli) -> None:
+    table = ready.write(
+        "phan-cong.csv",
+        "họ tên,chức vụ,vai trò,xã\n"
+        "Nguyễn Văn An,Phó Chủ tịch UBND huyện,official,Định Biên; Bảo Linh\n"
+        "Lê Văn Cường,Chủ tịch UBMTTQ huyện,district,\n",
+    )
+    result = ready("assignments", "import", str(table))
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "Đã nạp bảng phân công: thêm 2 người, cập nhật 0 người, 0 người không đổi.",
+        "Người mới, chưa có tài khoản chat (tạo mã mời cho từng người: "
+        "tallybot invite --user SỐ):",
+        "1\tNguyễn Văn An\tPhó Chủ tịch UBND huyện",
+        "2\tLê Văn Cường\tChủ tịch UBMTTQ huyện",
+    ]
+    assert len(_codes(ready("invite", "--user", "1"))) == 1
+    ready.write(
+        "phan-cong.csv",
+        "họ tên,chức vụ,vai trò,xã\nNguyễn Văn An,Phó Chủ tịch UBND huyện,official,Định Biên\n",
+    )
+    again = ready("assignments", "import", str(table))
+    assert again.out.splitlines() == [
+        "Đã nạp bảng phân công: thêm 0 người, cập nhật 1 người, 0 người không đổi.",
+        "1 người của bảng trước không có trong tệp này; vẫn giữ nguyên. Nếu họ không còn phụ "
+        "trách, khóa bằng: tallybot revoke SỐ",
+        "2\tLê Văn Cường\tChủ tịch UBMTTQ huyện",
+    ]
+
+
+def test_a_bad_assignment_table_lists_its_lines_and_writes_nothing(ready: Cli) -> None:
+    table = ready.write(
+        "phan-cong.csv",
+        "họ tên,chức vụ,vai trò,xã\n"
+        "Nguyễn Văn An,Phó Chủ tịch UBND huyện,official,Hà Nội\n"
+        "Lê Văn Cường,,district,\n",
+    )
+    result = ready("assignments", "import", str(table))
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "Tệp bị từ chối, không có gì được ghi (2 lỗi):",
+        "Dòng 2: không có xã «Hà Nội» trong danh sách đơn vị; xin kiểm tra tên xã (hoặc nạp "
+        "danh sách trước: tallybot roster import).",
+        "Dòng 3, cột «chức vụ»: chưa điền chức vụ.",
+    ]
+    assert ready.count("users") == 0

@@ -1,0 +1,35 @@
+"""`tallybot assignments import`: the district's table of who answers for which communes."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli.context import opened
+from reporting.assignment_file import parse_assignments
+from reporting.assignments import import_assignments
+from reporting.i18n import text
+from reporting.settings import Settings
+from reporting.units import communes
+
+
+async def assignments_import(settings: Settings, args: argparse.Namespace) -> None:
+    """Imports an assignment table: all people or none; prints who is new and who is absent."""
+    async with opened(settings) as ctx, ctx.sessions() as session:
+        people = parse_assignments(args.file, await communes(session))
+        changes = await import_assignments(session, people, ctx.clock.now())
+    print(
+        text(
+            "cli.assignments_done",
+            added=len(changes.added),
+            updated=len(changes.updated),
+            unchanged=changes.unchanged,
+        )
+    )
+    if changes.added:
+        print(text("cli.assignments_new"))
+        for user in changes.added:
+            print(f"{user.id}\t{user.name}\t{user.position}")
+    if changes.absent:
+        print(text("cli.assignments_absent", count=len(changes.absent)))
+        for user in changes.absent:
+            print(f"{user.id}\t{user.name}\t{user.position}")
