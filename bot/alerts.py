@@ -28,6 +28,7 @@ from reporting.alerts import (
     verdict_changes,
     wrong_codes,
 )
+from reporting.assignments import responsible_officials
 from reporting.campaign import Campaign
 from reporting.limits import WRONG_CODES
 from reporting.storage.db import lock_for_transaction
@@ -60,10 +61,11 @@ async def _evaluate(core: Core, scheduled_too: bool, now: datetime) -> int:
         # Hamlet rows only for the timed alerts (reminders and missing lists need them).
         summary = await summarize(session, core.campaign, now, None if scheduled_too else ())
         previous, changes = await remembered_verdicts(session)
-        due, memory = verdict_changes(summary, previous, now, changes)
+        responsible = await responsible_officials(session)
+        due, memory = verdict_changes(summary, previous, now, changes, responsible)
         await remember_verdicts(session, memory, now)
         if scheduled_too:
-            due += scheduled(core.campaign, summary, now)
+            due += scheduled(core.campaign, summary, now, responsible)
         queued = 0
         for alert in due:
             queued += await _claim(session, core.campaign, alert, now)

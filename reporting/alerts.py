@@ -6,7 +6,7 @@ to which unit, and how to say it in each language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -28,6 +28,8 @@ from reporting.summaries import CampaignSummary, UnitSummary
 MORNING = time(8, 0)
 MEASURES = ("participation", "question_min", "average_q1_q9", "q10")
 VerdictMemory = Mapping[tuple[int, str], Verdict | None]
+# The officials who answer for each commune, by commune id: "Name (position)" (SPEC §2.2).
+Responsible = Mapping[int, Sequence[str]]
 Phrase = Callable[[str], str]  # text that depends on the reader's language
 
 
@@ -129,8 +131,16 @@ def wrong_codes(
     )
 
 
-def scheduled(campaign: Campaign, summary: CampaignSummary, now: datetime) -> list[Alert]:
-    """Returns the timed alerts due at `now` (each keyed by its day, so sent once a day)."""
+def scheduled(
+    campaign: Campaign,
+    summary: CampaignSummary,
+    now: datetime,
+    responsible: Responsible | None = None,
+) -> list[Alert]:
+    """Returns the timed alerts due at `now` (each keyed by its day, so sent once a day).
+
+    The digest names the officials who answer for each commune at risk (`responsible`).
+    """
     if in_quiet_hours(campaign, now):
         return []
     day, clock = summary.day, now.astimezone(campaign.timezone).time()
@@ -141,7 +151,7 @@ def scheduled(campaign: Campaign, summary: CampaignSummary, now: datetime) -> li
         due += list(_missing_lists(summary))
     collecting = campaign.phases.collection[0] <= day <= campaign.phases.aggregation[1]
     if collecting and clock >= campaign.alerts.digest:
-        due.append(_digest(summary))
+        due.append(_digest(summary, responsible or {}))
     if clock >= MORNING:
         due += list(_deadlines(campaign, summary))
     return due
@@ -152,6 +162,7 @@ def verdict_changes(
     previous: VerdictMemory,
     now: datetime,
     changes: Mapping[tuple[int, str], int] | None = None,
+    responsible: Responsible | None = None,
 ) -> tuple[list[Alert], dict[tuple[int, str], Verdict | None]]:
     """Returns alerts for every verdict that got worse since `previous`, and the new memory.
 
@@ -159,6 +170,7 @@ def verdict_changes(
     changes remembered so far per unit and measure: an alert is keyed by the change it
     reports (the next one), so two evaluations that see the same change, in two processes
     at once, claim one alert, and a verdict that recovers and falls again alerts again.
+    A commune's alert names the officials who answer for it (`responsible`).
     """
     alerts: list[Alert] = []
     memory: dict[tuple[int, str], Verdict | None] = {}
@@ -169,7 +181,8 @@ def verdict_changes(
             old = previous.get((unit.unit_id, measure))
             if (unit.unit_id, measure) in previous and got_worse(old, new):
                 change = (changes or {}).get((unit.unit_id, measure), 0) + 1
-                alerts.append(_verdict_alert(summary, unit, measure, old, new, change))
+                names = (responsible or {}).get(unit.unit_id, ())
+                alerts.append(_verdict_alert(summary, unit, measure, (old, new), change, names))
     return alerts, memory
 
 
@@ -212,10 +225,10 @@ def _missing_lists(summary: CampaignSummary) -> Iterator[Alert]:
             )
 
 
-def _digest(summary: CampaignSummary) -> Alert:
+def _digest(summary: CampaignSummary, responsible: Responsible) -> Alert:
     district, t = summary.district, summary.campaign.thresholds
     troubled = [c for c in summary.communes if _worst(c) in (Verdict.AT_RISK, Verdict.NOT_MET)]
-    lines = [c.name + " " + _mark(_worst(c)) for c in troubled] or ["—"]
+    lines = [_troubled(c, responsible.get(c.unit_id, ())) for c in troubled]
     # after collection no tally is expected, so no hamlet is "missing" today
     late = district.hamlets - district.reported_today
     params = {
@@ -225,7 +238,7 @@ def _digest(summary: CampaignSummary) -> Alert:
         "percent": _percent(district.measures.participation, t.participation),
         "average": _percent(district.measures.average_q1_q9, t.average_q1_q9),
         "q10": _percent(district.measures.rates[-1], t.q10),
-        "troubled": ", ".join(lines),
+        "troubled": lambda lang: ", ".join(line(lang) for line in lines) or "—",
         "missing": late if summary.campaign.in_collection(summary.day) else "—",
     }
     return Alert(Kind.DIGEST, f"digest:{summary.day}", Audience.DISTRICT, "alert.digest", params)
@@ -330,14 +343,25 @@ class _Figure:
     gap: Phrase
 
 
+def _troubled(commune: UnitSummary, names: Sequence[str]) -> Phrase:
+    """Returns a commune at risk as the digest lists it, with the officials answering for it."""
+    mark = _mark(_worst(commune))
+    if not names:
+        return lambda _lang: f"{commune.name} {mark}"
+    return lambda lang: text(
+        "alert.digest_commune", lang, commune=commune.name, mark=mark, names="; ".join(names)
+    )
+
+
 def _verdict_alert(
     summary: CampaignSummary,
     unit: UnitSummary,
     measure: str,
-    old: Verdict | None,
-    new: Verdict | None,
+    verdicts: tuple[Verdict | None, Verdict | None],
     change: int,
+    responsible: Sequence[str],
 ) -> Alert:
+    old, new = verdicts
     figure = _figure_of(summary, unit, measure)
     params = {
         "unit": unit.name,
@@ -347,6 +371,9 @@ def _verdict_alert(
         "figure": figure.value,
         "threshold": plain_percent(figure.threshold),
         "gap": figure.gap,
+        "responsible": lambda lang: (
+            text("alert.responsible", lang, names="; ".join(responsible)) if responsible else ""
+        ),
     }
     district = unit.level == "district"
     audience = Audience.DISTRICT if district else Audience.DISTRICT_AND_COMMUNE

@@ -1,11 +1,14 @@
-"""Read-only answers: /mine for hamlet leaders, /status and /missing for communes and up."""
+"""Read-only answers: /mine for hamlet leaders, /status and /missing for communes and up,
+/assignments for district staff."""
 
 from __future__ import annotations
 
 from bot.chat.scope import commune_in_scope, scope_communes
 from bot.chat.submit import progress_lines
 from bot.chat.types import Turn
+from bot.views.assignments import assignments_overview
 from bot.views.status import status_detail, status_overview
+from reporting.assignments import assigned_people
 from reporting.i18n import fmt_count, text
 from reporting.storage.models import Role, Unit
 from reporting.summaries import summarize
@@ -78,3 +81,10 @@ async def missing(turn: Turn, args: str) -> None:
             )
         )
     turn.say("\n".join(lines))
+
+
+async def assignments(turn: Turn, _args: str) -> None:
+    """Lists who answers for which commune, their communes' verdicts, and who is not in yet."""
+    people = await assigned_people(turn.session)
+    summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=())
+    turn.say(assignments_overview(summary, people, turn.lang))

@@ -156,6 +156,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", "xuatfile", frozenset({Role.DISTRICT}), files.export, read_only=True),
     Command("confirm", "xacnhan", frozenset({Role.COMMUNE}), confirm.start),
     Command("unlock", "mokhoa", frozenset({Role.DISTRICT}), confirm.reopen),
+    Command(
+        "assignments", "phancong", frozenset({Role.DISTRICT}), answers.assignments, read_only=True
+    ),
     Command("lang", None, EVERYONE, lang),
     Command("cancel", "huy", EVERYONE, cancel),
 )

@@ -396,6 +396,7 @@ MESSAGES: dict[str, str] = {
     ),
     "alert.verdict": (
         "🚨 {unit} — {measure}: {old} → {new}. Now {figure} (threshold {threshold}){gap}."
+        "{responsible}"
     ),
     "alert.measure_participation": "participation",
     "alert.measure_question_min": "lowest question (Q1–9)",
@@ -432,6 +433,19 @@ MESSAGES: dict[str, str] = {
     "chat.not_locked": (
         "Commune {commune} has not confirmed its figures, so there is nothing to unlock."
     ),
+    "help.assignments": "/assignments (/phancong) — who answers for which commune",
+    "assign.heading": "👥 Assignments — {time} on {day}",
+    "assign.person": "👤 {name} — {position}",
+    "assign.commune": "   {commune}: {verdict}, participation {percent}",
+    "assign.whole_district": "   The whole district",
+    "assign.not_opened": "   ✉️ Has not opened the bot",
+    "assign.not_opened_summary": "Not yet in the bot: {count}/{total} people — {names}.",
+    "assign.all_opened": "Everyone has opened the bot ✅",
+    "assign.none": (
+        "No assignment table yet. The IT officer loads it with: tallybot assignments import FILE"
+    ),
+    "alert.responsible": "\nResponsible: {names}.",
+    "alert.digest_commune": "{commune} {mark} (responsible: {names})",
     "help.unlock": "/unlock (/mokhoa) commune — reopen confirmed figures",
     "chat.chart_participation": (
         "Participation by commune (as of {time} on {day}); the dashed line is {percent}."

@@ -395,6 +395,7 @@ MESSAGES: dict[str, str] = {
     ),
     "alert.verdict": (
         "🚨 {unit} — {measure}: {old} → {new}. Hiện {figure} (ngưỡng {threshold}){gap}."
+        "{responsible}"
     ),
     "alert.measure_participation": "tỷ lệ hộ tham gia",
     "alert.measure_question_min": "câu thấp nhất (câu 1–9)",
@@ -425,6 +426,20 @@ MESSAGES: dict[str, str] = {
     "chat.unlock_usage": "Gõ /mokhoa kèm tên xã, ví dụ /mokhoa Định Biên.",
     "chat.unlocked": "🔓 Đã mở khóa xã {commune}: các xóm sửa được số liệu; xã cần xác nhận lại.",
     "chat.not_locked": "Xã {commune} chưa xác nhận số liệu nên không cần mở khóa.",
+    "help.assignments": "/assignments (/phancong) — ai phụ trách xã nào",
+    "assign.heading": "👥 Phân công phụ trách — {time} ngày {day}",
+    "assign.person": "👤 {name} — {position}",
+    "assign.commune": "   {commune}: {verdict}, hộ tham gia {percent}",
+    "assign.whole_district": "   Theo dõi toàn huyện",
+    "assign.not_opened": "   ✉️ Chưa mở bot",
+    "assign.not_opened_summary": "Chưa mở bot: {count}/{total} người — {names}.",
+    "assign.all_opened": "Mọi người đã mở bot ✅",
+    "assign.none": (
+        "Chưa có bảng phân công. Cán bộ tin học nạp bảng bằng lệnh: "
+        "tallybot assignments import TỆP"
+    ),
+    "alert.responsible": "\nPhụ trách: {names}.",
+    "alert.digest_commune": "{commune} {mark} (phụ trách: {names})",
     "help.unlock": "/unlock (/mokhoa) tên xã — mở khóa số liệu đã xác nhận",
     "chat.chart_participation": (
         "Tỷ lệ hộ tham gia các xã (đến {time} ngày {day}); đường gạch đứt là {percent}."

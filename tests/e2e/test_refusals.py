@@ -43,6 +43,7 @@ MATRIX = """
 /confirm /xacnhan             ✗        ✗        ✓        ✗         ✗         ✗
 /export /xuatfile             ✗        ✗        ✗        ✗         ✓         ✗
 /unlock /mokhoa               ✗        ✗        ✗        ✗         ✓         ✗
+/assignments /phancong        ✗        ✗        ✗        ✗         ✓         ✗
 /lang                         ✗        ✓        ✓        ✓         ✓         ✗
 /cancel /huy                  ✗        ✓        ✓        ✓         ✓         ✗
 button:send                   ✗        ·        ·        ·         ·         ✗
@@ -73,6 +74,7 @@ ANSWERS: dict[str, str | dict[str, str]] = {
     "/confirm": "Chỉ xác nhận được trong giai đoạn tổng hợp (03/02 – 06/02).",
     "/export": f"Bảng tổng hợp kết quả lấy ý kiến (đến 16:00 ngày {DAY}).",
     "/unlock": "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa.",
+    "/assignments": "Chưa có bảng phân công.",
     "/lang": "Language set to English.",
     "/cancel": "Không có việc gì đang làm dở.",
 }
@@ -92,6 +94,7 @@ ALIASES = {
     "/xacnhan": "/confirm",
     "/xuatfile": "/export",
     "/mokhoa": "/unlock",
+    "/phancong": "/assignments",
     "/huy": "/cancel",
 }
 # what each forged button carries: its value, and what a Zalo user types instead
@@ -199,7 +202,7 @@ async def test_every_role_gets_what_spec_allows_for_every_command_and_button(cha
         if mark == "✓" and name == "/lang":
             await chat.say(person, "/lang vi")
     assert wrong == []
-    assert len(matrix()) == 6 * 25
+    assert len(matrix()) == 6 * 27
     assert await chat.all_tallies() == []
     assert await chat.count(Confirmation) == 0
 

@@ -184,7 +184,7 @@ async def test_help_lists_only_the_roles_commands(bot) -> None:
         Role.HAMLET: {"help", "report", "mine", "lang", "cancel"},
         Role.COMMUNE: oversight | {"report", "confirm"},
         Role.OFFICIAL: oversight,
-        Role.DISTRICT: oversight | {"export", "unlock"},
+        Role.DISTRICT: oversight | {"export", "unlock", "assignments"},
     }
     units = {
         Role.HAMLET: [bot.hamlet],

@@ -268,6 +268,23 @@ def test_digest_to_district_staff_from_20_30_with_district_line_troubles_and_mis
     )
 
 
+def test_digest_names_the_officials_who_answer_for_a_commune_at_risk() -> None:
+    now = at("28/01", "20:30")
+    responsible = {
+        BAO_LINH: ["Nguyễn Văn An (Phó Chủ tịch UBND huyện)", "Trần Thị Bình (Ủy viên)"]
+    }
+    due = scheduled(CAMPAIGN, some_late(now), now, responsible)
+    [digest] = [a for a in due if a.kind is Kind.DIGEST]
+    assert (
+        "Xã cần chú ý: Bảo Linh ⚠️ (phụ trách: Nguyễn Văn An (Phó Chủ tịch UBND huyện); "
+        "Trần Thị Bình (Ủy viên)).\n"
+    ) in digest.render("vi")
+    assert (
+        "Communes to watch: Bảo Linh ⚠️ (responsible: Nguyễn Văn An (Phó Chủ tịch UBND huyện); "
+        "Trần Thị Bình (Ủy viên)).\n"
+    ) in digest.render("en")
+
+
 def test_digest_counts_thousands_with_a_dot_and_shows_a_dash_without_troubles() -> None:
     now = at("29/01", "20:45")
     big = picture(
@@ -460,6 +477,19 @@ def test_a_verdict_getting_worse_alerts_district_and_the_commune() -> None:
     assert alert.render("en") == (
         "🚨 Định Biên — participation: 🟢 On track → ⚠️ At risk. "
         "Now 30.00 % (threshold 70 %) — needs 40 more households to reach 70 %."
+    )
+
+
+def test_a_communes_verdict_alert_names_its_officials() -> None:
+    memory = remembered(steady(at("28/01", "10:00")))
+    later = at("31/01", "10:00")
+    responsible = {DINH_BIEN: ["Nguyễn Văn An (Phó Chủ tịch UBND huyện)"]}
+    [alert], _ = verdict_changes(steady(later), memory, later, None, responsible)
+    assert alert.render("vi").endswith(
+        "cần thêm 40 hộ để đạt 70 %.\nPhụ trách: Nguyễn Văn An (Phó Chủ tịch UBND huyện)."
+    )
+    assert alert.render("en").endswith(
+        "to reach 70 %.\nResponsible: Nguyễn Văn An (Phó Chủ tịch UBND huyện)."
     )
 
 
