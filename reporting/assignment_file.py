@@ -11,8 +11,8 @@ Columns, in any order, headers in any case, diacritics and punctuation optional:
 A person is known by name and position: the rows naming the same person (one row per commune,
 as the plan's appendix lists them) are put together; they must agree on the role. An official
 answers for one or more communes, a commune user for exactly one, district staff for none
-(they see the whole district). The communes must be in the roster, which `parse_assignments`
-is given, so that one reading of the file lists every problem.
+(they see the whole district: an empty cell, or "toàn huyện"). The communes must be in the
+roster, which `parse_assignments` is given, so that one reading of the file lists every problem.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ _ROLES: Final = {
     Role.DISTRICT: frozenset({"district", "huyen", "can bo huyen", "cap huyen"}),
 }
 _SEPARATORS: Final = re.compile(r"[;,\n]")
+# What the appendix writes for district staff instead of leaving the cell empty.
+_WHOLE_DISTRICT: Final = frozenset({"toan huyen", "ca huyen", "whole district", "all"})
 
 
 class AssignmentFileError(ImportFileError):
@@ -184,6 +186,8 @@ def _communes(
     roster lacks or that fits several communes."""
     found: list[Unit] = []
     known = True
+    if fold(value) in _WHOLE_DISTRICT:
+        return found, known
     for written in filter(None, (clean(part) for part in _SEPARATORS.split(value))):
         matches = find_units(written, communes, name_of=_name)
         known = known and len(matches) == 1

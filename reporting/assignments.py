@@ -5,7 +5,8 @@ have none) and, until they redeem a code made with `tallybot invite --user`, no 
 A re-import finds a person again by name and position (diacritics and case aside): it updates
 their spelling, role and communes, and adds whoever is new. People of an earlier table missing
 from the new one are left as they are and named, for the admin to revoke if they are no longer
-assigned: a person is never disabled by a file.
+assigned: a person is never disabled by a file. A revoked person is not found again: named by a
+later table, they come back as a new user, with a new code to redeem.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ TABLE = """STT,Họ và tên,Chức vụ,Vai trò,Xã phụ trách,Ghi chú
 1,Nguyễn Văn An,Phó Chủ tịch UBND huyện,lãnh đạo phụ trách,"Định Biên; Bảo Linh",
 2,Nguyễn Văn An,Phó Chủ tịch UBND huyện,Lãnh đạo phụ trách,Phượng Tiến,cùng người
 3,Hoàng Thị Bích,Chủ tịch UBND xã,cán bộ xã,Bảo Linh,
-4,Lê Văn Cường,Chủ tịch UBMTTQ huyện,district,,
+4,Lê Văn Cường,Chủ tịch UBMTTQ huyện,district,Toàn huyện,
 """
 
 
