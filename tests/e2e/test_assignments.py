@@ -40,14 +40,14 @@ PHANCONG = """👥 Phân công phụ trách — 16:00 ngày 28/01/2024
 
 👤 Nguyễn Văn An — Phó Chủ tịch UBND huyện
    Bảo Linh: ⚠️ Có nguy cơ không đạt, hộ tham gia 1,02 %
-   Định Biên: 🟢 Đúng tiến độ, hộ tham gia 66,39 %
+   Định Biên: 🟢 Đúng tiến độ, hộ tham gia 66,40 %
 
 👤 Hoàng Văn Chung — Chủ tịch UBND xã
    Bảo Linh: ⚠️ Có nguy cơ không đạt, hộ tham gia 1,02 %
    ✉️ Chưa mở bot
 
 👤 Trần Thị Bình — Ủy viên BTV Huyện ủy
-   Định Biên: 🟢 Đúng tiến độ, hộ tham gia 66,39 %
+   Định Biên: 🟢 Đúng tiến độ, hộ tham gia 66,40 %
    ✉️ Chưa mở bot
 
 👤 Lê Văn Cường — Chủ tịch UBMTTQ huyện
@@ -125,7 +125,7 @@ async def test_a_worse_verdict_names_the_communes_officials(assigned) -> None:
     assert texts == [
         "🚨 Định Hóa — câu 10: ✅ Đạt → ⚠️ Có nguy cơ không đạt. Hiện 87,50 % (ngưỡng 95 %) — "
         "câu 10 cần thêm 1.008 phiếu hài lòng để đạt 95 %.",
-        "🚨 Định Biên — câu 10: ✅ Đạt → ❌ Không đạt. Hiện 88,06 % (ngưỡng 95 %) — câu 10 "
+        "🚨 Định Biên — câu 10: ✅ Đạt → ❌ Không đạt. Hiện 88,07 % (ngưỡng 95 %) — câu 10 "
         "không thể đạt 95 % (không còn đủ hộ chưa góp ý).\n"
         "Phụ trách: Nguyễn Văn An (Phó Chủ tịch UBND huyện); Trần Thị Bình (Ủy viên BTV "
         "Huyện ủy).",
