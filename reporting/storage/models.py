@@ -115,7 +115,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
-    units: Mapped[list[Unit]] = relationship(secondary="user_units", lazy="selectin")
+    # in id order (the roster's), whichever way they are loaded
+    units: Mapped[list[Unit]] = relationship(
+        secondary="user_units", lazy="selectin", order_by="Unit.id"
+    )
     identities: Mapped[list[Identity]] = relationship(back_populates="user", lazy="raise")
 
 
