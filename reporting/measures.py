@@ -170,17 +170,24 @@ def forms_needed(c: Counts, questions: Sequence[int], percent: Fraction) -> int 
     """
     if not questions:
         raise ValueError("forms_needed needs at least one question")
-    if share_meets(c, questions, percent):
-        return 0
-    width = len(questions)
-    # (S + w*n) / (w*(v + n)) >= p/100  <=>  n * w*(100*p.den - p.num) >= w*v*p.num - 100*p.den*S
     satisfied = satisfied_on(c, questions)
-    shortfall = width * c.valid * percent.numerator - 100 * percent.denominator * satisfied
-    gain = width * (100 * percent.denominator - percent.numerator)
-    if gain == 0 and c.valid > 0:
+    return _forms_gap(c.valid, households_left(c), satisfied, len(questions), percent)
+
+
+def _forms_gap(valid: int, left: int, satisfied: int, width: int, percent: Fraction) -> int | None:
+    """Return `forms_needed` from the unit's figures: valid forms, households left, and the
+    satisfied answers summed over `width` questions (the one place this is computed)."""
+    numerator, denominator = percent.numerator, percent.denominator
+    # share_meets, spelled out: S / (w*v) >= p/100 in integers
+    if valid > 0 and 100 * satisfied * denominator >= numerator * width * valid:
+        return 0
+    # (S + w*n) / (w*(v + n)) >= p/100  <=>  n * w*(100*p.den - p.num) >= w*v*p.num - 100*p.den*S
+    shortfall = width * valid * numerator - 100 * denominator * satisfied
+    gain = width * (100 * denominator - numerator)
+    if gain == 0 and valid > 0:
         return None  # at 100 %, no number of extra forms makes up for an unsatisfied answer
     needed = max(1, _ceil_div(shortfall, gain)) if gain else 1
-    return needed if needed <= households_left(c) else None
+    return needed if needed <= left else None
 
 
 def lowest_question(c: Counts) -> int | None:
@@ -255,11 +262,16 @@ def share_verdict(
     c: Counts, questions: Sequence[int], percent: Fraction, p: Progress
 ) -> Verdict | None:
     """Return the verdict on the satisfied share over `questions`, None without valid forms."""
-    if c.valid <= 0:
+    return _share_verdict(c.valid, forms_needed(c, questions, percent), p)
+
+
+def _share_verdict(valid: int, gap: int | None, p: Progress) -> Verdict | None:
+    """Return a share's verdict from its forms gap: no gap is met, an impossible one not met."""
+    if valid <= 0:
         return None
-    if share_meets(c, questions, percent):
+    if gap == 0:
         return Verdict.MET
-    if p.closed or forms_needed(c, questions, percent) is None:
+    if p.closed or gap is None:
         return Verdict.NOT_MET
     return Verdict.AT_RISK
 
@@ -306,19 +318,31 @@ def question_threshold(question: int, t: Thresholds) -> Fraction:
 
 
 def measure(c: Counts, t: Thresholds, p: Progress) -> Measures:
-    """Return every figure, verdict and gap of the unit with totals `c`."""
-    gaps = {str(q): forms_needed(c, (q,), question_threshold(q, t)) for q in ALL_QUESTIONS}
-    gaps["average_q1_q9"] = forms_needed(c, Q1_Q9, t.average_q1_q9)
+    """Return every figure, verdict and gap of the unit with totals `c`.
+
+    Each share's gap is computed once and its verdict read from it: a summary measures
+    thousands of hamlets, so this does in one pass what the single-figure functions above
+    do one by one (a property test holds the two to the same answers).
+    """
+    valid, left, satisfied = c.valid, households_left(c), c.satisfied
+    gaps: dict[str, int | None] = {}
+    for question, answers in zip(ALL_QUESTIONS, satisfied, strict=True):
+        percent = t.q10 if question == QUESTIONS else t.question_min
+        gaps[str(question)] = _forms_gap(valid, left, answers, 1, percent)
+    on_q1_q9 = sum(satisfied[: len(Q1_Q9)])
+    gaps["average_q1_q9"] = _forms_gap(valid, left, on_q1_q9, len(Q1_Q9), t.average_q1_q9)
     return Measures(
         counts=c,
         participation=participation(c),
-        rates=tuple(rate(c, q) for q in ALL_QUESTIONS),
-        average_q1_q9=average_q1_q9(c),
+        rates=tuple(Fraction(answers, valid) for answers in satisfied)
+        if valid > 0
+        else (None,) * QUESTIONS,
+        average_q1_q9=Fraction(on_q1_q9, len(Q1_Q9) * valid) if valid > 0 else None,
         verdicts={
             "participation": participation_verdict(c, t, p),
-            "question_min": question_min_verdict(c, t, p),
-            "average_q1_q9": average_verdict(c, t, p),
-            "q10": q10_verdict(c, t, p),
+            "question_min": worst(_share_verdict(valid, gaps[str(q)], p) for q in Q1_Q9),
+            "average_q1_q9": _share_verdict(valid, gaps["average_q1_q9"], p),
+            "q10": _share_verdict(valid, gaps[str(QUESTIONS)], p),
         },
         households_needed=households_needed(c, t.participation),
         forms_needed=gaps,

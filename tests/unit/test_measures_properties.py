@@ -13,6 +13,8 @@ from reporting.measures import (
     Progress,
     Thresholds,
     Verdict,
+    average_q1_q9,
+    average_verdict,
     district_question_min_verdict,
     forms_needed,
     got_worse,
@@ -20,9 +22,13 @@ from reporting.measures import (
     households_needed,
     measure,
     meets,
+    participation,
     participation_verdict,
+    q10_verdict,
     question_min_verdict,
+    question_threshold,
     question_verdict,
+    rate,
     sum_counts,
     worst,
 )
@@ -195,6 +201,28 @@ def test_measure_is_consistent_with_its_own_gaps(
         worst_gap_met = all(m.forms_needed[str(q)] == 0 for q in Q1_Q9)
         assert worst_gap_met == (m.verdicts["question_min"] is Verdict.MET)
     assert [r is None for r in m.rates] == [c.valid == 0] * QUESTIONS
+
+
+@MANY
+@given(counts(), thresholds, progresses())
+def test_measure_gives_what_the_single_figure_functions_give(
+    c: Counts, t: Thresholds, progress: Progress
+) -> None:
+    m = measure(c, t, progress)
+    assert m.participation == participation(c)
+    assert m.rates == tuple(rate(c, q) for q in ALL_QUESTIONS)
+    assert m.average_q1_q9 == average_q1_q9(c)
+    assert m.verdicts == {
+        "participation": participation_verdict(c, t, progress),
+        "question_min": question_min_verdict(c, t, progress),
+        "average_q1_q9": average_verdict(c, t, progress),
+        "q10": q10_verdict(c, t, progress),
+    }
+    assert m.households_needed == households_needed(c, t.participation)
+    assert m.forms_needed == {
+        **{str(q): forms_needed(c, (q,), question_threshold(q, t)) for q in ALL_QUESTIONS},
+        "average_q1_q9": forms_needed(c, Q1_Q9, t.average_q1_q9),
+    }
 
 
 @given(st.lists(counts(), max_size=6))
