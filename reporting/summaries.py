@@ -6,9 +6,8 @@ import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-import pandas as pd
 from sqlalchemy import Subquery, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,13 +17,13 @@ from reporting.measures import (
     Counts,
     Measures,
     Progress,
+    Thresholds,
     measure,
     measure_district,
 )
 from reporting.storage.models import Confirmation, HamletTotal, Level, Tally, Unit
 
-Row = dict[str, Any]
-Fetched = tuple[Sequence[Any], list[str]]  # rows as the database returned them, and their columns
+Record = Sequence[Any]  # one row as the database returned it
 # From this many hamlet rows on, a summary is shaped in a worker thread so that the event loop
 # keeps answering other chats meanwhile; below it the hand-off costs more than it saves.
 OFF_LOOP_ROWS = 500
@@ -70,14 +69,19 @@ class CampaignSummary:
 
 async def hamlet_rows(
     session: AsyncSession, day: date, commune_ids: Collection[int] | None = None
-) -> Fetched:
-    """Returns one row per hamlet of a surveyed commune (of `commune_ids`, or all) as of `day`."""
+) -> Sequence[Record]:
+    """Returns one row per hamlet of a surveyed commune (of `commune_ids`, or all) as of `day`.
+
+    Each row: commune id and name, hamlet id and name, households, the COUNT_COLUMNS, and
+    whether the hamlet reported on `day`; communes in name order, and hamlets within each.
+    """
     counts = await _hamlet_counts(session, day)
     today = _reported_on(day)
     commune = select(Unit).where(Unit.level == Level.COMMUNE).subquery("commune")
     query = (
         select(
             commune.c.id.label("commune_id"),
+            commune.c.name.label("commune"),
             Unit.id.label("hamlet_id"),
             Unit.name.label("hamlet"),
             Unit.households,
@@ -92,13 +96,15 @@ async def hamlet_rows(
     )
     if commune_ids is not None:
         query = query.where(commune.c.id.in_(commune_ids))
-    return (await session.execute(query)).all(), list(query.selected_columns.keys())
+    return (await session.execute(query)).all()
 
 
-async def commune_rows(session: AsyncSession, day: date) -> Fetched:
-    """Returns one row per surveyed commune: its hamlets, households and counts as of `day`.
+async def commune_rows(session: AsyncSession, day: date) -> Sequence[Record]:
+    """Returns one row per surveyed commune as of `day`, in name order.
 
-    The sums are done by the database, over the running totals when they are current.
+    Each row: commune id and name, its hamlets, households, the COUNT_COLUMNS summed, and how
+    many hamlets reported on `day`. The sums are done by the database, over the running
+    totals when they are current.
     """
     counts = await _hamlet_counts(session, day)
     today = _reported_on(day)
@@ -123,7 +129,7 @@ async def commune_rows(session: AsyncSession, day: date) -> Fetched:
         .group_by(commune.c.id, commune.c.name, commune.c.name_key)
         .order_by(commune.c.name_key)
     )
-    return (await session.execute(query)).all(), list(query.selected_columns.keys())
+    return (await session.execute(query)).all()
 
 
 async def confirmed_communes(session: AsyncSession, as_of: datetime) -> set[int]:
@@ -144,16 +150,20 @@ async def summarize(
     """Returns the summary as of a moment, with hamlet rows for the communes `hamlets_of`.
 
     `hamlets_of` holds commune ids; None means every commune's hamlets (what exports need),
-    an empty collection none (what /status needs, and much faster).
+    an empty collection none (what /status needs, and much faster). With every hamlet read,
+    each commune's figures are its hamlets' sums; otherwise the database sums them.
     """
     day = campaign.local_date(as_of)
     confirmed = await confirmed_communes(session, as_of)
     wanted = hamlets_of is None or bool(hamlets_of)
-    hamlets = await hamlet_rows(session, day, hamlets_of) if wanted else ([], [])
-    communes = await commune_rows(session, day)
-    unit = await session.scalar(select(Unit).where(Unit.level == Level.DISTRICT))
-    district_id, district_name = (unit.id, unit.name) if unit else (0, campaign.district)
-    if len(hamlets[0]) < OFF_LOOP_ROWS:
+    hamlets = await hamlet_rows(session, day, hamlets_of) if wanted else []
+    communes = None if hamlets_of is None else await commune_rows(session, day)
+    query = select(Unit.id, Unit.name).where(Unit.level == Level.DISTRICT)
+    district = (await session.execute(query)).first()
+    district_id, district_name = (
+        (district.id, district.name) if district else (0, campaign.district)
+    )
+    if len(hamlets) < OFF_LOOP_ROWS:
         return _shaped(campaign, as_of, confirmed, hamlets, communes, district_id, district_name)
     return await asyncio.to_thread(
         _shaped, campaign, as_of, confirmed, hamlets, communes, district_id, district_name
@@ -164,34 +174,88 @@ def _shaped(
     campaign: Campaign,
     as_of: datetime,
     confirmed: set[int],
-    hamlets: Fetched,
-    communes: Fetched,
+    hamlets: Sequence[Record],
+    communes: Sequence[Record] | None,
     district_id: int,
     district_name: str,
 ) -> CampaignSummary:
-    """Returns the summary shaped from the rows read: frames, measures and verdicts (no I/O)."""
-    progress = campaign.progress(as_of)
-    by_commune = _by_commune(_frame(hamlets))
-    children = tuple(
-        _commune_summary(row, by_commune.get(row["commune_id"], []), campaign, progress, confirmed)
-        for row in _records(_frame(communes))
-    )
+    """Returns the summary shaped from the rows read: measures and verdicts (no I/O).
+
+    `communes` None means every hamlet was read, and each commune adds its hamlets up.
+    """
+    shape = _Shape(campaign.thresholds, campaign.progress(as_of), confirmed)
+    by_commune: dict[int, list[Record]] = {}
+    for row in hamlets:
+        by_commune.setdefault(row[0], []).append(row)
+    if communes is None:
+        communes = [_added_up(rows) for rows in by_commune.values()]
+    children = tuple(shape.commune(row, by_commune.get(row[0], [])) for row in communes)
     district = UnitSummary(
         unit_id=district_id,
         name=district_name,
         level=Level.DISTRICT,
-        measures=measure_district([c.measures for c in children], campaign.thresholds, progress),
+        measures=measure_district(
+            [c.measures for c in children], shape.thresholds, shape.progress
+        ),
         hamlets=sum(c.hamlets for c in children),
         reported_today=sum(c.reported_today for c in children),
         confirmed=bool(children) and all(c.confirmed for c in children),
         children=children,
     )
-    return CampaignSummary(campaign, as_of, campaign.local_date(as_of), progress, district)
+    return CampaignSummary(campaign, as_of, campaign.local_date(as_of), shape.progress, district)
 
 
-def _frame(fetched: Fetched) -> pd.DataFrame:
-    rows, columns = fetched
-    return pd.DataFrame(rows, columns=columns)
+def _added_up(hamlets: list[Record]) -> tuple[Any, ...]:
+    """Returns a commune row (as `commune_rows` gives it) summed from its hamlet rows."""
+    commune_id, name = hamlets[0][0], hamlets[0][1]
+    columns = list(zip(*hamlets, strict=True))[4:]  # households, the counts, reported today
+    return (commune_id, name, len(hamlets), *(sum(column) for column in columns))
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What turns rows into unit summaries: the thresholds, the window, the confirmed communes."""
+
+    thresholds: Thresholds
+    progress: Progress
+    confirmed: set[int]
+
+    @property
+    def rules(self) -> tuple[Thresholds, Progress]:
+        """Returns what every measure is judged by: the thresholds and the window."""
+        return self.thresholds, self.progress
+
+    def commune(self, row: Record, hamlets: list[Record]) -> UnitSummary:
+        """Returns a commune's summary from its row and its hamlets' rows (maybe none)."""
+        commune_id, name, count, *figures, today = row
+        locked = commune_id in self.confirmed
+        # PostgreSQL sums bigint sums into numeric: back to int, as Counts holds
+        households, collected, invalid, *satisfied = map(int, figures)
+        counts = Counts(households, collected, invalid, tuple(satisfied))
+        return UnitSummary(
+            unit_id=commune_id,
+            name=name,
+            level=Level.COMMUNE,
+            measures=measure(counts, *self.rules),
+            hamlets=count,
+            reported_today=int(today),
+            confirmed=locked,
+            children=tuple(self.hamlet(h, locked) for h in hamlets),
+        )
+
+    def hamlet(self, row: Record, confirmed: bool) -> UnitSummary:
+        """Returns a hamlet's summary from its row."""
+        _, _, hamlet_id, name, households, collected, invalid, *satisfied, today = row
+        counts = Counts(households, collected, invalid, tuple(satisfied))
+        return UnitSummary(
+            unit_id=hamlet_id,
+            name=name,
+            level=Level.HAMLET,
+            measures=measure(counts, *self.rules),
+            hamlets=1,
+            reported_today=int(bool(today)),
+            confirmed=confirmed,
+        )
 
 
 async def _hamlet_counts(session: AsyncSession, day: date) -> Subquery:
@@ -207,58 +271,3 @@ async def _hamlet_counts(session: AsyncSession, day: date) -> Subquery:
 
 def _reported_on(day: date) -> Subquery:
     return select(Tally.hamlet_id).where(Tally.day == day).subquery("today")
-
-
-def _records(frame: pd.DataFrame) -> list[Row]:
-    return cast(list[Row], frame.to_dict("records"))
-
-
-def _by_commune(frame: pd.DataFrame) -> dict[int, list[Row]]:
-    rows: dict[int, list[Row]] = {}
-    for row in _records(frame):
-        rows.setdefault(int(row["commune_id"]), []).append(row)
-    return rows
-
-
-def _commune_summary(
-    row: Row,
-    hamlet_rows: list[Row],
-    campaign: Campaign,
-    progress: Progress,
-    confirmed: set[int],
-) -> UnitSummary:
-    commune_id = int(row["commune_id"])
-    locked = commune_id in confirmed
-    return UnitSummary(
-        unit_id=commune_id,
-        name=str(row["commune"]),
-        level=Level.COMMUNE,
-        measures=measure(_counts(row), campaign.thresholds, progress),
-        hamlets=int(row["hamlets"]),
-        reported_today=int(row["reported_today"]),
-        confirmed=locked,
-        children=tuple(_hamlet_summary(h, campaign, progress, locked) for h in hamlet_rows),
-    )
-
-
-def _hamlet_summary(
-    row: Row, campaign: Campaign, progress: Progress, confirmed: bool
-) -> UnitSummary:
-    return UnitSummary(
-        unit_id=int(row["hamlet_id"]),
-        name=str(row["hamlet"]),
-        level=Level.HAMLET,
-        measures=measure(_counts(row), campaign.thresholds, progress),
-        hamlets=1,
-        reported_today=int(bool(row["reported_today"])),
-        confirmed=confirmed,
-    )
-
-
-def _counts(values: Row) -> Counts:
-    return Counts(
-        households=int(values["households"]),
-        collected=int(values["collected"]),
-        invalid=int(values["invalid"]),
-        satisfied=tuple(int(values[f"q{q}"]) for q in range(1, QUESTIONS + 1)),
-    )
