@@ -15,6 +15,7 @@ from fractions import Fraction
 QUESTIONS = 10
 Q1_Q9 = range(1, 10)
 ALL_QUESTIONS = range(1, QUESTIONS + 1)
+QUESTION_KEYS = tuple(str(q) for q in ALL_QUESTIONS)  # how `Measures.forms_needed` names them
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,13 +172,20 @@ def forms_needed(c: Counts, questions: Sequence[int], percent: Fraction) -> int 
     if not questions:
         raise ValueError("forms_needed needs at least one question")
     satisfied = satisfied_on(c, questions)
-    return _forms_gap(c.valid, households_left(c), satisfied, len(questions), percent)
+    return _forms_gap(c.valid, households_left(c), satisfied, len(questions), _parts(percent))
 
 
-def _forms_gap(valid: int, left: int, satisfied: int, width: int, percent: Fraction) -> int | None:
+def _parts(percent: Fraction) -> tuple[int, int]:
+    return percent.numerator, percent.denominator
+
+
+def _forms_gap(
+    valid: int, left: int, satisfied: int, width: int, percent: tuple[int, int]
+) -> int | None:
     """Return `forms_needed` from the unit's figures: valid forms, households left, and the
-    satisfied answers summed over `width` questions (the one place this is computed)."""
-    numerator, denominator = percent.numerator, percent.denominator
+    satisfied answers summed over `width` questions (the one place this is computed); the
+    percent as its numerator and denominator."""
+    numerator, denominator = percent
     # share_meets, spelled out: S / (w*v) >= p/100 in integers
     if valid > 0 and 100 * satisfied * denominator >= numerator * width * valid:
         return 0
@@ -301,15 +309,34 @@ def q10_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
 
 @dataclass(frozen=True, slots=True)
 class Measures:
-    """Every figure, verdict and gap of one unit (the M object of SPEC §4.1)."""
+    """Every figure, verdict and gap of one unit (the M object of SPEC §4.1).
+
+    The verdicts and gaps are judged when measured; the ratios are exact `Fraction`s made from
+    the counts when read, since most readers of a province's 3,000 hamlets read few of them.
+    """
 
     counts: Counts
-    participation: Fraction | None
-    rates: tuple[Fraction | None, ...]
-    average_q1_q9: Fraction | None
     verdicts: dict[str, Verdict | None]
     households_needed: int
     forms_needed: dict[str, int | None]
+
+    @property
+    def participation(self) -> Fraction | None:
+        """Return collected/households (0..1), None without households."""
+        return participation(self.counts)
+
+    @property
+    def rates(self) -> tuple[Fraction | None, ...]:
+        """Return rate(1..10) (0..1), each None without valid forms."""
+        valid = self.counts.valid
+        if valid <= 0:
+            return (None,) * QUESTIONS
+        return tuple(Fraction(answers, valid) for answers in self.counts.satisfied)
+
+    @property
+    def average_q1_q9(self) -> Fraction | None:
+        """Return the mean of rate(1..9) (0..1), None without valid forms."""
+        return average_q1_q9(self.counts)
 
 
 def question_threshold(question: int, t: Thresholds) -> Fraction:
@@ -325,24 +352,24 @@ def measure(c: Counts, t: Thresholds, p: Progress) -> Measures:
     do one by one (a property test holds the two to the same answers).
     """
     valid, left, satisfied = c.valid, households_left(c), c.satisfied
-    gaps: dict[str, int | None] = {}
-    for question, answers in zip(ALL_QUESTIONS, satisfied, strict=True):
-        percent = t.q10 if question == QUESTIONS else t.question_min
-        gaps[str(question)] = _forms_gap(valid, left, answers, 1, percent)
+    percents = (_parts(t.question_min),) * len(Q1_Q9) + (_parts(t.q10),)
+    gaps: dict[str, int | None] = {
+        key: _forms_gap(valid, left, answers, 1, percent)
+        for key, answers, percent in zip(QUESTION_KEYS, satisfied, percents, strict=True)
+    }
+    # the worst question's verdict: one that cannot reach decides, else the widest gap
+    reachable = [gap for key in QUESTION_KEYS[: len(Q1_Q9)] if (gap := gaps[key]) is not None]
+    widest = max(reachable) if len(reachable) == len(Q1_Q9) else None
     on_q1_q9 = sum(satisfied[: len(Q1_Q9)])
-    gaps["average_q1_q9"] = _forms_gap(valid, left, on_q1_q9, len(Q1_Q9), t.average_q1_q9)
+    average = _parts(t.average_q1_q9)
+    gaps["average_q1_q9"] = _forms_gap(valid, left, on_q1_q9, len(Q1_Q9), average)
     return Measures(
         counts=c,
-        participation=participation(c),
-        rates=tuple(Fraction(answers, valid) for answers in satisfied)
-        if valid > 0
-        else (None,) * QUESTIONS,
-        average_q1_q9=Fraction(on_q1_q9, len(Q1_Q9) * valid) if valid > 0 else None,
         verdicts={
             "participation": participation_verdict(c, t, p),
-            "question_min": worst(_share_verdict(valid, gaps[str(q)], p) for q in Q1_Q9),
+            "question_min": _share_verdict(valid, widest, p),
             "average_q1_q9": _share_verdict(valid, gaps["average_q1_q9"], p),
-            "q10": _share_verdict(valid, gaps[str(QUESTIONS)], p),
+            "q10": _share_verdict(valid, gaps[QUESTION_KEYS[-1]], p),
         },
         households_needed=households_needed(c, t.participation),
         forms_needed=gaps,

@@ -8,7 +8,6 @@ import csv
 import io
 from dataclasses import replace
 from datetime import date, datetime, time
-from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -229,18 +228,18 @@ def test_a_rate_just_below_its_threshold_never_shows_as_reaching_it(
 ) -> None:
     # 69,996 % of households against 70 %: Excel's "0.00%" would round the exact ratio to
     # "70,00 %" beside "not met"; the cell holds 69,99 %, as the chat shows it
-    below = Fraction(17_499, 25_000)
-    measures = replace(summary.district.measures, participation=below)
-    district = replace(summary.district, measures=measures)
-    book = load_workbook(io.BytesIO(workbook_bytes(replace(summary, district=district))))
+    def at(collected: int) -> CampaignSummary:
+        counts = replace(summary.district.measures.counts, households=25_000, collected=collected)
+        measures = replace(summary.district.measures, counts=counts)
+        return replace(summary, district=replace(summary.district, measures=measures))
+
+    book = load_workbook(io.BytesIO(workbook_bytes(at(17_499))))
     sheet = book["Huyện"]
     cell = sheet.cell(row=FIRST_DATA_ROW, column=headers(sheet)["Tỷ lệ hộ tham gia"])
     assert cell.value == pytest.approx(0.6999)
     assert f"{cell.value:.4%}" == "69.9900%"
     # a figure the rounding keeps on its side stays exact: 17.501 of 25.000 is 70,004 %
-    measures = replace(measures, participation=Fraction(17_501, 25_000))
-    district = replace(district, measures=measures)
-    book = load_workbook(io.BytesIO(workbook_bytes(replace(summary, district=district))))
+    book = load_workbook(io.BytesIO(workbook_bytes(at(17_501))))
     sheet = book["Huyện"]
     cell = sheet.cell(row=FIRST_DATA_ROW, column=headers(sheet)["Tỷ lệ hộ tham gia"])
     assert cell.value == pytest.approx(0.70004)

@@ -1,5 +1,6 @@
 """Measures, gaps and verdicts of SPEC §2.4 on hand-picked counts, boundaries first."""
 
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
@@ -491,15 +492,7 @@ def test_measure_of_an_empty_unit_has_no_figures_and_does_not_crash() -> None:
 def commune(question_min: Verdict | None) -> Measures:
     """Return a commune's measures whose question_min verdict is the one given."""
     m = measure(counts(100, 100, 0, 100), T, OPEN)
-    return Measures(
-        m.counts,
-        m.participation,
-        m.rates,
-        m.average_q1_q9,
-        {**m.verdicts, "question_min": question_min},
-        m.households_needed,
-        m.forms_needed,
-    )
+    return replace(m, verdicts={**m.verdicts, "question_min": question_min})
 
 
 def test_district_question_min_is_met_when_every_commune_meets_it() -> None:
