@@ -352,24 +352,24 @@ def measure(c: Counts, t: Thresholds, p: Progress) -> Measures:
     do one by one (a property test holds the two to the same answers).
     """
     valid, left, satisfied = c.valid, households_left(c), c.satisfied
-    percents = (_parts(t.question_min),) * len(Q1_Q9) + (_parts(t.q10),)
-    gaps: dict[str, int | None] = {
-        key: _forms_gap(valid, left, answers, 1, percent)
-        for key, answers, percent in zip(QUESTION_KEYS, satisfied, percents, strict=True)
-    }
-    # the worst question's verdict: one that cannot reach decides, else the widest gap
-    reachable = [gap for key in QUESTION_KEYS[: len(Q1_Q9)] if (gap := gaps[key]) is not None]
-    widest = max(reachable) if len(reachable) == len(Q1_Q9) else None
+    question = _parts(t.question_min)
+    gaps: dict[str, int | None] = {}
+    widest: int | None = 0  # the worst question's gap: None when one cannot be reached
+    for key, answers in zip(QUESTION_KEYS[: len(Q1_Q9)], satisfied, strict=False):
+        gap = gaps[key] = _forms_gap(valid, left, answers, 1, question)
+        if widest is not None and (gap is None or gap > widest):
+            widest = gap
+    q10 = gaps[QUESTION_KEYS[-1]] = _forms_gap(valid, left, satisfied[-1], 1, _parts(t.q10))
     on_q1_q9 = sum(satisfied[: len(Q1_Q9)])
-    average = _parts(t.average_q1_q9)
-    gaps["average_q1_q9"] = _forms_gap(valid, left, on_q1_q9, len(Q1_Q9), average)
+    average = _forms_gap(valid, left, on_q1_q9, len(Q1_Q9), _parts(t.average_q1_q9))
+    gaps["average_q1_q9"] = average
     return Measures(
         counts=c,
         verdicts={
             "participation": participation_verdict(c, t, p),
             "question_min": _share_verdict(valid, widest, p),
-            "average_q1_q9": _share_verdict(valid, gaps["average_q1_q9"], p),
-            "q10": _share_verdict(valid, gaps[QUESTION_KEYS[-1]], p),
+            "average_q1_q9": _share_verdict(valid, average, p),
+            "q10": _share_verdict(valid, q10, p),
         },
         households_needed=households_needed(c, t.participation),
         forms_needed=gaps,
