@@ -1,4 +1,4 @@
-"""Every export as the bytes of a file: JSON, CSV, the XLSX workbook, the posting PDF.
+"""Every export as the bytes of a file: JSON, CSV, the XLSX workbook, the posting PDF, the report.
 
 Each renderer is imported when its format is asked for: the CLI's parser offers FORMATS, and
 `tallybot --help` should not wait for pandas, matplotlib and openpyxl to load.
@@ -7,19 +7,24 @@ Each renderer is imported when its format is asked for: the CLI's parser offers 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reporting.recommendations import Recommendation
     from reporting.summaries import CampaignSummary
 
-FORMATS = ("json", "csv", "xlsx", "pdf")
+FORMATS = ("json", "csv", "xlsx", "pdf", "report")
 
 
 def render_export(
-    summary: CampaignSummary, fmt: str, commune_ids: Collection[int] | None = None
+    summary: CampaignSummary,
+    fmt: str,
+    commune_ids: Collection[int] | None = None,
+    notes: Mapping[int, Sequence[Recommendation]] | None = None,
 ) -> bytes:
-    """Returns the summary as a file: json, csv, xlsx (the workbook) or pdf (posting sheets)."""
+    """Returns the summary as a file: json, csv, xlsx (the workbook), pdf (posting sheets) or
+    report (the draft DOCX report to the province, with the households' `notes` by commune)."""
     if fmt == "json":
         from reporting.export import summary_json
 
@@ -36,4 +41,8 @@ def render_export(
         from reporting.posting import posting_pdf
 
         return posting_pdf(summary, commune_ids)
+    if fmt == "report":
+        from reporting.report_docx import report_docx
+
+        return report_docx(summary, notes or {})
     raise ValueError(f"unknown export format {fmt!r}")

@@ -230,7 +230,10 @@ def _export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--format",
         required=True,
         choices=FORMATS,
-        help="json/csv: the figures; xlsx: the aggregation workbook; pdf: posting sheets",
+        help=(
+            "json/csv: the figures; xlsx: the aggregation workbook; pdf: posting sheets; "
+            "report: the draft report to the province (DOCX)"
+        ),
     )
     export.add_argument(
         "--commune",
@@ -245,5 +248,8 @@ def _export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     export.add_argument(
         "--out",
         metavar="PATH",
-        help="file to write (default: standard output for json/csv, a dated file for xlsx/pdf)",
+        help=(
+            "file to write (default: standard output for json/csv, a dated file for "
+            "xlsx/pdf/report)"
+        ),
     )

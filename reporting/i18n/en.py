@@ -460,8 +460,15 @@ MESSAGES: dict[str, str] = {
         "{count} more communes: send /chart with a commune's name, e.g. /chart Định Biên."
     ),
     "chat.export_caption": "The aggregation workbook of the survey (as of {time} on {day}).",
+    "chat.report_caption": (
+        "Draft report on the survey to the province (figures as of {time} on {day}): check, "
+        "edit, then sign."
+    ),
+    "chat.export_unknown": "Send /export for the workbook, /export report for the draft report.",
     "help.chart": "/chart (/bieudo) [commune] — charts",
-    "help.export": "/export (/xuatfile) — the Excel aggregation workbook",
+    "help.export": (
+        "/export (/xuatfile) — the Excel aggregation workbook; /export report — draft report"
+    ),
     "chat.text_only": (
         "Please send text or numbers (the bot cannot read photos, stickers or files). Send /help."
     ),
@@ -720,4 +727,91 @@ MESSAGES: dict[str, str] = {
         "Made {count} invite codes and wrote {count} slips ({pages} pages) to {path}."
     ),
     "slips.csv_written": "Made {count} invite codes and wrote them to {path}.",
+    "report.draft": "DRAFT — to be checked and edited before signing",
+    "report.front": "VIETNAM FATHERLAND FRONT COMMITTEE",
+    "report.unit": "{level} {name}",
+    "report.number": "No.: …/BC-MTTQ",
+    "report.state": "SOCIALIST REPUBLIC OF VIETNAM",
+    "report.motto": "Independence - Freedom - Happiness",
+    "report.place_date": "{place}, day …… month …… year {year}",
+    "report.title": "REPORT",
+    "report.subject": "Results: {campaign}",
+    "report.intro": (
+        "Carrying out the plan ({campaign}), the Standing Committee of the Fatherland Front "
+        "Committee of {level} {district} reports as follows:"
+    ),
+    "report.part_timeline": "I. HOW IT WAS CARRIED OUT",
+    "report.conference": (
+        "{day}: launch conference; {hamlet} leaders and {commune} staff were briefed on "
+        "handing out and collecting forms and reporting figures."
+    ),
+    "report.collection": (
+        "{start} to {end}: forms handed out to and collected from households; each {hamlet} "
+        "reported the forms collected every day."
+    ),
+    "report.aggregation": (
+        "{start} to {end}: results aggregated from {hamlet} to {commune} and from {commune} to "
+        "{district}; {confirmed}/{total} {commune} confirmed their figures."
+    ),
+    "report.posting": "{start} to {end}: results posted publicly in every {commune}.",
+    "report.due": "Before {day}: results reported to the provincial Front's Standing Committee.",
+    "report.part_results": "II. RESULTS",
+    "report.results_general": "1. Overall",
+    "report.as_of": "Figures as of {time} on {day}.",
+    "report.overall": (
+        "The {level} has {households} households in {communes} surveyed {commune}; {collected} "
+        "forms were collected, {participation} of households; {valid} valid, {invalid} invalid."
+    ),
+    "report.thresholds": (
+        "Thresholds of the plan: participation at least {participation}; every question 1–9 "
+        "in every {commune} at least {question_min}; questions 1–9 average at least {average}; "
+        "question 10 at least {q10}."
+    ),
+    "report.table_caption": "Results for the {district} and each {commune}",
+    "report.col_number": "No.",
+    "report.col_unit": "Unit",
+    "report.col_households": "Households",
+    "report.col_collected": "Forms collected",
+    "report.col_participation": "Participation (≥ {percent})",
+    "report.col_lowest": "Lowest of Q1–9 (≥ {percent})",
+    "report.col_average": "Q1–9 average (≥ {percent})",
+    "report.col_q10": "Question 10 (≥ {percent})",
+    "report.col_verdict": "Result",
+    "report.district_row": "Whole {level}",
+    "report.lowest": "{percent} (Q{question})",
+    "report.verdict_met": "Met",
+    "report.verdict_on_track": "On track",
+    "report.verdict_at_risk": "At risk",
+    "report.verdict_not_met": "Not met",
+    "report.verdict_none": "No figures yet",
+    "report.unconfirmed": "{commune} not yet confirmed: {names}.",
+    "report.shortfalls": "2. {commune} below a threshold",
+    "report.no_shortfalls": "Every {commune} meets every threshold.",
+    "report.shortfall_unit": "{level} {name}:",
+    "report.no_figures": "no figures yet",
+    "report.short_participation": "participation {figure} ({gap});",
+    "report.short_question": "question {question} ({label}) {figure} ({gap});",
+    "report.short_average": "questions 1–9 average {figure} ({gap});",
+    "report.need_households": "{count} more households needed to reach {percent}",
+    "report.need_forms": "{count} more satisfied forms needed to reach {percent}",
+    "report.cannot_reach": "cannot reach {percent}",
+    "report.part_recommendations": "III. HOUSEHOLDS' RECOMMENDATIONS",
+    "report.recommendations_intro": "From the notes in each {hamlet}'s daily reports:",
+    "report.recommendation": "{hamlet} ({day}): {note}",
+    "report.no_recommendations": "No recommendation was recorded.",
+    "report.part_assessment": "IV. ASSESSMENT",
+    "report.assessment": (
+        "Against the plan's thresholds, the whole {level}: participation — {participation}; "
+        "every question 1–9 — {question_min}; questions 1–9 average — {average}; "
+        "question 10 — {q10}."
+    ),
+    "report.assessment_hint": "(Add comments, assessment and proposals before signing.)",
+    "report.closing": "Respectfully reported by the Standing Committee, {level} {district}./.",
+    "report.recipients": "Recipients:",
+    "report.recipient_province": "- Provincial Fatherland Front Standing Committee (to report);",
+    "report.recipient_local": "- Standing party and government of the {level};",
+    "report.recipient_archive": "- Archive.",
+    "report.signer": "FOR THE STANDING COMMITTEE",
+    "report.signer_title": "CHAIRMAN",
+    "report.sign_hint": "(Signature, full name, seal)",
 }

@@ -454,8 +454,17 @@ MESSAGES: dict[str, str] = {
         "Còn {count} xã nữa: gõ /bieudo kèm tên xã để xem, ví dụ /bieudo Định Biên."
     ),
     "chat.export_caption": "Bảng tổng hợp kết quả lấy ý kiến (đến {time} ngày {day}).",
+    "chat.report_caption": (
+        "Dự thảo báo cáo kết quả lấy ý kiến gửi tỉnh (số liệu đến {time} ngày {day}): "
+        "kiểm tra, chỉnh sửa rồi trình ký."
+    ),
+    "chat.export_unknown": (
+        "Gõ /xuatfile để lấy bảng tổng hợp, /xuatfile baocao để lấy dự thảo báo cáo."
+    ),
     "help.chart": "/chart (/bieudo) [tên xã] — biểu đồ",
-    "help.export": "/export (/xuatfile) — tải bảng tổng hợp Excel",
+    "help.export": (
+        "/export (/xuatfile) — tải bảng tổng hợp Excel; /xuatfile baocao — dự thảo báo cáo"
+    ),
     "chat.text_only": (
         "Xin gửi chữ hoặc số (bot chưa đọc được ảnh, nhãn dán hay tệp). Gõ /help để xem các lệnh."
     ),
@@ -707,4 +716,100 @@ MESSAGES: dict[str, str] = {
     ),
     "slips.written": "Đã tạo {count} mã mời và ghi {count} phiếu ({pages} trang) vào {path}.",
     "slips.csv_written": "Đã tạo {count} mã mời và ghi vào {path}.",
+    "report.draft": "DỰ THẢO — cần kiểm tra, chỉnh sửa trước khi trình ký",
+    "report.front": "ỦY BAN MTTQ VIỆT NAM",
+    "report.unit": "{level} {name}",
+    "report.number": "Số: …/BC-MTTQ",
+    "report.state": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "report.motto": "Độc lập - Tự do - Hạnh phúc",
+    "report.place_date": "{place}, ngày …… tháng …… năm {year}",
+    "report.title": "BÁO CÁO",
+    "report.subject": "Kết quả {campaign}",
+    "report.intro": (
+        "Thực hiện Kế hoạch {campaign}, Ban Thường trực Ủy ban MTTQ Việt Nam {level} {district} "
+        "báo cáo kết quả như sau:"
+    ),
+    "report.part_timeline": "I. CÔNG TÁC TRIỂN KHAI",
+    "report.conference": (
+        "Ngày {day}: tổ chức hội nghị triển khai, hướng dẫn trưởng {hamlet} và cán bộ các "
+        "{commune} cách phát, thu phiếu và báo cáo số liệu."
+    ),
+    "report.collection": (
+        "Từ ngày {start} đến ngày {end}: phát và thu phiếu lấy ý kiến tại các hộ gia đình; "
+        "các {hamlet} báo cáo số phiếu thu về hằng ngày."
+    ),
+    "report.aggregation": (
+        "Từ ngày {start} đến ngày {end}: tổng hợp kết quả từ {hamlet} lên {commune}, từ "
+        "{commune} lên {district}; {confirmed}/{total} {commune} đã xác nhận số liệu."
+    ),
+    "report.posting": (
+        "Từ ngày {start} đến ngày {end}: niêm yết công khai kết quả tại các {commune}."
+    ),
+    "report.due": (
+        "Trước ngày {day}: báo cáo kết quả về Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh."
+    ),
+    "report.part_results": "II. KẾT QUẢ LẤY Ý KIẾN",
+    "report.results_general": "1. Kết quả chung",
+    "report.as_of": "Số liệu tổng hợp đến {time} ngày {day}.",
+    "report.overall": (
+        "Toàn {level} có {households} hộ tại {communes} {commune} lấy ý kiến; thu về {collected} "
+        "phiếu, bằng {participation} tổng số hộ; trong đó {valid} phiếu hợp lệ, {invalid} phiếu "
+        "không hợp lệ."
+    ),
+    "report.thresholds": (
+        "Tiêu chí theo Kế hoạch: tỷ lệ hộ tham gia từ {participation} trở lên; tỷ lệ hài lòng "
+        "từng câu 1–9 của mỗi {commune} từ {question_min} trở lên; bình quân câu 1–9 từ "
+        "{average} trở lên; câu 10 từ {q10} trở lên."
+    ),
+    "report.table_caption": "Kết quả lấy ý kiến toàn {district} và từng {commune}",
+    "report.col_number": "STT",
+    "report.col_unit": "Đơn vị",
+    "report.col_households": "Số hộ",
+    "report.col_collected": "Số phiếu thu về",
+    "report.col_participation": "Tỷ lệ tham gia (≥ {percent})",
+    "report.col_lowest": "Câu 1–9 thấp nhất (≥ {percent})",
+    "report.col_average": "Bình quân câu 1–9 (≥ {percent})",
+    "report.col_q10": "Câu 10 (≥ {percent})",
+    "report.col_verdict": "Kết quả",
+    "report.district_row": "Toàn {level}",
+    "report.lowest": "{percent} (câu {question})",
+    "report.verdict_met": "Đạt",
+    "report.verdict_on_track": "Đúng tiến độ",
+    "report.verdict_at_risk": "Có nguy cơ không đạt",
+    "report.verdict_not_met": "Không đạt",
+    "report.verdict_none": "Chưa có số liệu",
+    "report.unconfirmed": "Các {commune} chưa xác nhận số liệu: {names}.",
+    "report.shortfalls": "2. Các {commune} chưa đạt tiêu chí",
+    "report.no_shortfalls": "Tất cả các {commune} đều đạt các tiêu chí.",
+    "report.shortfall_unit": "{level} {name}:",
+    "report.no_figures": "chưa có số liệu",
+    "report.short_participation": "tỷ lệ hộ tham gia {figure} ({gap});",
+    "report.short_question": "câu {question} ({label}) {figure} ({gap});",
+    "report.short_average": "bình quân câu 1–9 {figure} ({gap});",
+    "report.need_households": "cần thêm {count} hộ để đạt {percent}",
+    "report.need_forms": "cần thêm {count} phiếu hài lòng để đạt {percent}",
+    "report.cannot_reach": "không thể đạt {percent}",
+    "report.part_recommendations": "III. KIẾN NGHỊ CỦA NGƯỜI DÂN",
+    "report.recommendations_intro": (
+        "Tổng hợp từ ghi chú kiến nghị trong báo cáo hằng ngày của các {hamlet}:"
+    ),
+    "report.recommendation": "{hamlet} (ngày {day}): {note}",
+    "report.no_recommendations": "Không có kiến nghị nào được ghi nhận.",
+    "report.part_assessment": "IV. ĐÁNH GIÁ CHUNG",
+    "report.assessment": (
+        "Đối chiếu với các tiêu chí của Kế hoạch, kết quả toàn {level}: tỷ lệ tham gia — "
+        "{participation}; từng câu 1–9 — {question_min}; bình quân câu 1–9 — {average}; "
+        "câu 10 — {q10}."
+    ),
+    "report.assessment_hint": "(Bổ sung nhận xét, đánh giá và đề xuất trước khi trình ký.)",
+    "report.closing": (
+        "Ban Thường trực Ủy ban MTTQ Việt Nam {level} {district} trân trọng báo cáo./."
+    ),
+    "report.recipients": "Nơi nhận:",
+    "report.recipient_province": "- Ban Thường trực UB MTTQ Việt Nam tỉnh (để báo cáo);",
+    "report.recipient_local": "- Thường trực cấp ủy, chính quyền {level};",
+    "report.recipient_archive": "- Lưu: VT.",
+    "report.signer": "TM. BAN THƯỜNG TRỰC",
+    "report.signer_title": "CHỦ TỊCH",
+    "report.sign_hint": "(Ký, ghi rõ họ tên, đóng dấu)",
 }

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from backends import Database, run_sql, sqlite_url
+from docx import Document
 from openpyxl import Workbook
 from qr_pages import read_pages
 from sqlalchemy import inspect
@@ -1089,6 +1090,24 @@ def test_export_csv(ready: Cli) -> None:
     assert lines[0].startswith("level,commune,hamlet,households,collected")
     assert len(lines) == 1 + 1 + 22 + 303
     assert lines[1].startswith("district,,,25978,31,2,29,")
+
+
+def test_export_report_writes_the_draft_report_as_docx(ready: Cli) -> None:
+    note_row = f"Phú Đình,Xóm Trung Tâm,28/01/2024,8,0,{ALL_TEN},Xin sửa cầu tràn"
+    rows = [f"{row}," for row in GOOD_ROWS] + [note_row]
+    assert ready("tally", "import", _tally_file(ready, *rows, header=HEADER + ",note")).code == 0
+    result = ready("export", "--format", "report", "--as-of", "2024-01-28", "--out", "X.docx")
+    assert result.code == 0
+    assert result.out == ""
+    assert result.err.strip() == "Đã ghi X.docx."
+    document = Document(str(ready.directory / "X.docx"))
+    lines = [paragraph.text for paragraph in document.paragraphs]
+    assert lines[0].startswith("DỰ THẢO")
+    assert "+ Xóm Trung Tâm (ngày 28/01/2024): Xin sửa cầu tràn" in lines
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "STT")
+    district = [cell.text for cell in table.rows[1].cells]
+    assert district[1:4] == ["Toàn huyện", "25.978", "39"]
+    assert len(table.rows) == 1 + 1 + 22
 
 
 def test_export_with_a_bad_as_of_is_refused(ready: Cli) -> None:
