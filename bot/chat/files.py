@@ -1,7 +1,8 @@
-"""`/chart` (PNG charts for the user's scope) and `/export` (the district's XLSX workbook).
+"""`/chart` (PNG charts for the user's scope) and `/export` (the district's XLSX workbook, or
+with `baocao` the draft DOCX report to the province).
 
-matplotlib and openpyxl are imported by the first `/chart` and `/export`, not when the bot
-starts: a bot that is never asked for a chart never holds their memory.
+matplotlib, openpyxl and python-docx are imported by the first `/chart` and `/export`, not when
+the bot starts: a bot that is never asked for a chart never holds their memory.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from bot.chat.scope import commune_in_scope, scope_communes
 from bot.chat.types import Attachment, Turn
 from reporting.gaps import plain_percent
 from reporting.i18n import text
+from reporting.names import fold
+from reporting.recommendations import recommendations
 from reporting.storage.models import Role, Unit
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
 
 MAX_COMMUNES = 5  # an official with many communes asks for the others by name
+REPORT_WORDS = frozenset({"baocao", "bao cao", "report"})  # folded: "báo cáo" too
 
 
 async def chart(turn: Turn, args: str) -> None:
@@ -35,14 +39,30 @@ async def chart(turn: Turn, args: str) -> None:
             turn.say(text("chat.chart_more", turn.lang, count=len(communes) - MAX_COMMUNES))
 
 
-async def export(turn: Turn, _args: str) -> None:
-    """Sends district staff the aggregation workbook as an XLSX document."""
+async def export(turn: Turn, args: str) -> None:
+    """Sends district staff the aggregation workbook, or with `baocao` the draft report."""
+    if fold(args) in REPORT_WORDS:
+        await _report(turn)
+        return
+    if args.strip():
+        turn.say(text("chat.export_unknown", turn.lang))
+        return
     from reporting.xlsx import workbook_bytes
 
     summary = await summarize(turn.session, turn.campaign, turn.now)
     workbook = await asyncio.to_thread(workbook_bytes, summary, turn.lang)
     name = f"tong-hop-{summary.day:%Y-%m-%d}.xlsx"
     turn.attach(text("chat.export_caption", turn.lang, **_when(summary)), _file(name, workbook))
+
+
+async def _report(turn: Turn) -> None:
+    from reporting.report_docx import report_docx
+
+    summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=())
+    notes = await recommendations(turn.session, summary.day)
+    document = await asyncio.to_thread(report_docx, summary, notes, turn.lang)
+    name = f"bao-cao-{summary.day:%Y-%m-%d}.docx"
+    turn.attach(text("chat.report_caption", turn.lang, **_when(summary)), _file(name, document))
 
 
 async def _district_charts(turn: Turn, summary: CampaignSummary) -> None:

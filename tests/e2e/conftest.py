@@ -121,6 +121,7 @@ class Reading:
         *,
         invalid: int = 0,
         day: date | None = None,
+        note: str | None = None,
     ) -> None:
         """Stores a tally as the admin's `tally add` would (set-up, not under test)."""
         if isinstance(satisfied, int):
@@ -128,7 +129,7 @@ class Reading:
         assert self.campaign is not None
         async with self.reading() as session:
             unit = await find_unit_path(session, hamlet)
-            figures = Figures(collected, invalid, tuple(satisfied))
+            figures = Figures(collected, invalid, tuple(satisfied), note)
             entry = Entry(unit, day or self.today, figures, None, "cli", self.clock.now())
             await submit_tally(session, self.campaign, entry)
 

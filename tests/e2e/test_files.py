@@ -1,12 +1,15 @@
-"""`/chart` and `/export` (SPEC §3, §4.2, §4.3): images and the workbook, as users receive them."""
+"""`/chart` and `/export` (SPEC §3, §4.2, §4.3): images, the workbook and the draft report, as
+users receive them."""
 
 from __future__ import annotations
 
 import io
 import struct
 
+from docx import Document
 from openpyxl import load_workbook
 
+from reporting.i18n import text
 from reporting.storage.models import Role
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -53,3 +56,42 @@ async def test_district_staff_get_the_workbook_with_the_stored_figures(chat) -> 
     assert "Định Biên" in cells
     assert "Xóm Nà Mỏ" in cells
     assert 30 in cells
+
+
+async def test_district_staff_get_the_draft_report_as_a_docx(chat) -> None:
+    bot = chat
+    await bot.store("Định Biên/Xóm Nà Mỏ", 30, 27, note="Đề nghị làm thêm cống thoát nước")
+    staff = await bot.register(Role.DISTRICT)
+    [document] = await bot.say(staff, "/xuatfile baocao")
+    if bot.channel == "zalo":  # Zalo sends no files: a text ending in the document's link
+        assert document.kind == "text"
+        data = bot.download(document.text.splitlines()[-1])
+    else:
+        assert document.kind == "document"
+        data = document.data
+    assert document.text.startswith("Dự thảo báo cáo kết quả lấy ý kiến gửi tỉnh")
+    assert data is not None
+    report = Document(io.BytesIO(data))
+    lines = [paragraph.text for paragraph in report.paragraphs]
+    assert lines[0].startswith("DỰ THẢO")
+    assert "- Xã Định Biên:" in lines
+    assert any(line.endswith(": Đề nghị làm thêm cống thoát nước") for line in lines)
+    table = next(t for t in report.tables if t.rows[0].cells[0].text == "STT")
+    row = next(r for r in table.rows if r.cells[1].text == "Định Biên")
+    assert row.cells[3].text == "30"
+    assert row.cells[7].text == "90,00 %"  # question 10: 27 of 30, below 95 %
+
+
+async def test_the_draft_report_is_refused_to_a_hamlet_leader(chat) -> None:
+    bot = chat
+    leader = await bot.register(Role.HAMLET, "Định Biên/Xóm Nà Mỏ")
+    [refusal] = await bot.say(leader, "/xuatfile baocao")
+    assert refusal.kind == "text"
+    assert refusal.text == text("chat.not_for_role", command="xuatfile")
+
+
+async def test_export_with_an_unknown_word_says_what_it_offers(chat) -> None:
+    bot = chat
+    staff = await bot.register(Role.DISTRICT)
+    [answer] = await bot.say(staff, "/xuatfile abc")
+    assert answer.text == text("chat.export_unknown")
