@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.export import VERDICT_KEYS, measures_json
 from reporting.i18n import fmt_percent, shown_hundredths, text
-from reporting.measures import Measures, Thresholds, question_threshold
+from reporting.measures import Measures, Thresholds, question_threshold, rate
 from reporting.summaries import CampaignSummary, UnitSummary
 
 TITLE_ROW, AS_OF_ROW, GROUP_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 4, 5, 6
@@ -114,10 +114,10 @@ def measure_columns(summary: CampaignSummary, lang: str = "vi") -> list[Column]:
     for question, label in enumerate(summary.campaign.questions, start=1):
         group = text("xlsx.question", lang, question=question, label=label)
         key = str(question)
-        rate = _rate(_rate_of(question), question_threshold(question, thresholds))
+        rate_cell = _rate(_rate_of(question), question_threshold(question, thresholds))
         columns += [
             Column(text("xlsx.satisfied", lang), 10, _nested("satisfied", key), COUNT, group),
-            Column(text("xlsx.rate", lang), 9, rate, PERCENT, group),
+            Column(text("xlsx.rate", lang), 9, rate_cell, PERCENT, group),
         ]
     average = _rate(lambda m: m.average_q1_q9, thresholds.average_q1_q9)
     columns.append(Column(text("xlsx.average", lang), 11, average, PERCENT))
@@ -307,14 +307,15 @@ def _rate(
         exact = figure(unit.measures)
         if exact is None:
             return None
-        shown = shown_hundredths(exact, threshold)
-        return float(exact) if shown == shown_hundredths(exact) else shown / 10_000
+        rounded, shown = shown_hundredths(exact), shown_hundredths(exact, threshold)
+        return float(exact) if shown == rounded else shown / 10_000
 
     return value
 
 
 def _rate_of(question: int) -> Callable[[Measures], Fraction | None]:
-    return lambda measures: measures.rates[question - 1]
+    # one question's rate alone: `Measures.rates` makes all ten each time it is read
+    return lambda measures: rate(measures.counts, question)
 
 
 def _verdict(key: str, lang: str) -> Callable[[dict[str, Any], UnitSummary], object]:
