@@ -8,8 +8,10 @@ the bot starts: a bot that is never asked for a chart never holds their memory.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import ctypes
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any, TypeVar
 
 from bot.chat.scope import commune_in_scope, scope_communes
 from bot.chat.types import Attachment, Turn
@@ -20,6 +22,7 @@ from reporting.recommendations import recommendations
 from reporting.storage.models import Role, Unit
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
 
+T = TypeVar("T")
 MAX_COMMUNES = 5  # an official with many communes asks for the others by name
 REPORT_WORDS = frozenset({"baocao", "bao cao", "report"})  # folded: "báo cáo" too
 
@@ -50,7 +53,7 @@ async def export(turn: Turn, args: str) -> None:
     from reporting.xlsx import workbook_bytes
 
     summary = await summarize(turn.session, turn.campaign, turn.now)
-    workbook = await asyncio.to_thread(workbook_bytes, summary, turn.lang)
+    workbook = await _drawn(workbook_bytes, summary, turn.lang)
     name = f"tong-hop-{summary.day:%Y-%m-%d}.xlsx"
     turn.attach(text("chat.export_caption", turn.lang, **_when(summary)), _file(name, workbook))
 
@@ -60,7 +63,7 @@ async def _report(turn: Turn) -> None:
 
     summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=())
     notes = await recommendations(turn.session, summary.day)
-    document = await asyncio.to_thread(report_docx, summary, notes, turn.lang)
+    document = await _drawn(report_docx, summary, notes, turn.lang)
     name = f"bao-cao-{summary.day:%Y-%m-%d}.docx"
     turn.attach(text("chat.report_caption", turn.lang, **_when(summary)), _file(name, document))
 
@@ -70,9 +73,7 @@ async def _district_charts(turn: Turn, summary: CampaignSummary) -> None:
 
     daily = await daily_collected(turn.session, None, summary.day)
     lang = turn.lang
-    participation, questions, pace, heatmap = await asyncio.to_thread(
-        _district_images, summary, daily, lang
-    )
+    participation, questions, pace, heatmap = await _drawn(_district_images, summary, daily, lang)
     when = _when(summary)
     turn.attach(text("chat.chart_participation", lang, **when), _png("tham-gia", participation))
     turn.attach(text("chat.chart_questions", lang, **when), _png("hai-long", questions))
@@ -87,7 +88,7 @@ async def _commune_charts(turn: Turn, summary: CampaignSummary, communes: Sequen
     for commune in communes:
         unit = summary.commune(commune.id)
         daily = await daily_collected(turn.session, [commune.id], summary.day)
-        questions, pace = await asyncio.to_thread(_commune_images, summary, unit, daily, lang)
+        questions, pace = await _drawn(_commune_images, summary, unit, daily, lang)
         caption = text("chat.chart_commune", lang, commune=commune.name, **when)
         turn.attach(caption, _png(f"hai-long-{commune.id}", questions))
         turn.attach(text("chat.chart_pace", lang, **when), _png(f"tien-do-{commune.id}", pace))
@@ -119,6 +120,23 @@ def _commune_images(
     from reporting.charts import render_pace, render_questions
 
     return render_questions(summary, unit, lang), render_pace(summary, daily, lang, unit=unit)
+
+
+async def _drawn(draw: Callable[..., T], *args: Any) -> T:
+    """Draws (or writes a file) in a worker thread, off the event loop, then gives back to the
+    system the memory it freed: glibc keeps a thread's freed blocks for its next use, and a
+    province's canvases or workbook are tens of MB that may not be asked for again for hours."""
+    made = await asyncio.to_thread(draw, *args)
+    _trim_freed_memory()
+    return made
+
+
+def _trim_freed_memory() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing kept this way
+        return
+    libc.malloc_trim(0)
 
 
 def _when(summary: CampaignSummary) -> dict[str, str]:
