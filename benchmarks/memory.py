@@ -49,17 +49,17 @@ STAFF = 800_000  # the district staff member's chat id
 CHARTS = 4  # `/chart` for district staff: participation, questions, pace, heat map
 GOAL_MB = 200
 REPLACED = text("chat.tally_replaced", day="\0", hamlet="\0").partition("\0")[0]
-# What a fresh Python imports, layer on layer, to show where the memory at start goes.
+# What a fresh Python imports, layer on layer: what the bot imports as it starts, then what its
+# first `/chart` and `/export` import.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Python alone", ()),
     (
         "+ python-telegram-bot, aiohttp, httpx, SQLAlchemy, aiosqlite",
         ("telegram.ext", "aiohttp", "httpx", "sqlalchemy.ext.asyncio", "aiosqlite"),
     ),
-    ("+ pandas (the summaries)", ("pandas",)),
-    ("+ matplotlib (the charts)", ("matplotlib.figure", "matplotlib.backends.backend_agg")),
-    ("+ openpyxl (the workbook)", ("openpyxl",)),
     ("+ the bot's own modules: all that `tallybot run` imports", ("bot.cli", "bot.cli.live")),
+    ("+ matplotlib, at the first `/chart`", ("reporting.charts",)),
+    ("+ openpyxl, at the first `/export`", ("reporting.xlsx",)),
 )
 
 
@@ -293,7 +293,7 @@ def render(
         f"Goal: peak resident memory < {GOAL_MB} MB — {met} ({peak:.0f} MB).",
         "",
         "What the imports alone take: a fresh Python importing, layer on layer, what the bot "
-        "imports as it starts.",
+        "imports as it starts, then what its first `/chart` and `/export` import.",
         "",
         "| imported | resident (VmRSS) | added |",
         "|---|---:|---:|",
