@@ -8,7 +8,7 @@ and 79.99 % fails. Verdicts follow the ladder of SPEC §2.4: met, on track, at r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from fractions import Fraction
 
@@ -78,8 +78,8 @@ class Thresholds:
     q10: Fraction
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            object.__setattr__(self, field.name, _percent(getattr(self, field.name)))
+        for each in fields(self):
+            object.__setattr__(self, each.name, _percent(getattr(self, each.name)))
 
 
 REFERENCE_THRESHOLDS = Thresholds(Fraction(70), Fraction(80), Fraction(90), Fraction(95))
@@ -319,6 +319,9 @@ class Measures:
     verdicts: dict[str, Verdict | None]
     households_needed: int
     forms_needed: dict[str, int | None]
+    # made at the first read and kept: a reader may read them once a question
+    _rates: tuple[Fraction | None, ...] | None = field(default=None, init=False, compare=False)
+    _average: tuple[Fraction | None] | None = field(default=None, init=False, compare=False)
 
     @property
     def participation(self) -> Fraction | None:
@@ -328,15 +331,25 @@ class Measures:
     @property
     def rates(self) -> tuple[Fraction | None, ...]:
         """Return rate(1..10) (0..1), each None without valid forms."""
-        valid = self.counts.valid
-        if valid <= 0:
-            return (None,) * QUESTIONS
-        return tuple(Fraction(answers, valid) for answers in self.counts.satisfied)
+        if self._rates is None:
+            valid = self.counts.valid
+            made = (
+                tuple(Fraction(answers, valid) for answers in self.counts.satisfied)
+                if valid > 0
+                else (None,) * QUESTIONS
+            )
+            object.__setattr__(self, "_rates", made)
+            return made
+        return self._rates
 
     @property
     def average_q1_q9(self) -> Fraction | None:
         """Return the mean of rate(1..9) (0..1), None without valid forms."""
-        return average_q1_q9(self.counts)
+        if self._average is None:
+            made = (average_q1_q9(self.counts),)
+            object.__setattr__(self, "_average", made)
+            return made[0]
+        return self._average[0]
 
 
 def question_threshold(question: int, t: Thresholds) -> Fraction:
