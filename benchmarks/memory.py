@@ -33,7 +33,6 @@ from benchmarks.summary import Scale, build_province
 from bot.demo.chat import LOCAL_MAX_RATE, one_line
 from bot.localapi import FakeUser
 from reporting.i18n import text
-from reporting.measures import QUESTIONS
 from reporting.people import create_invites, redeem_invite
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Role, Tally
@@ -153,8 +152,7 @@ async def _corrections(url: str, today: date) -> list[list[str]]:
 
 
 def _one_line(tally: Tally) -> str:
-    satisfied = tuple(getattr(tally, f"q{n}") for n in range(1, QUESTIONS + 1))
-    return one_line(Figures(tally.collected, tally.invalid, satisfied), tally.day)
+    return one_line(Figures(tally.collected, tally.invalid, tuple(tally.satisfied)), tally.day)
 
 
 # --- what is measured ------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from reporting.campaign import Campaign
 from reporting.gaps import forms_gap, households_gap, plain_percent
 from reporting.i18n import fmt_count, fmt_percent, text
 from reporting.measures import (
-    QUESTIONS,
+    Measures,
+    Thresholds,
     Verdict,
     got_worse,
     lowest_question,
@@ -24,9 +25,9 @@ from reporting.measures import (
     worst,
 )
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.wording import form_words, measure_name
 
 MORNING = time(8, 0)
-MEASURES = ("participation", "question_min", "average_q1_q9", "q10")
 VerdictMemory = Mapping[tuple[int, str], Verdict | None]
 # The officials who answer for each commune, by commune id: "Name (position)" (SPEC §2.2).
 Responsible = Mapping[int, Sequence[str]]
@@ -175,7 +176,7 @@ def verdict_changes(
     alerts: list[Alert] = []
     memory: dict[tuple[int, str], Verdict | None] = {}
     for unit in (summary.district, *summary.communes):
-        for measure in MEASURES:
+        for measure in summary.campaign.thresholds.judged:
             new = unit.measures.verdicts[measure]
             memory[(unit.unit_id, measure)] = new
             old = previous.get((unit.unit_id, measure))
@@ -235,13 +236,27 @@ def _digest(summary: CampaignSummary, responsible: Responsible) -> Alert:
         "day": f"{summary.day:%d/%m}",
         "collected": fmt_count(district.measures.counts.collected),
         "households": fmt_count(district.measures.counts.households),
-        "percent": _percent(district.measures.participation, t.participation),
-        "average": _percent(district.measures.average_q1_q9, t.average_q1_q9),
-        "q10": _percent(district.measures.rates[-1], t.q10),
+        "percent": _percent(district.measures.participation, t.district_participation),
+        "figures": _digest_figures(district.measures, t),
         "troubled": lambda lang: ", ".join(line(lang) for line in lines) or "—",
         "missing": late if summary.campaign.in_collection(summary.day) else "—",
     }
     return Alert(Kind.DIGEST, f"digest:{summary.day}", Audience.DISTRICT, "alert.digest", params)
+
+
+def _digest_figures(m: Measures, t: Thresholds) -> Phrase:
+    """Returns "; bình quân câu 1–9 97,10 %; câu 10 98,00 %" for the digest's first line."""
+    words = form_words(t.form)
+
+    def phrase(lang: str) -> str:
+        average = fmt_percent(m.average, lang, t.average)
+        parts = [text("alert.digest_average", lang, percent=average, **words)]
+        if t.form.overall is not None:
+            overall = fmt_percent(m.overall, lang, t.overall)
+            parts.append(text("alert.digest_overall", lang, percent=overall, **words))
+        return "".join(f"; {part}" for part in parts)
+
+    return phrase
 
 
 def _deadlines(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:
@@ -365,7 +380,7 @@ def _verdict_alert(
     figure = _figure_of(summary, unit, measure)
     params = {
         "unit": unit.name,
-        "measure": lambda lang: text(f"alert.measure_{measure}", lang),
+        "measure": lambda lang: measure_name(measure, summary.campaign.form, lang),
         "old": lambda lang: text(f"verdict.{old or 'none'}", lang),
         "new": lambda lang: text(f"verdict.{new or 'none'}", lang),
         "figure": figure.value,
@@ -389,29 +404,35 @@ def _verdict_alert(
 
 
 def _figure_of(summary: CampaignSummary, unit: UnitSummary, measure: str) -> _Figure:
+    """Returns the figure a verdict alert reports, for a measure the campaign judges."""
     m, t = unit.measures, summary.campaign.thresholds
+    threshold = getattr(t, measure)
+    assert threshold is not None, f"{measure} is not judged"
     if measure == "participation":
-        gap = _gap(lambda lang: households_gap(m, t.participation, lang))
-        return _Figure(_percent(m.participation, t.participation), t.participation, gap)
-    if measure == "average_q1_q9":
-        gap = _gap(lambda lang: forms_gap(m, "average_q1_q9", t.average_q1_q9, lang))
-        return _Figure(_percent(m.average_q1_q9, t.average_q1_q9), t.average_q1_q9, gap)
-    if measure == "q10":
-        gap = _gap(lambda lang: forms_gap(m, str(QUESTIONS), t.q10, lang))
-        return _Figure(_percent(m.rates[QUESTIONS - 1], t.q10), t.q10, gap)
+        if unit.level == "district":
+            threshold = t.district_participation or threshold
+        gap = _gap(lambda lang: households_gap(m, threshold, lang))
+        return _Figure(_percent(m.participation, threshold), threshold, gap)
+    if measure == "average":
+        gap = _gap(lambda lang: forms_gap(m, "average", threshold, lang))
+        return _Figure(_percent(m.average, threshold), threshold, gap)
+    if measure == "overall":
+        overall = str(t.form.overall)
+        gap = _gap(lambda lang: forms_gap(m, overall, threshold, lang))
+        return _Figure(_percent(m.overall, threshold), threshold, gap)
     named = unit.level == "district" and bool(summary.communes)
     if named:  # the district's question_min is its worst commune's: show that commune
         unit = min(summary.communes, key=_lowest_rate)
         m = unit.measures
-    lowest = lowest_question(m.counts) or 1
-    gap = _gap(lambda lang: forms_gap(m, str(lowest), t.question_min, lang))
+    lowest = lowest_question(m.counts, t.form) or t.form.average[0]
+    gap = _gap(lambda lang: forms_gap(m, str(lowest), threshold, lang))
     rate = m.rates[lowest - 1]
-    value = _question_figure(unit.name if named else None, lowest, rate, t.question_min)
-    return _Figure(value, t.question_min, gap)
+    value = _question_figure(unit.name if named else None, lowest, rate, threshold)
+    return _Figure(value, threshold, gap)
 
 
 def _lowest_rate(commune: UnitSummary) -> Fraction:
-    lowest = lowest_question(commune.measures.counts)
+    lowest = lowest_question(commune.measures.counts, commune.measures.form)
     rate = commune.measures.rates[lowest - 1] if lowest else None
     return rate if rate is not None else Fraction(2)
 
@@ -435,7 +456,7 @@ def _mark(verdict: Verdict | None) -> str:
     return {Verdict.AT_RISK: "⚠️", Verdict.NOT_MET: "❌"}.get(verdict, "") if verdict else ""
 
 
-def _percent(value: Fraction | None, threshold: Fraction) -> Phrase:
+def _percent(value: Fraction | None, threshold: Fraction | None) -> Phrase:
     return lambda lang: fmt_percent(value, lang, threshold)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reporting.i18n import text
-from reporting.measures import QUESTIONS, Progress, Thresholds
+from reporting.measures import Form, Progress, Thresholds
 from reporting.names import NAME_LIMIT
 
 REFERENCE_CAMPAIGN = "campaign.toml"
@@ -55,7 +55,11 @@ class AlertTimes:
 
 @dataclass(frozen=True, slots=True)
 class Campaign:
-    """A validated campaign: names, phases, thresholds, alert times and question labels."""
+    """A validated campaign: names, phases, thresholds, alert times and question labels.
+
+    `questions[0]` is question 1's label; `thresholds.form` says which questions are
+    averaged and which one is the overall question.
+    """
 
     name: str
     district: str
@@ -65,6 +69,11 @@ class Campaign:
     thresholds: Thresholds
     alerts: AlertTimes
     questions: tuple[str, ...]
+
+    @property
+    def form(self) -> Form:
+        """Returns the form its measures judge: how many questions, averaged and overall."""
+        return self.thresholds.form
 
     @property
     def collection_days(self) -> list[date]:
@@ -140,26 +149,19 @@ def parse_campaign(source: str, file: str) -> Campaign:
     except tomllib.TOMLDecodeError as error:
         raise CampaignError(text("campaign.syntax", file=file, error=error)) from None
     reader = _Reader(data, file)
-    campaign = Campaign(
-        name=reader.text("campaign", "name", limit=CAMPAIGN_NAME_LIMIT),
-        district=reader.text("campaign", "district", limit=NAME_LIMIT),
-        timezone=reader.zone("campaign", "timezone"),
-        levels=Levels(
-            district=reader.text("levels", "district", "huyện"),
-            commune=reader.text("levels", "commune", "xã"),
-            hamlet=reader.text("levels", "hamlet", "xóm"),
-        ),
-        phases=_read_phases(reader),
-        thresholds=Thresholds(
-            participation=reader.percent("thresholds", "participation", 70),
-            question_min=reader.percent("thresholds", "question_min", 80),
-            average_q1_q9=reader.percent("thresholds", "average_q1_q9", 90),
-            q10=reader.percent("thresholds", "q10", 95),
-        ),
-        alerts=_read_alerts(reader),
-        questions=_read_questions(data, file),
+    name = reader.text("campaign", "name", limit=CAMPAIGN_NAME_LIMIT)
+    district = reader.text("campaign", "district", limit=NAME_LIMIT)
+    timezone = reader.zone("campaign", "timezone")
+    levels = Levels(
+        district=reader.text("levels", "district", "huyện"),
+        commune=reader.text("levels", "commune", "xã"),
+        hamlet=reader.text("levels", "hamlet", "xóm"),
     )
-    return campaign
+    phases = _read_phases(reader)
+    labels = _read_questions(data, file)
+    thresholds = _read_thresholds(reader, _read_form(reader, len(labels)))
+    alerts = _read_alerts(reader)
+    return Campaign(name, district, timezone, levels, phases, thresholds, alerts, labels)
 
 
 def _read_phases(reader: _Reader) -> Phases:
@@ -202,17 +204,69 @@ def _read_alerts(reader: _Reader) -> AlertTimes:
 
 
 def _read_questions(data: dict[str, Any], file: str) -> tuple[str, ...]:
+    """Returns the labels of questions 1..N; each entry may say its `number`, and then all
+    must, each of 1..N once, in any order."""
     entries = data.get("questions")
-    if not isinstance(entries, list) or len(entries) != QUESTIONS:
+    if not isinstance(entries, list) or len(entries) < 2:
         found = len(entries) if isinstance(entries, list) else 0
         raise CampaignError(text("campaign.question_count", file=file, found=found))
-    labels = []
-    for number, entry in enumerate(entries, start=1):
+    labels: dict[int, str] = {}
+    numbered = any(isinstance(entry, dict) and "number" in entry for entry in entries)
+    for place, entry in enumerate(entries, start=1):
+        number = entry.get("number") if numbered and isinstance(entry, dict) else place
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise CampaignError(text("campaign.question_number", file=file, place=place))
+        if number in labels:
+            raise CampaignError(text("campaign.question_twice", file=file, number=number))
         label = entry.get("label") if isinstance(entry, dict) else None
         if not isinstance(label, str) or not label.strip():
             raise CampaignError(text("campaign.question_label", file=file, number=number))
-        labels.append(label.strip())
-    return tuple(labels)
+        labels[number] = label.strip()
+    missing = [number for number in range(1, len(entries) + 1) if number not in labels]
+    if missing:
+        numbers = ", ".join(map(str, missing))
+        raise CampaignError(text("campaign.question_missing", file=file, numbers=numbers))
+    return tuple(labels[number] for number in sorted(labels))
+
+
+def _read_form(reader: _Reader, questions: int) -> Form:
+    """Reads [form]: the averaged questions (all but the last by default) and the overall
+    question (the last by default; 0 for none)."""
+    section = reader.section("form")
+    overall = section.get("overall", questions)
+    if isinstance(overall, bool) or not isinstance(overall, int) or not 0 <= overall <= questions:
+        problem = text("campaign.want_question", count=questions)
+        raise reader.fail("form.overall", problem, overall)
+    default = [number for number in range(1, questions + 1) if number != overall]
+    average = section.get("average", default)
+    numbers = range(1, questions + 1)
+    if (
+        not isinstance(average, list)
+        or not average
+        or any(isinstance(q, bool) or q not in numbers for q in average)
+    ):
+        problem = text("campaign.want_questions", count=questions)
+        raise reader.fail("form.average", problem, average)
+    if len(set(average)) != len(average) or overall in average:
+        raise reader.fail("form.average", text("campaign.average_overlap"), average)
+    return Form(questions=questions, average=tuple(average), overall=overall or None)
+
+
+def _read_thresholds(reader: _Reader, form: Form) -> Thresholds:
+    """Reads [thresholds]: participation is always judged, another threshold left out is not.
+    `average_q1_q9` and `q10`, the reference campaign's first names, still name `average` and
+    `overall`."""
+    overall = reader.percent_named("thresholds", "overall", "q10")
+    if overall is not None and form.overall is None:
+        raise reader.fail("thresholds.overall", text("campaign.no_overall"), f"{float(overall):g}")
+    return Thresholds(
+        participation=reader.percent_required("thresholds", "participation"),
+        question_min=reader.percent_named("thresholds", "question_min"),
+        average=reader.percent_named("thresholds", "average", "average_q1_q9"),
+        overall=overall,
+        district_participation=reader.percent_named("thresholds", "district_participation"),
+        form=form,
+    )
 
 
 def _parse_clock(value: object, file: str, key: str) -> time:
@@ -236,7 +290,8 @@ class _Reader:
             raise CampaignError(text("campaign.section", file=self.file, section=name))
         return value
 
-    def _fail(self, key: str, problem: str, value: object) -> CampaignError:
+    def fail(self, key: str, problem: str, value: object) -> CampaignError:
+        """Returns the error for a key whose value is wrong, saying what was expected."""
         return CampaignError(
             text("campaign.bad_value", file=self.file, key=key, value=value, problem=problem)
         )
@@ -252,9 +307,9 @@ class _Reader:
     ) -> str:
         value = self._required(section, key, default)
         if not isinstance(value, str) or not value.strip():
-            raise self._fail(f"{section}.{key}", text("campaign.want_text"), value)
+            raise self.fail(f"{section}.{key}", text("campaign.want_text"), value)
         if limit is not None and len(value.strip()) > limit:
-            raise self._fail(f"{section}.{key}", text("campaign.too_long", limit=limit), value)
+            raise self.fail(f"{section}.{key}", text("campaign.too_long", limit=limit), value)
         return value.strip()
 
     def zone(self, section: str, key: str) -> ZoneInfo:
@@ -262,32 +317,48 @@ class _Reader:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self._fail(f"{section}.{key}", text("campaign.want_zone"), name) from None
+            raise self.fail(f"{section}.{key}", text("campaign.want_zone"), name) from None
 
     def day(self, section: str, key: str) -> date:
         value = self._required(section, key)
         if isinstance(value, datetime) or not isinstance(value, date):
-            raise self._fail(f"{section}.{key}", text("campaign.want_date"), value)
+            raise self.fail(f"{section}.{key}", text("campaign.want_date"), value)
         return value
 
     def span(self, section: str, key: str) -> tuple[date, date]:
         value = self._required(section, key)
         if not isinstance(value, list) or len(value) != 2:
-            raise self._fail(f"{section}.{key}", text("campaign.want_span"), value)
+            raise self.fail(f"{section}.{key}", text("campaign.want_span"), value)
         start, end = value
         if type(start) is not date or type(end) is not date:
-            raise self._fail(f"{section}.{key}", text("campaign.want_span"), value)
+            raise self.fail(f"{section}.{key}", text("campaign.want_span"), value)
         if end < start:
-            raise self._fail(f"{section}.{key}", text("campaign.span_backwards"), value)
+            raise self.fail(f"{section}.{key}", text("campaign.span_backwards"), value)
         return start, end
 
-    def percent(self, section: str, key: str, default: int) -> Fraction:
-        value = self._required(section, key, default)
+    def percent_required(self, section: str, key: str) -> Fraction:
+        """Returns a percent the campaign must give."""
+        value = self.percent_named(section, key)
+        if value is None:
+            raise CampaignError(text("campaign.missing", file=self.file, key=f"{section}.{key}"))
+        return value
+
+    def percent_named(self, section: str, key: str, old_key: str | None = None) -> Fraction | None:
+        """Returns an optional percent, None when left out; `old_key` is another name for it."""
+        values = self.section(section)
+        if old_key is not None and old_key in values:
+            if key in values:
+                problem = text("campaign.two_names", other=f"{section}.{key}")
+                raise self.fail(f"{section}.{old_key}", problem, values[old_key])
+            key = old_key
+        value = values.get(key)
+        if value is None:
+            return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(f"{section}.{key}", text("campaign.want_percent"), value)
+            raise self.fail(f"{section}.{key}", text("campaign.want_percent"), value)
         exact = Fraction(str(value))
         if not 0 < exact <= 100:
-            raise self._fail(f"{section}.{key}", text("campaign.want_percent"), value)
+            raise self.fail(f"{section}.{key}", text("campaign.want_percent"), value)
         return exact
 
     def clock(self, section: str, key: str, default: time) -> time:

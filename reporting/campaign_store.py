@@ -4,22 +4,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign, parse_campaign
 from reporting.errors import Problem
-from reporting.storage.models import CampaignRecord
+from reporting.storage.models import CampaignRecord, Tally
 
 
 class NoCampaign(Problem):
     """No campaign was loaded yet."""
 
 
+class QuestionsChanged(Problem):
+    """A campaign asking a different number of questions, loaded once tallies exist."""
+
+
 async def store_campaign(session: AsyncSession, source: str, file: str, now: datetime) -> Campaign:
-    """Validates a campaign's TOML text and makes it the one in force (no commit)."""
+    """Validates a campaign's TOML text and makes it the one in force (no commit).
+
+    Once tallies are stored, a campaign that asks a different number of questions is
+    refused: the stored answers would no longer line up with its questions.
+    """
     campaign = parse_campaign(source, file)
     latest = await _latest(session)
+    if latest is not None and latest.source != source:
+        asked = len(parse_campaign(latest.source, "campaign").questions)
+        if asked != len(campaign.questions) and await session.scalar(select(exists(Tally.id))):
+            raise QuestionsChanged(
+                "campaign.questions_changed", file=file, asked=asked, now=len(campaign.questions)
+            )
     if latest is None or latest.source != source:
         session.add(
             CampaignRecord(

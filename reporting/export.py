@@ -1,4 +1,8 @@
-"""The JSON (SPEC §4.1, a stable interface for scripts) and CSV forms of a summary."""
+"""The JSON (SPEC §4.1, a stable interface for scripts) and CSV forms of a summary.
+
+Questions are keyed "1".."N", as many as the campaign asks; `average` is the mean of the
+averaged questions; `verdicts` holds the measures the campaign judges, no others.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,9 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from reporting.measures import QUESTIONS, Measures
+from reporting.measures import Measures
 from reporting.names import inert
 from reporting.summaries import CampaignSummary, UnitSummary
-
-VERDICT_KEYS = ("participation", "question_min", "average_q1_q9", "q10")
-QUESTION_KEYS = tuple(str(q) for q in range(1, QUESTIONS + 1))
 
 
 def summary_json(summary: CampaignSummary) -> dict[str, Any]:
@@ -40,16 +41,17 @@ def summary_json(summary: CampaignSummary) -> dict[str, Any]:
 def measures_json(m: Measures) -> dict[str, Any]:
     """Returns the M object of SPEC §4.1 for one unit's measures."""
     c = m.counts
+    keys = _question_keys(m)
     return {
         "households": c.households,
         "collected": c.collected,
         "invalid": c.invalid,
         "valid": c.valid,
         "participation": _ratio(m.participation) or 0.0,
-        "satisfied": dict(zip(QUESTION_KEYS, c.satisfied, strict=True)),
-        "rates": {key: _ratio(rate) for key, rate in zip(QUESTION_KEYS, m.rates, strict=True)},
-        "average_q1_q9": _ratio(m.average_q1_q9),
-        "verdicts": {key: _verdict(m, key) for key in VERDICT_KEYS},
+        "satisfied": dict(zip(keys, c.satisfied, strict=True)),
+        "rates": {key: _ratio(rate) for key, rate in zip(keys, m.rates, strict=True)},
+        "average": _ratio(m.average),
+        "verdicts": {key: _verdict(m, key) for key in m.verdicts},
     }
 
 
@@ -57,13 +59,15 @@ def summary_csv(summary: CampaignSummary) -> str:
     """Returns one CSV row per unit (district, communes, hamlets) with the JSON's figures."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    questions = _question_keys(summary.district.measures)
+    judged = summary.campaign.thresholds.judged
     writer.writerow(
         ["level", "commune", "hamlet", "households", "collected", "invalid", "valid"]
         + ["participation"]
-        + [f"q{key}" for key in QUESTION_KEYS]
-        + [f"rate_q{key}" for key in QUESTION_KEYS]
-        + ["average_q1_q9"]
-        + [f"verdict_{key}" for key in VERDICT_KEYS]
+        + [f"q{key}" for key in questions]
+        + [f"rate_q{key}" for key in questions]
+        + ["average"]
+        + [f"verdict_{key}" for key in judged]
         + ["confirmed"]
     )
     for level, commune, unit in _units(summary):
@@ -72,10 +76,10 @@ def summary_csv(summary: CampaignSummary) -> str:
             [level, inert(commune), inert(unit.name) if level == "hamlet" else ""]
             + [flat[key] for key in ("households", "collected", "invalid", "valid")]
             + [flat["participation"]]
-            + [flat["satisfied"][key] for key in QUESTION_KEYS]
-            + [_blank(flat["rates"][key]) for key in QUESTION_KEYS]
-            + [_blank(flat["average_q1_q9"])]
-            + [_blank(flat["verdicts"][key]) for key in VERDICT_KEYS]
+            + [flat["satisfied"][key] for key in questions]
+            + [_blank(flat["rates"][key]) for key in questions]
+            + [_blank(flat["average"])]
+            + [_blank(flat["verdicts"][key]) for key in judged]
             + [int(unit.confirmed)]
         )
     return buffer.getvalue()
@@ -87,6 +91,10 @@ def _units(summary: CampaignSummary) -> Iterator[tuple[str, str, UnitSummary]]:
         yield "commune", commune.name, commune
         for hamlet in commune.children:
             yield "hamlet", commune.name, hamlet
+
+
+def _question_keys(m: Measures) -> list[str]:
+    return [str(number) for number in m.form.numbers]
 
 
 def _ratio(value: Fraction | None) -> float | None:

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from reporting.i18n import fmt_count, text
 from reporting.measures import Measures
+from reporting.wording import form_words
 
 
 def households_gap(m: Measures, threshold: Fraction, lang: str) -> str | None:
@@ -19,17 +20,20 @@ def households_gap(m: Measures, threshold: Fraction, lang: str) -> str | None:
     return text("status.need_households", lang, count=count, percent=plain_percent(threshold))
 
 
-def forms_gap(m: Measures, key: str, threshold: Fraction, lang: str) -> str | None:
-    """Returns "câu 4 cần thêm 6 phiếu hài lòng để đạt 80 %" (or "không thể đạt"), None when met.
+def forms_gap(m: Measures, key: str, threshold: Fraction | None, lang: str) -> str | None:
+    """Returns "câu 4 cần thêm 6 phiếu hài lòng để đạt 80 %" (or "không thể đạt"); None when
+    met or not judged.
 
-    `key` is a question number ("1".."10") or "average_q1_q9".
+    `key` is a question number ("1".."N") or "average".
     """
-    needed = m.forms_needed.get(key)
+    if threshold is None or key not in m.forms_needed:
+        return None
+    needed = m.forms_needed[key]
     if needed == 0 or m.counts.valid == 0:
         return None
     what = (
-        text("status.gap_average", lang)
-        if key == "average_q1_q9"
+        text("status.gap_average", lang, **form_words(m.form))
+        if key == "average"
         else text("status.gap_question", lang, question=key)
     )
     if needed is None:

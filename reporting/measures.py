@@ -12,10 +12,44 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from fractions import Fraction
 
-QUESTIONS = 10
-Q1_Q9 = range(1, 10)
-ALL_QUESTIONS = range(1, QUESTIONS + 1)
-QUESTION_KEYS = tuple(str(q) for q in ALL_QUESTIONS)  # how `Measures.forms_needed` names them
+MEASURES = ("participation", "question_min", "average", "overall")  # every measure, in order
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """The campaign's questions as the measures judge them: how many, which are averaged
+    (each of them also held to `question_min`), and which one is the overall question.
+
+    The reference form asks 10 questions, averages 1–9 and asks the overall one last.
+    """
+
+    questions: int = 10
+    average: tuple[int, ...] = tuple(range(1, 10))
+    overall: int | None = 10
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "average", tuple(self.average))
+        if self.questions < 2:
+            raise ValueError(f"a form asks at least 2 questions, got {self.questions}")
+        numbers = range(1, self.questions + 1)
+        if not self.average or any(q not in numbers for q in self.average):
+            raise ValueError(f"the averaged questions must lie in 1..{self.questions}")
+        if len(set(self.average)) != len(self.average):
+            raise ValueError("a question is averaged twice")
+        if self.overall is not None and (
+            self.overall not in numbers or self.overall in self.average
+        ):
+            raise ValueError(
+                f"the overall question must lie in 1..{self.questions}, outside the average"
+            )
+
+    @property
+    def numbers(self) -> range:
+        """Return the question numbers, 1..questions."""
+        return range(1, self.questions + 1)
+
+
+REFERENCE_FORM = Form()
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +59,10 @@ class Counts:
     households: int
     collected: int = 0
     invalid: int = 0
-    satisfied: tuple[int, ...] = (0,) * QUESTIONS
+    satisfied: tuple[int, ...] = (0,) * REFERENCE_FORM.questions
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "satisfied", tuple(self.satisfied))
-        if len(self.satisfied) != QUESTIONS:
-            raise ValueError(f"satisfied needs {QUESTIONS} figures, got {len(self.satisfied)}")
 
     @property
     def valid(self) -> int:
@@ -49,18 +81,20 @@ class Counts:
         )
 
     @classmethod
-    def zero(cls) -> Counts:
-        """Return empty totals: no households, nothing collected."""
-        return cls(households=0)
+    def zero(cls, questions: int = REFERENCE_FORM.questions) -> Counts:
+        """Return empty totals of a form with `questions` questions: nothing collected."""
+        return cls(households=0, satisfied=(0,) * questions)
 
 
-def sum_counts(counts: Iterable[Counts]) -> Counts:
-    """Return the sum of all the totals (zero totals for none)."""
-    return sum(counts, Counts.zero())
+def sum_counts(counts: Iterable[Counts], questions: int = REFERENCE_FORM.questions) -> Counts:
+    """Return the sum of all the totals (zero totals of `questions` questions for none)."""
+    return sum(counts, Counts.zero(questions))
 
 
-def _percent(value: Fraction | int | float) -> Fraction:
-    """Return `value` as a Fraction percent, refusing anything outside (0, 100]."""
+def _percent(value: Fraction | int | float | None) -> Fraction | None:
+    """Return `value` as a Fraction percent (None stays None), refusing all outside (0, 100]."""
+    if value is None:
+        return None
     # a float from TOML such as 79.99 means the decimal written, not its binary approximation
     percent = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
     if not 0 < percent <= 100:
@@ -70,16 +104,40 @@ def _percent(value: Fraction | int | float) -> Fraction:
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """The campaign's thresholds, in exact percents, each in (0, 100]."""
+    """The campaign's thresholds, in exact percents in (0, 100], and the form they judge.
+
+    Participation is always judged. Another threshold left out (None) is not: its measure
+    has no verdict and no gap. `participation` holds each commune (and hamlet);
+    `district_participation` the district, the same as `participation` unless the campaign
+    says otherwise.
+    """
 
     participation: Fraction
-    question_min: Fraction
-    average_q1_q9: Fraction
-    q10: Fraction
+    question_min: Fraction | None
+    average: Fraction | None
+    overall: Fraction | None
+    district_participation: Fraction | None = None
+    form: Form = REFERENCE_FORM
 
     def __post_init__(self) -> None:
         for each in fields(self):
-            object.__setattr__(self, each.name, _percent(getattr(self, each.name)))
+            if each.name != "form":
+                object.__setattr__(self, each.name, _percent(getattr(self, each.name)))
+        if self.participation is None:
+            raise ValueError("participation is always judged: it needs a threshold")
+        if self.district_participation is None:
+            object.__setattr__(self, "district_participation", self.participation)
+        if self.overall is not None and self.form.overall is None:
+            raise ValueError("an overall threshold needs an overall question")
+
+    @property
+    def judged(self) -> tuple[str, ...]:
+        """Return the names of the measures this campaign judges, in the order of MEASURES."""
+        return tuple(name for name in MEASURES if getattr(self, name) is not None)
+
+    def for_district(self) -> Thresholds:
+        """Return these thresholds with the district's participation threshold in place."""
+        return replace(self, participation=self.district_participation or self.participation)
 
 
 REFERENCE_THRESHOLDS = Thresholds(Fraction(70), Fraction(80), Fraction(90), Fraction(95))
@@ -128,17 +186,17 @@ def satisfied_on(c: Counts, questions: Iterable[int]) -> int:
 
 
 def rate(c: Counts, question: int) -> Fraction | None:
-    """Return satisfied/valid (0..1) for one question (1..10), or None without valid forms."""
-    if question not in ALL_QUESTIONS:
-        raise ValueError(f"question must lie in 1..{QUESTIONS}, got {question}")
+    """Return satisfied/valid (0..1) for one question (from 1), or None without valid forms."""
+    if not 1 <= question <= len(c.satisfied):
+        raise ValueError(f"question must lie in 1..{len(c.satisfied)}, got {question}")
     return Fraction(c.satisfied[question - 1], c.valid) if c.valid > 0 else None
 
 
-def average_q1_q9(c: Counts) -> Fraction | None:
-    """Return the mean of rate(1..9) (0..1), or None without valid forms."""
+def average(c: Counts, form: Form = REFERENCE_FORM) -> Fraction | None:
+    """Return the mean rate of the form's averaged questions (0..1), None without valid forms."""
     if c.valid <= 0:
         return None
-    return Fraction(satisfied_on(c, Q1_Q9), len(Q1_Q9) * c.valid)
+    return Fraction(satisfied_on(c, form.average), len(form.average) * c.valid)
 
 
 def share_meets(c: Counts, questions: Sequence[int], percent: Fraction) -> bool:
@@ -198,12 +256,12 @@ def _forms_gap(
     return needed if needed <= left else None
 
 
-def lowest_question(c: Counts) -> int | None:
-    """Return the question among 1..9 with the lowest rate (first on ties), None without forms."""
+def lowest_question(c: Counts, form: Form = REFERENCE_FORM) -> int | None:
+    """Return the averaged question with the lowest rate (first on ties), None without forms."""
     if c.valid <= 0:
         return None
     # every rate shares the denominator `valid`, so the fewest satisfied is the lowest rate
-    return min(Q1_Q9, key=lambda q: c.satisfied[q - 1])
+    return min(form.average, key=lambda q: c.satisfied[q - 1])
 
 
 def projected_participation(c: Counts, p: Progress) -> Fraction | None:
@@ -290,18 +348,24 @@ def question_verdict(c: Counts, question: int, percent: Fraction, p: Progress) -
 
 
 def question_min_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
-    """Return the worst verdict of questions 1..9 against `t.question_min`."""
-    return worst(question_verdict(c, q, t.question_min, p) for q in Q1_Q9)
+    """Return the worst verdict of the averaged questions against `t.question_min`."""
+    if t.question_min is None:
+        return None
+    return worst(question_verdict(c, q, t.question_min, p) for q in t.form.average)
 
 
 def average_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
-    """Return the verdict on the Q1-9 average against `t.average_q1_q9`."""
-    return share_verdict(c, Q1_Q9, t.average_q1_q9, p)
+    """Return the verdict on the averaged questions' mean against `t.average`."""
+    if t.average is None:
+        return None
+    return share_verdict(c, t.form.average, t.average, p)
 
 
-def q10_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
-    """Return the verdict on question 10's rate against `t.q10`."""
-    return question_verdict(c, 10, t.q10, p)
+def overall_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
+    """Return the verdict on the overall question's rate against `t.overall`."""
+    if t.overall is None or t.form.overall is None:
+        return None
+    return question_verdict(c, t.form.overall, t.overall, p)
 
 
 # --- one unit's figures together ----------------------------------------------------------
@@ -311,11 +375,15 @@ def q10_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
 class Measures:
     """Every figure, verdict and gap of one unit (the M object of SPEC §4.1).
 
-    The verdicts and gaps are judged when measured; the ratios are exact `Fraction`s made from
-    the counts when read, since most readers of a province's 3,000 hamlets read few of them.
+    `verdicts` names the measures the campaign judges (`Thresholds.judged`), no others.
+    `forms_needed` names each question with a threshold by its number ("1".."N") and the
+    average as "average". The verdicts and gaps are judged when measured; the ratios are exact
+    `Fraction`s made from the counts when read, since most readers of a province's 3,000
+    hamlets read few of them.
     """
 
     counts: Counts
+    form: Form
     verdicts: dict[str, Verdict | None]
     households_needed: int
     forms_needed: dict[str, int | None]
@@ -330,31 +398,38 @@ class Measures:
 
     @property
     def rates(self) -> tuple[Fraction | None, ...]:
-        """Return rate(1..10) (0..1), each None without valid forms."""
+        """Return the rate of every question, 1..N (0..1), each None without valid forms."""
         if self._rates is None:
             valid = self.counts.valid
             made = (
                 tuple(Fraction(answers, valid) for answers in self.counts.satisfied)
                 if valid > 0
-                else (None,) * QUESTIONS
+                else (None,) * len(self.counts.satisfied)
             )
             object.__setattr__(self, "_rates", made)
             return made
         return self._rates
 
     @property
-    def average_q1_q9(self) -> Fraction | None:
-        """Return the mean of rate(1..9) (0..1), None without valid forms."""
+    def average(self) -> Fraction | None:
+        """Return the mean rate of the averaged questions (0..1), None without valid forms."""
         if self._average is None:
-            made = (average_q1_q9(self.counts),)
+            made = (average(self.counts, self.form),)
             object.__setattr__(self, "_average", made)
             return made[0]
         return self._average[0]
 
+    @property
+    def overall(self) -> Fraction | None:
+        """Return the overall question's rate (0..1), None without it or without valid forms."""
+        return None if self.form.overall is None else self.rates[self.form.overall - 1]
 
-def question_threshold(question: int, t: Thresholds) -> Fraction:
-    """Return the threshold one question's rate is held to: q10 for 10, question_min else."""
-    return t.q10 if question == QUESTIONS else t.question_min
+
+def question_threshold(question: int, t: Thresholds) -> Fraction | None:
+    """Return the threshold one question's rate is held to (None: it is not held to any)."""
+    if question == t.form.overall:
+        return t.overall
+    return t.question_min if question in t.form.average else None
 
 
 def measure(c: Counts, t: Thresholds, p: Progress) -> Measures:
@@ -364,26 +439,36 @@ def measure(c: Counts, t: Thresholds, p: Progress) -> Measures:
     thousands of hamlets, so this does in one pass what the single-figure functions above
     do one by one (a property test holds the two to the same answers).
     """
+    form = t.form
+    if len(c.satisfied) != form.questions:
+        raise ValueError(
+            f"the form asks {form.questions} questions, counts have {len(c.satisfied)}"
+        )
     valid, left, satisfied = c.valid, households_left(c), c.satisfied
-    question = _parts(t.question_min)
     gaps: dict[str, int | None] = {}
-    widest: int | None = 0  # the worst question's gap: None when one cannot be reached
-    for key, answers in zip(QUESTION_KEYS[: len(Q1_Q9)], satisfied, strict=False):
-        gap = gaps[key] = _forms_gap(valid, left, answers, 1, question)
-        if widest is not None and (gap is None or gap > widest):
-            widest = gap
-    q10 = gaps[QUESTION_KEYS[-1]] = _forms_gap(valid, left, satisfied[-1], 1, _parts(t.q10))
-    on_q1_q9 = sum(satisfied[: len(Q1_Q9)])
-    average = _forms_gap(valid, left, on_q1_q9, len(Q1_Q9), _parts(t.average_q1_q9))
-    gaps["average_q1_q9"] = average
+    verdicts: dict[str, Verdict | None] = {}
+    verdicts["participation"] = participation_verdict(c, t, p)
+    if t.question_min is not None:
+        question = _parts(t.question_min)
+        widest: int | None = 0  # the worst question's gap: None when one cannot be reached
+        for number in form.average:
+            gap = gaps[str(number)] = _forms_gap(valid, left, satisfied[number - 1], 1, question)
+            if widest is not None and (gap is None or gap > widest):
+                widest = gap
+        verdicts["question_min"] = _share_verdict(valid, widest, p)
+    if t.average is not None:
+        on_average = sum(satisfied[number - 1] for number in form.average)
+        width = len(form.average)
+        gap = gaps["average"] = _forms_gap(valid, left, on_average, width, _parts(t.average))
+        verdicts["average"] = _share_verdict(valid, gap, p)
+    if t.overall is not None and form.overall is not None:
+        answers = satisfied[form.overall - 1]
+        gap = gaps[str(form.overall)] = _forms_gap(valid, left, answers, 1, _parts(t.overall))
+        verdicts["overall"] = _share_verdict(valid, gap, p)
     return Measures(
         counts=c,
-        verdicts={
-            "participation": participation_verdict(c, t, p),
-            "question_min": _share_verdict(valid, widest, p),
-            "average_q1_q9": _share_verdict(valid, average, p),
-            "q10": _share_verdict(valid, q10, p),
-        },
+        form=form,
+        verdicts=verdicts,
         households_needed=households_needed(c, t.participation),
         forms_needed=gaps,
     )
@@ -397,7 +482,7 @@ def district_question_min_verdict(
     A commune without a verdict yet counts as at risk while the window is open and as not met
     once it has closed; None only when neither the district nor any commune has a verdict.
     """
-    mine = [m.verdicts["question_min"] for m in communes]
+    mine = [m.verdicts.get("question_min") for m in communes]
     if own is None and all(v is None for v in mine):
         return None
     pending = Verdict.NOT_MET if p.closed else Verdict.AT_RISK
@@ -405,8 +490,12 @@ def district_question_min_verdict(
 
 
 def measure_district(communes: Sequence[Measures], t: Thresholds, p: Progress) -> Measures:
-    """Return the district's measures from its surveyed communes' (question_min over all)."""
-    own = measure(sum_counts(m.counts for m in communes), t, p)
+    """Return the district's measures from its surveyed communes' (question_min over all),
+    its participation held to the district's threshold."""
+    total = sum_counts((m.counts for m in communes), t.form.questions)
+    own = measure(total, t.for_district(), p)
+    if "question_min" not in own.verdicts:
+        return own
     verdicts = dict(own.verdicts)
     verdicts["question_min"] = district_question_min_verdict(
         communes, own.verdicts["question_min"], p

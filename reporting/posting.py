@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from reporting.i18n import fmt_count, fmt_percent, text
 from reporting.measures import question_threshold
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.wording import form_words
 
 A4 = (8.27, 11.69)  # inches
 PAGE_MM = (210, 297)
@@ -146,8 +147,8 @@ def _table(
             fmt_percent(m.rates[question - 1], lang, question_threshold(question, thresholds)),
         ]
         rows.append(y := _table_row(page, y, cells))
-    average_rate = fmt_percent(m.average_q1_q9, lang, thresholds.average_q1_q9)
-    average = ["", text("posting.average", lang), "", average_rate]
+    average_rate = fmt_percent(m.average, lang, thresholds.average)
+    average = ["", text("posting.average", lang, **form_words(thresholds.form)), "", average_rate]
     rows.append(y := _table_row(page, y, average, bold=True))
     page.hlines([top, *rows], LEFT, RIGHT, colors="black", linewidth=0.6)
     page.vlines(TABLE_X, top, y, colors="black", linewidth=0.6)

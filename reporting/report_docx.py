@@ -18,11 +18,13 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from reporting.campaign import Campaign
 from reporting.gaps import households_gap, plain_percent
 from reporting.i18n import fmt_count, fmt_percent, text
-from reporting.measures import Q1_Q9, Measures, Verdict, lowest_question, worst
+from reporting.measures import Measures, Verdict, lowest_question, question_threshold, worst
 from reporting.recommendations import Recommendation
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.wording import form_words
 
 FONT = "Times New Roman"  # the font of Vietnamese administrative documents (Nghị định 30/2020)
 SIZE = Pt(13)
@@ -32,7 +34,6 @@ CENTER, RIGHT, JUSTIFY = (
     WD_ALIGN_PARAGRAPH.JUSTIFY,
 )
 RED = RGBColor(0xC0, 0x00, 0x00)
-MEASURES = ("participation", "question_min", "average_q1_q9", "q10")
 
 
 def report_docx(
@@ -62,36 +63,38 @@ def verdict_text(verdict: Verdict | None, lang: str) -> str:
 def unit_row(unit: UnitSummary, summary: CampaignSummary, lang: str) -> list[str]:
     """Returns the table cells after STT and the unit's name: figures and the overall verdict."""
     m, t = unit.measures, summary.campaign.thresholds
-    lowest = lowest_question(m.counts)
+    lowest = lowest_question(m.counts, t.form)
     lowest_cell = "—"
     if lowest is not None:
         figure = fmt_percent(m.rates[lowest - 1], lang, t.question_min)
         lowest_cell = text("report.lowest", lang, percent=figure, question=lowest)
-    return [
+    participation = t.district_participation if unit.level == "district" else t.participation
+    cells = [
         fmt_count(m.counts.households),
         fmt_count(m.counts.collected),
-        fmt_percent(m.participation, lang, t.participation),
+        fmt_percent(m.participation, lang, participation),
         lowest_cell,
-        fmt_percent(m.average_q1_q9, lang, t.average_q1_q9),
-        fmt_percent(m.rates[9], lang, t.q10),
-        verdict_text(worst(m.verdicts[key] for key in MEASURES), lang),
+        fmt_percent(m.average, lang, t.average),
     ]
+    if t.form.overall is not None:
+        cells.append(fmt_percent(m.overall, lang, t.overall))
+    return [*cells, verdict_text(worst(m.verdicts.values()), lang)]
 
 
 def shortfalls(unit: UnitSummary, summary: CampaignSummary, lang: str) -> list[str]:
     """Returns one line per threshold the unit does not meet, with the figure and the gap."""
     m, t, labels = unit.measures, summary.campaign.thresholds, summary.campaign.questions
-    if all(m.verdicts[key] is None for key in MEASURES):
+    if all(verdict is None for verdict in m.verdicts.values()):
         return [text("report.no_figures", lang)]
     lines = []
     if m.verdicts["participation"] not in (None, Verdict.MET):
         figure = fmt_percent(m.participation, lang, t.participation)
         gap = households_gap(m, t.participation, lang) or ""
         lines.append(text("report.short_participation", lang, figure=figure, gap=gap))
-    for question in (*Q1_Q9, 10):
-        percent = t.q10 if question == 10 else t.question_min
+    for question in t.form.numbers:
+        percent = question_threshold(question, t)
         rate = m.rates[question - 1]
-        if rate is None or rate * 100 >= percent:
+        if percent is None or rate is None or rate * 100 >= percent:
             continue
         figure = fmt_percent(rate, lang, percent)
         gap = _forms_gap(m, str(question), percent, lang)
@@ -106,13 +109,18 @@ def shortfalls(unit: UnitSummary, summary: CampaignSummary, lang: str) -> list[s
                 gap=gap,
             )
         )
-    if m.verdicts["average_q1_q9"] not in (None, Verdict.MET):
-        figure = fmt_percent(m.average_q1_q9, lang, t.average_q1_q9)
-        gap = _forms_gap(m, "average_q1_q9", t.average_q1_q9, lang)
-        lines.append(text("report.short_average", lang, figure=figure, gap=gap))
+    if t.average is not None and m.verdicts["average"] not in (None, Verdict.MET):
+        figure = fmt_percent(m.average, lang, t.average)
+        gap = _forms_gap(m, "average", t.average, lang)
+        words = form_words(t.form)
+        lines.append(text("report.short_average", lang, figure=figure, gap=gap, **words))
     if lines:  # the last item of a list ends the sentence
         lines[-1] = lines[-1].removesuffix(";") + "."
     return lines
+
+
+def _at_least(percent: Fraction | None) -> str:
+    return "—" if percent is None else plain_percent(percent)
 
 
 def _forms_gap(m: Measures, key: str, percent: Fraction, lang: str) -> str:
@@ -234,15 +242,7 @@ def _results(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
         invalid=fmt_count(c.invalid),
     )
     _line(doc, overall, JUSTIFY)
-    thresholds = text(
-        "report.thresholds",
-        lang,
-        participation=plain_percent(t.participation),
-        question_min=plain_percent(t.question_min),
-        average=plain_percent(t.average_q1_q9),
-        q10=plain_percent(t.q10),
-        commune=campaign.levels.commune,
-    )
+    thresholds = text("report.thresholds", lang, clauses=_threshold_clauses(campaign, lang))
     _line(doc, thresholds, JUSTIFY)
     caption = text(
         "report.table_caption",
@@ -258,19 +258,37 @@ def _results(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
         _line(doc, notice, italic=True, size=Pt(11))
 
 
+def _threshold_clauses(campaign: Campaign, lang: str) -> str:
+    """Returns the thresholds the campaign judges, as one sentence's clauses."""
+    t, words = campaign.thresholds, form_words(campaign.form)
+    levels = {"commune": campaign.levels.commune, "level": campaign.levels.district}
+    clauses = [
+        text(f"report.threshold_{key}", lang, percent=plain_percent(percent), **words, **levels)
+        for key in t.judged
+        if (percent := getattr(t, key)) is not None
+    ]
+    if t.district_participation != t.participation and t.district_participation is not None:
+        percent = plain_percent(t.district_participation)
+        key = "report.threshold_district_participation"
+        clauses.insert(1, text(key, lang, percent=percent, **levels))
+    return "; ".join(clauses)
+
+
 def _table(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
     t = summary.campaign.thresholds
+    words = form_words(t.form)
     header = [
         text("report.col_number", lang),
         text("report.col_unit", lang),
         text("report.col_households", lang),
         text("report.col_collected", lang),
         text("report.col_participation", lang, percent=plain_percent(t.participation)),
-        text("report.col_lowest", lang, percent=plain_percent(t.question_min)),
-        text("report.col_average", lang, percent=plain_percent(t.average_q1_q9)),
-        text("report.col_q10", lang, percent=plain_percent(t.q10)),
-        text("report.col_verdict", lang),
+        text("report.col_lowest", lang, percent=_at_least(t.question_min), **words),
+        text("report.col_average", lang, percent=_at_least(t.average), **words),
     ]
+    if t.form.overall is not None:
+        header.append(text("report.col_overall", lang, percent=_at_least(t.overall), **words))
+    header.append(text("report.col_verdict", lang))
     district = text("report.district_row", lang, level=summary.campaign.levels.district)
     rows = [["", district, *unit_row(summary.district, summary, lang)]]
     rows += [
@@ -329,13 +347,13 @@ def _recommendations(
 def _assessment(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
     campaign, verdicts = summary.campaign, summary.district.measures.verdicts
     _line(doc, text("report.part_assessment", lang), bold=True)
-    words = {
-        "participation": verdict_text(verdicts["participation"], lang),
-        "question_min": verdict_text(verdicts["question_min"], lang),
-        "average": verdict_text(verdicts["average_q1_q9"], lang),
-        "q10": verdict_text(verdicts["q10"], lang),
-    }
-    _line(doc, text("report.assessment", lang, level=campaign.levels.district, **words), JUSTIFY)
+    words = form_words(campaign.form)
+    clauses = "; ".join(
+        text(f"report.assess_{key}", lang, verdict=verdict_text(verdict, lang), **words)
+        for key, verdict in verdicts.items()
+    )
+    level = campaign.levels.district
+    _line(doc, text("report.assessment", lang, level=level, clauses=clauses), JUSTIFY)
     _line(doc, text("report.assessment_hint", lang), italic=True)
     closing = text(
         "report.closing", lang, level=campaign.levels.district, district=campaign.district

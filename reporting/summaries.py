@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
 from reporting.measures import (
-    QUESTIONS,
     Counts,
     Measures,
     Progress,
@@ -27,7 +26,6 @@ Record = Sequence[Any]  # one row as the database returned it
 # From this many hamlet rows on, a summary is shaped in a worker thread so that the event loop
 # keeps answering other chats meanwhile; below it the hand-off costs more than it saves.
 OFF_LOOP_ROWS = 500
-COUNT_COLUMNS = ["collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +66,13 @@ class CampaignSummary:
 
 
 async def hamlet_rows(
-    session: AsyncSession, day: date, commune_ids: Collection[int] | None = None
-) -> Sequence[Record]:
+    session: AsyncSession, day: date, questions: int, commune_ids: Collection[int] | None = None
+) -> list[Record]:
     """Returns one row per hamlet of a surveyed commune (of `commune_ids`, or all) as of `day`.
 
-    Each row: commune id and name, hamlet id and name, households, the COUNT_COLUMNS, and
-    whether the hamlet reported on `day`; communes in name order, and hamlets within each.
+    Each row: commune id and name, hamlet id and name, households, collected, invalid, the
+    satisfied answers of questions 1..`questions`, and whether the hamlet reported on `day`;
+    communes in name order, and hamlets within each.
     """
     counts = await _hamlet_counts(session, day)
     today = _reported_on(day)
@@ -85,51 +84,19 @@ async def hamlet_rows(
             Unit.id.label("hamlet_id"),
             Unit.name.label("hamlet"),
             Unit.households,
-            *(func.coalesce(counts.c[column], 0).label(column) for column in COUNT_COLUMNS),
             (today.c.hamlet_id.is_not(None)).label("reported_today"),
         )
         .join(commune, Unit.parent_id == commune.c.id)
-        .outerjoin(counts, counts.c.hamlet_id == Unit.id)
         .outerjoin(today, today.c.hamlet_id == Unit.id)
         .where(Unit.level == Level.HAMLET, commune.c.surveyed.is_(True))
         .order_by(commune.c.name_key, Unit.name_key)
     )
     if commune_ids is not None:
         query = query.where(commune.c.id.in_(commune_ids))
-    return await _rows(session, query)
-
-
-async def commune_rows(session: AsyncSession, day: date) -> Sequence[Record]:
-    """Returns one row per surveyed commune as of `day`, in name order.
-
-    Each row: commune id and name, its hamlets, households, the COUNT_COLUMNS summed, and how
-    many hamlets reported on `day`. The sums are done by the database, over the running
-    totals when they are current.
-    """
-    counts = await _hamlet_counts(session, day)
-    today = _reported_on(day)
-    surveyed = Unit.level == Level.COMMUNE, Unit.surveyed.is_(True)
-    commune = select(Unit).where(*surveyed).subquery("commune")
-    query = (
-        select(
-            commune.c.id.label("commune_id"),
-            commune.c.name.label("commune"),
-            func.count(Unit.id).label("hamlets"),
-            func.sum(Unit.households).label("households"),
-            *(
-                func.coalesce(func.sum(counts.c[column]), 0).label(column)
-                for column in COUNT_COLUMNS
-            ),
-            func.count(today.c.hamlet_id).label("reported_today"),
-        )
-        .join(commune, Unit.parent_id == commune.c.id)
-        .outerjoin(counts, counts.c.hamlet_id == Unit.id)
-        .outerjoin(today, today.c.hamlet_id == Unit.id)
-        .where(Unit.level == Level.HAMLET)
-        .group_by(commune.c.id, commune.c.name, commune.c.name_key)
-        .order_by(commune.c.name_key)
-    )
-    return await _rows(session, query)
+    nothing = (0, 0, *(0,) * questions)
+    return [
+        (*row[:5], *counts.get(row[2], nothing), row[5]) for row in await _rows(session, query)
+    ]
 
 
 async def confirmed_communes(session: AsyncSession, as_of: datetime) -> set[int]:
@@ -150,14 +117,19 @@ async def summarize(
     """Returns the summary as of a moment, with hamlet rows for the communes `hamlets_of`.
 
     `hamlets_of` holds commune ids; None means every commune's hamlets (what exports need),
-    an empty collection none (what /status needs, and much faster). With every hamlet read,
-    each commune's figures are its hamlets' sums; otherwise the database sums them.
+    an empty collection none (what /status needs, and faster). Every hamlet is read, in one
+    query, and each commune's figures are its hamlets' sums.
     """
     day = campaign.local_date(as_of)
     confirmed = await confirmed_communes(session, as_of)
-    wanted = hamlets_of is None or bool(hamlets_of)
-    hamlets = await hamlet_rows(session, day, hamlets_of) if wanted else []
-    communes = None if hamlets_of is None else await commune_rows(session, day)
+    every = await hamlet_rows(session, day, campaign.form.questions)
+    hamlets, communes = every, None
+    if hamlets_of is not None:  # every commune adds its hamlets up; only some are shown
+        by_commune: dict[int, list[Record]] = {}
+        for row in every:
+            by_commune.setdefault(row[0], []).append(row)
+        communes = [_added_up(rows) for rows in by_commune.values()]
+        hamlets = [row for row in every if row[0] in hamlets_of]
     query = select(Unit.id, Unit.name).where(Unit.level == Level.DISTRICT)
     district = (await session.execute(query)).first()
     district_id, district_name = (
@@ -258,18 +230,37 @@ class _Shape:
         )
 
 
-async def _hamlet_counts(session: AsyncSession, day: date) -> Subquery:
-    """Per-hamlet sums up to `day`: the running totals if no tally is later, else the tallies."""
+async def _hamlet_counts(session: AsyncSession, day: date) -> dict[int, tuple[int, ...]]:
+    """Returns each hamlet's (collected, invalid, satisfied…) up to `day`: the running totals
+    when no tally is later, else the tallies' sums."""
     ((latest,),) = await _rows(session, select(func.max(Tally.day)))
     if latest is None or latest <= day:
-        columns = [getattr(HamletTotal, column) for column in COUNT_COLUMNS]
-        return select(HamletTotal.hamlet_id, *columns).subquery("counts")
-    sums = (func.sum(getattr(Tally, column)).label(column) for column in COUNT_COLUMNS)
-    query = select(Tally.hamlet_id, *sums).where(Tally.day <= day).group_by(Tally.hamlet_id)
-    return query.subquery("counts")
+        query = select(
+            HamletTotal.hamlet_id,
+            HamletTotal.collected,
+            HamletTotal.invalid,
+            HamletTotal.satisfied,
+        )
+        return {
+            hamlet: (collected, invalid, *satisfied)
+            for hamlet, collected, invalid, satisfied in await _rows(session, query)
+        }
+    sums: dict[int, list[int]] = {}
+    query = select(Tally.hamlet_id, Tally.collected, Tally.invalid, Tally.satisfied)
+    for hamlet, collected, invalid, satisfied in await _rows(
+        session, query.where(Tally.day <= day)
+    ):
+        figures = (collected, invalid, *satisfied)
+        if hamlet in sums:
+            sums[hamlet] = [
+                total + figure for total, figure in zip(sums[hamlet], figures, strict=True)
+            ]
+        else:
+            sums[hamlet] = list(figures)
+    return {hamlet: tuple(figures) for hamlet, figures in sums.items()}
 
 
-async def _rows(session: AsyncSession, query: Select[Any]) -> Sequence[Record]:
+async def _rows(session: AsyncSession, query: Select[*tuple[Any, ...]]) -> Sequence[Record]:
     """Returns a query's rows read on the session's connection (in its transaction) as plain
     rows: the queries here name columns, never entities, and the ORM's handling of each row
     cost as much as the query at 3,000 hamlets."""

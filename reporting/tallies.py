@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, Update, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Row, Select, case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
 from reporting.confirmations import is_locked
 from reporting.errors import Problem
 from reporting.i18n import fmt_count
-from reporting.measures import QUESTIONS, Counts
+from reporting.measures import Counts
 from reporting.storage.locks import has_row_locks, lock_rows
 from reporting.storage.models import HamletTotal, Level, Tally, TallyRevision, Unit
-
-TOTAL_COLUMNS = ("collected", "invalid", *(f"q{q}" for q in range(1, QUESTIONS + 1)))
 
 NOTE_LIMIT = 1000  # characters of a note, on every path: chat, tally add, tally import
 
@@ -56,9 +54,9 @@ def check_figures(figures: Figures, campaign: Campaign) -> None:
     if figures.note is not None and len(figures.note) > NOTE_LIMIT:
         length = fmt_count(len(figures.note))
         raise TallyRejected("tally.note_too_long", length=length, limit=fmt_count(NOTE_LIMIT))
-    if len(figures.satisfied) != QUESTIONS:
-        found = len(figures.satisfied)
-        raise TallyRejected("tally.question_count", expected=QUESTIONS, found=found)
+    if len(figures.satisfied) != len(campaign.questions):
+        found, expected = len(figures.satisfied), len(campaign.questions)
+        raise TallyRejected("tally.question_count", expected=expected, found=found)
     for name, value in (("collected", figures.collected), ("invalid", figures.invalid)):
         if value < 0:
             raise TallyRejected(f"tally.negative_{name}", value=value)
@@ -143,36 +141,43 @@ async def stage_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -
     return await record_tally(session, campaign, entry)
 
 
-async def running_totals(session: AsyncSession, hamlet: Unit) -> Counts:
-    """Returns a hamlet's figures over all its tallies, from the running totals."""
+async def running_totals(session: AsyncSession, hamlet: Unit, questions: int) -> Counts:
+    """Returns a hamlet's figures over all its tallies, from the running totals; `questions`
+    is how many the campaign asks, for a hamlet that has sent nothing yet."""
     row = (
         await session.execute(
-            select(*(getattr(HamletTotal, c) for c in TOTAL_COLUMNS)).where(
+            select(HamletTotal.collected, HamletTotal.invalid, HamletTotal.satisfied).where(
                 HamletTotal.hamlet_id == hamlet.id
             )
         )
     ).one_or_none()
-    collected, invalid, *satisfied = row or (0,) * len(TOTAL_COLUMNS)
-    return Counts(hamlet.households, collected, invalid, tuple(satisfied))
+    if row is None:
+        return Counts(hamlet.households, satisfied=(0,) * questions)
+    return Counts(hamlet.households, row.collected, row.invalid, tuple(row.satisfied))
 
 
-async def hamlet_totals(session: AsyncSession, hamlet: Unit, up_to: date | None) -> Counts:
+async def hamlet_totals(
+    session: AsyncSession, hamlet: Unit, up_to: date | None, questions: int
+) -> Counts:
     """Returns a hamlet's summed figures over its tallies (up to and including a day)."""
-    columns = [func.coalesce(func.sum(getattr(Tally, f"q{q}")), 0) for q in range(1, 11)]
-    query = select(
-        func.coalesce(func.sum(Tally.collected), 0),
-        func.coalesce(func.sum(Tally.invalid), 0),
-        *columns,
-    ).where(Tally.hamlet_id == hamlet.id)
+    query = select(Tally.collected, Tally.invalid, Tally.satisfied).where(
+        Tally.hamlet_id == hamlet.id
+    )
     if up_to is not None:
         query = query.where(Tally.day <= up_to)
-    row = (await session.execute(query)).one()
-    return Counts(
-        households=hamlet.households,
-        collected=int(row[0]),
-        invalid=int(row[1]),
-        satisfied=tuple(int(value) for value in row[2:]),
-    )
+    return add_up(hamlet.households, questions, await session.execute(query))
+
+
+def add_up(households: int, questions: int, rows: Iterable[Row[Any]]) -> Counts:
+    """Returns the sum of (collected, invalid, satisfied) rows as one unit's Counts."""
+    collected = invalid = 0
+    satisfied = [0] * questions
+    for row in rows:
+        collected += row.collected
+        invalid += row.invalid
+        for place, answers in enumerate(row.satisfied):
+            satisfied[place] += answers
+    return Counts(households, collected, invalid, tuple(satisfied))
 
 
 async def rebuild_totals(session: AsyncSession) -> None:
@@ -183,11 +188,22 @@ async def rebuild_totals(session: AsyncSession) -> None:
     """
     await lock_every_commune(session)
     await session.execute(delete(HamletTotal))
-    sums = [func.sum(getattr(Tally, column)) for column in TOTAL_COLUMNS]
-    per_hamlet = select(Tally.hamlet_id, *sums).group_by(Tally.hamlet_id)
-    await session.execute(
-        insert(HamletTotal).from_select(["hamlet_id", *TOTAL_COLUMNS], per_hamlet)
-    )
+    by_hamlet: dict[int, list[Any]] = {}
+    query = select(Tally.hamlet_id, Tally.collected, Tally.invalid, Tally.satisfied)
+    for row in await session.execute(query):
+        by_hamlet.setdefault(row.hamlet_id, []).append(row)
+    totals = [
+        {
+            "hamlet_id": hamlet_id,
+            "collected": counts.collected,
+            "invalid": counts.invalid,
+            "satisfied": list(counts.satisfied),
+        }
+        for hamlet_id, rows in by_hamlet.items()
+        for counts in [add_up(0, len(rows[0].satisfied), rows)]
+    ]
+    if totals:
+        await session.execute(insert(HamletTotal), totals)
 
 
 async def tally_on(session: AsyncSession, hamlet_id: int, day: date) -> Tally | None:
@@ -295,8 +311,7 @@ def _write(tally: Tally, entry: Entry) -> None:
     figures = entry.figures
     tally.collected = figures.collected
     tally.invalid = figures.invalid
-    for number, value in enumerate(figures.satisfied, start=1):
-        setattr(tally, f"q{number}", value)
+    tally.satisfied = list(figures.satisfied)
     tally.note = figures.note
     tally.revision = (tally.revision or 0) + 1
     tally.entered_by = entry.user_id
@@ -311,26 +326,7 @@ def _snapshot(figures: Figures) -> dict[str, object]:
 
 
 def _figures_of(tally: Tally) -> Figures:
-    return Figures(tally.collected, tally.invalid, tally.satisfied, tally.note)
-
-
-def _counts_of(figures: Figures | None) -> list[int]:
-    if figures is None:
-        return [0] * len(TOTAL_COLUMNS)
-    return [figures.collected, figures.invalid, *figures.satisfied]
-
-
-@functools.cache
-def _moving_totals() -> Update:
-    """Returns the UPDATE adding differences to a hamlet's running totals (parameters `hamlet`
-    and `add_<column>`), returning the new totals; built once, as it runs for every tally."""
-    return (
-        update(HamletTotal)
-        .where(HamletTotal.hamlet_id == bindparam("hamlet"))
-        .values({c: getattr(HamletTotal, c) + bindparam(f"add_{c}") for c in TOTAL_COLUMNS})
-        .returning(*(getattr(HamletTotal, c) for c in TOTAL_COLUMNS))
-        .execution_options(synchronize_session=False)
-    )
+    return Figures(tally.collected, tally.invalid, tuple(tally.satisfied), tally.note)
 
 
 async def _add_to_totals(
@@ -339,21 +335,23 @@ async def _add_to_totals(
     """Moves the hamlet's running totals from the replaced figures to the new ones; returns
     them.
 
-    One UPDATE adding the differences, so that two writers never lose each other's change.
+    The caller holds the hamlet's lock (lock_hamlet; on SQLite the database's), so reading
+    the totals and writing them back cannot lose another writer's change.
     """
-    deltas = {
-        column: new - old
-        for column, old, new in zip(
-            TOTAL_COLUMNS, _counts_of(before), _counts_of(after), strict=True
+    stored = await session.get(HamletTotal, hamlet.id, populate_existing=True)
+    old = before or Figures(0, 0, (0,) * len(after.satisfied))
+    if stored is None:  # the hamlet's first tally
+        stored = HamletTotal(
+            hamlet_id=hamlet.id, collected=0, invalid=0, satisfied=[0] * len(after.satisfied)
         )
-    }
-    additions = {f"add_{column}": delta for column, delta in deltas.items()}
-    moved = await session.execute(_moving_totals(), {"hamlet": hamlet.id, **additions})
-    row = moved.one_or_none()
-    if row is None:  # the hamlet's first tally
-        session.add(HamletTotal(hamlet_id=hamlet.id, **deltas))
-    collected, invalid, *satisfied = deltas.values() if row is None else row
-    return Counts(hamlet.households, collected, invalid, tuple(satisfied))
+        session.add(stored)
+    stored.collected += after.collected - old.collected
+    stored.invalid += after.invalid - old.invalid
+    stored.satisfied = [
+        total + new - was
+        for total, new, was in zip(stored.satisfied, after.satisfied, old.satisfied, strict=True)
+    ]
+    return Counts(hamlet.households, stored.collected, stored.invalid, tuple(stored.satisfied))
 
 
 def _refuse_outside_window(campaign: Campaign, entry: Entry) -> None:

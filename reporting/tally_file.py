@@ -7,8 +7,9 @@ Columns, in any order, headers in any case, diacritics and punctuation optional:
 - collected: collected, số phiếu thu, phiếu thu, số phiếu thu về, phiếu thu về, số phiếu,
              tổng số phiếu, số hộ tham gia, số hộ cho ý kiến
 - invalid (optional, empty = 0): invalid, phiếu không hợp lệ, số phiếu không hợp lệ, không hợp lệ
-- q1 … q10:  q1, Q 1, câu 1, câu hỏi 1, question 1, hài lòng câu 1, số hộ hài lòng câu 1; anything
-             may follow the number, so "Câu 1 (Quy hoạch)" and "Câu 2: Giao thông" work too
+- q1 … qN:   one per question of the campaign, no more, no fewer: q1, Q 1, câu 1, câu hỏi 1,
+             question 1, hài lòng câu 1, số hộ hài lòng câu 1; anything may follow the
+             number, so "Câu 1 (Quy hoạch)" and "Câu 2: Giao thông" work too
 - note (optional): note, ghi chú, kiến nghị, ý kiến, ý kiến kiến nghị, and anything starting with
              "ghi chú" or "kiến nghị" ("Ghi chú / kiến nghị", "Kiến nghị của nhân dân")
 Dates are dd/mm/yyyy (also with - or .), yyyy-mm-dd, or real dates in an XLSX cell. Only the
@@ -25,7 +26,6 @@ from pathlib import Path
 from typing import Final
 
 from reporting.i18n import DEFAULT_LANGUAGE
-from reporting.measures import QUESTIONS
 from reporting.names import match_key
 from reporting.roster_file import COMMUNE_HEADERS, HAMLET_HEADERS
 from reporting.tabular import (
@@ -76,13 +76,12 @@ _QUESTION_HEADER: Final = re.compile(
     r"(?:(?:so )?(?:ho |phieu )?hai long )?(?:q|cau|cau hoi|question) ?([0-9]+)(?: .*)?"
 )
 _NOTE_HEADER: Final = re.compile(r"(?:ghi chu|kien nghi|notes?)(?: .*)?")
-_QUESTION_FIELDS: Final = tuple(f"q{number}" for number in range(1, QUESTIONS + 1))
 _REQUIRED: Final = {
     "commune": "xã",
     "hamlet": "xóm",
     "date": "ngày",
     "collected": "số phiếu thu",
-} | {f"q{number}": f"câu {number}" for number in range(1, QUESTIONS + 1)}
+}
 _TIME: Final = r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
 _DAY_MONTH_YEAR: Final = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})" + _TIME)
 _YEAR_MONTH_DAY: Final = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})" + _TIME)
@@ -106,18 +105,25 @@ class TallyRow:
     note: str | None
 
 
-def parse_tally_file(path: str | Path, lang: str = DEFAULT_LANGUAGE) -> list[TallyRow]:
-    """Returns the rows of a tally file, or raises TallyFileError listing every problem."""
+def parse_tally_file(
+    path: str | Path, questions: int, lang: str = DEFAULT_LANGUAGE
+) -> list[TallyRow]:
+    """Returns the rows of a tally file for a campaign of `questions` questions, or raises
+    TallyFileError listing every problem (a question column missing or beyond the last)."""
     problems = Problems(lang)
     table = load_table(path, _field_of, problems)
     if table is None:
         raise TallyFileError(problems.messages())
-    columns = _columns(table, problems)
-    require_columns(columns, _REQUIRED, problems)
+    fields = _question_fields(questions)
+    columns = _columns(table, fields, problems)
+    required = _REQUIRED | {field: f"câu {number}" for number, field in enumerate(fields, 1)}
+    require_columns(columns, required, problems)
     if problems:
         raise TallyFileError(problems.messages())
     check_stray_cells(table, problems)
-    parsed = [_parse_row(table, line, cells, columns, problems) for line, cells in table.rows]
+    parsed = [
+        _parse_row(table, line, cells, columns, fields, problems) for line, cells in table.rows
+    ]
     rows = [row for row in parsed if row is not None]
     _check_repeats(rows, problems)
     if problems:
@@ -135,14 +141,18 @@ def parse_day(value: str) -> date:
     raise ValueError(f"not a date: {value!r}")
 
 
-def _columns(table: Table, problems: Problems) -> dict[str, str]:
+def _question_fields(questions: int) -> tuple[str, ...]:
+    return tuple(f"q{number}" for number in range(1, questions + 1))
+
+
+def _columns(table: Table, fields: tuple[str, ...], problems: Problems) -> dict[str, str]:
     """Returns {field: header key}, recording question columns beyond the form's last question."""
     columns = match_columns(table, _field_of, problems)
     for name in [name for name in columns if name.startswith("q")]:
-        if name not in _QUESTION_FIELDS:
+        if name not in fields:
             written = table.headers[columns.pop(name)]
             problems.add_row(
-                table.header_line, "import.unknown_question", column=written, count=QUESTIONS
+                table.header_line, "import.unknown_question", column=written, count=len(fields)
             )
     return columns
 
@@ -158,7 +168,12 @@ def _field_of(header: str) -> str | None:
 
 
 def _parse_row(
-    table: Table, line: int, cells: dict[str, str], columns: dict[str, str], problems: Problems
+    table: Table,
+    line: int,
+    cells: dict[str, str],
+    columns: dict[str, str],
+    fields: tuple[str, ...],
+    problems: Problems,
 ) -> TallyRow | None:
     """Returns one row, or None after recording every problem in it."""
     commune = cell_name(table, line, cells, columns["commune"], problems, "import.empty_commune")
@@ -166,10 +181,10 @@ def _parse_row(
     day = _day(table, line, cells, columns["date"], problems)
     collected = cell_count(table, line, cells, columns["collected"], problems)
     invalid = _invalid(table, line, cells, columns.get("invalid"), problems)
-    satisfied = [cell_count(table, line, cells, columns[q], problems) for q in _QUESTION_FIELDS]
+    satisfied = [cell_count(table, line, cells, columns[q], problems) for q in fields]
     note = _note(cells, columns.get("note"))
     figures = tuple(count for count in satisfied if count is not None)
-    if collected is None or invalid is None or day is None or len(figures) < QUESTIONS:
+    if collected is None or invalid is None or day is None or len(figures) < len(fields):
         return None
     if not commune or not hamlet:
         return None

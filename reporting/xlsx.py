@@ -21,10 +21,11 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reporting.export import VERDICT_KEYS, measures_json
+from reporting.export import measures_json
 from reporting.i18n import fmt_percent, shown_hundredths, text
-from reporting.measures import Measures, Thresholds, question_threshold, rate
+from reporting.measures import Measures, question_threshold, rate
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.wording import form_words
 
 TITLE_ROW, AS_OF_ROW, GROUP_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 4, 5, 6
 GENERAL = "General"
@@ -119,11 +120,13 @@ def measure_columns(summary: CampaignSummary, lang: str = "vi") -> list[Column]:
             Column(text("xlsx.satisfied", lang), 10, _nested("satisfied", key), COUNT, group),
             Column(text("xlsx.rate", lang), 9, rate_cell, PERCENT, group),
         ]
-    average = _rate(lambda m: m.average_q1_q9, thresholds.average_q1_q9)
-    columns.append(Column(text("xlsx.average", lang), 11, average, PERCENT))
+    words = form_words(thresholds.form)
+    average = _rate(lambda m: m.average, thresholds.average)
+    columns.append(Column(text("xlsx.average", lang, **words), 11, average, PERCENT))
     group = text("xlsx.verdicts", lang)
-    for key, percent in zip(VERDICT_KEYS, _threshold_values(thresholds), strict=True):
-        header = text(f"xlsx.verdict_{key}", lang, percent=_percent(percent, lang))
+    for key in thresholds.judged:
+        percent = _percent(getattr(thresholds, key), lang)
+        header = text(f"xlsx.verdict_{key}", lang, percent=percent, **words)
         columns.append(Column(header, 14, _verdict(key, lang), group=group))
     columns.append(Column(text("xlsx.confirmed", lang), 11, _confirmed(lang)))
     return columns
@@ -297,7 +300,7 @@ def _nested(key: str, question: str) -> Callable[[dict[str, Any], UnitSummary], 
 
 
 def _rate(
-    figure: Callable[[Measures], Fraction | None], threshold: Fraction
+    figure: Callable[[Measures], Fraction | None], threshold: Fraction | None
 ) -> Callable[[dict[str, Any], UnitSummary], object]:
     """Returns a rate cell's value: exact, for whoever computes with it, except where Excel's
     "0.00%" would round it across its threshold (79,996 % showing "80,00 %" beside "not met"):
@@ -324,10 +327,6 @@ def _verdict(key: str, lang: str) -> Callable[[dict[str, Any], UnitSummary], obj
 
 def _confirmed(lang: str) -> Callable[[dict[str, Any], UnitSummary], object]:
     return lambda _flat, unit: text("xlsx.yes" if unit.confirmed else "xlsx.no", lang)
-
-
-def _threshold_values(t: Thresholds) -> tuple[Fraction, ...]:
-    return t.participation, t.question_min, t.average_q1_q9, t.q10
 
 
 def _percent(percent: Fraction, lang: str) -> str:

@@ -19,7 +19,7 @@ async def mine(turn: Turn, _args: str) -> None:
     """Tells a hamlet leader their hamlet's running totals and whether today is reported."""
     assert turn.user is not None
     hamlet, lang = turn.user.units[0], turn.lang
-    totals = await running_totals(turn.session, hamlet)
+    totals = await running_totals(turn.session, hamlet, turn.campaign.form.questions)
     commune = await turn.session.get(Unit, hamlet.parent_id)
     heading = text(
         "chat.mine_heading", lang, hamlet=hamlet.name, commune=commune.name if commune else ""

@@ -1,4 +1,5 @@
-"""The one-line tally (SPEC §3.2): `/report [dd/mm] COLLECTED [INVALID] S1 … S10`."""
+"""The one-line tally (SPEC §3.2): `/report [dd/mm] COLLECTED [INVALID] S1 … SN`, N the
+campaign's number of questions."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from datetime import date
 
 from reporting.campaign import Campaign
 from reporting.errors import Problem
-from reporting.measures import QUESTIONS
 from reporting.tabular import CountError, parse_count
 from reporting.tallies import Figures
+from reporting.wording import oneline_params
 
 _DAY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})")
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -27,11 +28,12 @@ def parse_one_line(args: str, campaign: Campaign, today: date) -> tuple[date, Fi
     if tokens and (found := _DAY.fullmatch(tokens[0])):
         day = _collection_day(int(found[1]), int(found[2]), campaign, today, tokens[0])
         tokens = tokens[1:]
-    if len(tokens) not in (QUESTIONS + 1, QUESTIONS + 2):
-        raise OneLineRefused("chat.oneline_format", found=len(tokens))
+    questions = campaign.form.questions
+    if len(tokens) not in (questions + 1, questions + 2):
+        raise OneLineRefused("chat.oneline_format", **oneline_params(campaign.form, len(tokens)))
     numbers = [_count(token, position) for position, token in enumerate(tokens, start=1)]
     collected, *rest = numbers
-    invalid = rest.pop(0) if len(rest) == QUESTIONS + 1 else 0
+    invalid = rest.pop(0) if len(rest) == questions + 1 else 0
     return day, Figures(collected, invalid, tuple(rest))
 
 

@@ -49,7 +49,7 @@ def progress_lines(turn: Turn, totals: Counts) -> list[str]:
             percent=fmt_percent(participation(totals), lang, thresholds.participation),
         )
     ]
-    lowest = lowest_question(totals)
+    lowest = lowest_question(totals, thresholds.form)
     if lowest is not None:
         label = turn.campaign.questions[lowest - 1]
         threshold = question_threshold(lowest, thresholds)

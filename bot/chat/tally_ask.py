@@ -9,7 +9,6 @@ from bot.chat.drafts import mark
 from bot.chat.tally_draft import Draft, Step
 from bot.chat.types import Choice, Reply
 from reporting.i18n import fmt_count, text
-from reporting.measures import QUESTIONS
 
 WIDE = 3  # columns of the summary's and the field list's buttons
 
@@ -98,7 +97,10 @@ def ask(state: Step, draft: Draft, facts: Facts) -> tuple[Reply, ...]:
 def ask_question(draft: Draft, facts: Facts, question: int, token: str) -> Reply:
     """Returns how many forms are satisfied on one question, with "Tất cả (N)"."""
     label, valid = facts.questions[question - 1], draft.valid
-    asked = text("chat.ask_satisfied", facts.lang, question=question, label=label, valid=valid)
+    count = len(facts.questions)
+    asked = text(
+        "chat.ask_satisfied", facts.lang, question=question, count=count, label=label, valid=valid
+    )
     return Reply(asked, all_choices(facts.lang, valid), token)
 
 
@@ -156,7 +158,7 @@ def edit_choices(lang: str, draft: Draft) -> tuple[Choice, ...]:
     if draft.valid > 0:
         fields += [
             Choice(text("chat.field_question", lang, question=q), str(q))
-            for q in range(1, QUESTIONS + 1)
+            for q in range(1, len(draft.satisfied) + 1)
         ]
     return (*fields, Choice(text("chat.field_note", lang), "note"))
 

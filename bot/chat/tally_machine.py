@@ -29,10 +29,10 @@ from bot.chat.tally_ask import (
 from bot.chat.tally_draft import Draft, Step
 from bot.chat.types import Choice, Incoming, Kind, Reply
 from reporting.i18n import fmt_count, text
-from reporting.measures import QUESTIONS
 from reporting.names import find_units
 from reporting.tabular import CountError, parse_count
 from reporting.tallies import NOTE_LIMIT, Figures
+from reporting.wording import example_line
 
 WRONG_BEFORE_HELP = 3
 REPORT = Incoming(Kind.COMMAND, command="report")  # /report: open a tally, or show it again
@@ -151,7 +151,8 @@ def _on_invalid(draft: Draft, answer: Incoming, facts: Facts) -> Outcome:
         return _wrong(Step.INVALID, draft, facts, value.problem)
     draft = draft.but(invalid=value)
     if draft.valid == 0:  # no valid forms: nobody can be counted satisfied
-        return _advance(_after_questions(draft), draft, facts, satisfied=(0,) * QUESTIONS)
+        nobody = (0,) * len(facts.questions)
+        return _advance(_after_questions(draft), draft, facts, satisfied=nobody)
     return _advance(Step.SATISFIED, draft, facts, question=1, satisfied=())
 
 
@@ -160,7 +161,7 @@ def _on_satisfied(draft: Draft, answer: Incoming, facts: Facts) -> Outcome:
     if isinstance(value, _Wrong):
         return _wrong(Step.SATISFIED, draft, facts, value.problem)
     satisfied = (*draft.satisfied, value)
-    if len(satisfied) < QUESTIONS:
+    if len(satisfied) < len(facts.questions):
         question = len(satisfied) + 1
         return _advance(Step.SATISFIED, draft, facts, satisfied=satisfied, question=question)
     return _advance(_after_questions(draft), draft, facts, satisfied=satisfied)
@@ -229,7 +230,7 @@ def _recount(draft: Draft, facts: Facts, asked_before: bool) -> Outcome:
     if draft.invalid > draft.collected:
         return _advance(Step.INVALID, draft, facts)
     if draft.valid == 0:
-        return _advance(Step.REVIEW, draft, facts, satisfied=(0,) * QUESTIONS)
+        return _advance(Step.REVIEW, draft, facts, satisfied=(0,) * len(facts.questions))
     if asked_before and max(draft.satisfied) <= draft.valid:
         return _advance(Step.REVIEW, draft, facts)
     recount = Reply(text("chat.recount", facts.lang, valid=draft.valid))
@@ -254,11 +255,18 @@ def _dropped(draft: Draft, facts: Facts, why: Ending, key: str) -> Outcome:
     return Outcome(None, draft, (Reply(text(key, facts.lang)),), (DropDraft(why),))
 
 
+def _one_line_help(questions: int, lang: str) -> str:
+    """Returns the one-line format, every answer's column named: "/baocao PHIẾU_THU C1 C2 …"."""
+    numbers = range(1, questions + 1)
+    columns = " ".join(text("chat.answer_column", lang, number=n) for n in numbers)
+    return text("chat.stuck_help", lang, columns=columns, example=example_line(questions))
+
+
 def _wrong(state: Step, draft: Draft, facts: Facts, problem: str) -> Outcome:
     """Says what was wrong and asks again; after three in a row, also shows the one-line form."""
     wrong, said = draft.wrong + 1, [Reply(problem)]
     if wrong >= WRONG_BEFORE_HELP:
-        said.append(Reply(text("chat.stuck_help", facts.lang)))
+        said.append(Reply(_one_line_help(len(facts.questions), facts.lang)))
         wrong = 0
     return _asked(state, draft.but(wrong=wrong), facts, *said)
 

@@ -42,8 +42,8 @@ async def tally_add(settings: Settings, args: argparse.Namespace) -> None:
 
 async def tally_import(settings: Settings, args: argparse.Namespace) -> None:
     """Imports hamlet-days from a file: every row is checked, and all are stored or none."""
-    rows = parse_tally_file(args.file)
     async with opened(settings) as ctx:
+        rows = parse_tally_file(args.file, ctx.campaign.form.questions)
         with Progress(text("cli.import_progress")) as progress:
             count = await import_tallies(
                 ctx.sessions,

@@ -15,15 +15,18 @@ from reporting.campaign import Campaign
 from reporting.tally_file import parse_tally_file
 from reporting.tally_import import import_tallies
 
-HEADER = (
-    "xã",
-    "xóm",
-    "ngày",
-    "phiếu thu",
-    "phiếu không hợp lệ",
-    *(f"câu {q}" for q in range(1, 11)),
-    "ghi chú",
-)
+
+def header(questions: int) -> tuple[str, ...]:
+    """Returns the sheet's header row for a form of `questions` questions."""
+    return (
+        "xã",
+        "xóm",
+        "ngày",
+        "phiếu thu",
+        "phiếu không hợp lệ",
+        *(f"câu {q}" for q in range(1, questions + 1)),
+        "ghi chú",
+    )
 
 
 def write_sheet(path: Path, reports: Sequence[Report]) -> None:
@@ -31,7 +34,7 @@ def write_sheet(path: Path, reports: Sequence[Report]) -> None:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append(HEADER)
+    sheet.append(header(len(reports[0].figures.satisfied) if reports else 0))
     for report in reports:
         figures = report.figures
         sheet.append(
@@ -58,5 +61,5 @@ async def import_sheet(
 ) -> int:
     """Writes and imports one evening's sheet through the same path as `tally import`."""
     await asyncio.to_thread(write_sheet, path, reports)
-    rows = await asyncio.to_thread(parse_tally_file, path)
+    rows = await asyncio.to_thread(parse_tally_file, path, campaign.form.questions)
     return await import_tallies(sessions, campaign, rows, channel="import", now=now)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from reporting.measures import QUESTIONS
+from reporting.measures import REFERENCE_FORM, Form
 from reporting.tallies import Figures
 
 SEED = 2024
@@ -41,8 +41,11 @@ class Report:
     mistake: Figures | None = None
 
 
-def plan_reports(hamlets: Sequence[HamletPlan], days: Sequence[date]) -> list[Report]:
-    """Returns every report of the scenario, day by day, hamlets in roster order."""
+def plan_reports(
+    hamlets: Sequence[HamletPlan], days: Sequence[date], form: Form = REFERENCE_FORM
+) -> list[Report]:
+    """Returns every report of the scenario, day by day, hamlets in roster order, with the
+    answers of every question of `form`."""
     rng = random.Random(SEED)
     collected_so_far = dict.fromkeys(hamlets, 0)
     reports: list[Report] = []
@@ -51,27 +54,29 @@ def plan_reports(hamlets: Sequence[HamletPlan], days: Sequence[date]) -> list[Re
             if rng.random() < LATE_SHARE and day_index < len(days) - 1:
                 continue
             left = hamlet.households - collected_so_far[hamlet]
-            figures = _figures(rng, hamlet, left)
+            figures = _figures(rng, hamlet, left, form)
             collected_so_far[hamlet] += figures.collected
             reports.append(Report(hamlet, day, figures))
     return _with_one_correction(reports)
 
 
-def _figures(rng: random.Random, hamlet: HamletPlan, left: int) -> Figures:
+def _figures(rng: random.Random, hamlet: HamletPlan, left: int, form: Form) -> Figures:
     share = (
         rng.uniform(0.04, 0.07) if hamlet.commune == LAGGING_COMMUNE else rng.uniform(0.1, 0.13)
     )
     collected = min(left, round(hamlet.households * share))
     invalid = sum(1 for _ in range(collected) if rng.random() < 0.01)
     valid = collected - invalid
-    satisfied = tuple(_satisfied(rng, hamlet, question, valid) for question in range(1, 11))
+    satisfied = tuple(_satisfied(rng, hamlet, question, valid, form) for question in form.numbers)
     return Figures(collected, invalid, satisfied)
 
 
-def _satisfied(rng: random.Random, hamlet: HamletPlan, question: int, valid: int) -> int:
+def _satisfied(
+    rng: random.Random, hamlet: HamletPlan, question: int, valid: int, form: Form
+) -> int:
     if hamlet.commune == UNHAPPY_COMMUNE and question == UNHAPPY_QUESTION:
         likelihood = rng.uniform(0.70, 0.80)
-    elif question == QUESTIONS:
+    elif question == form.overall:
         likelihood = rng.uniform(0.95, 1.0)
     else:
         likelihood = rng.uniform(0.92, 0.995)

@@ -8,7 +8,6 @@ from fractions import Fraction
 from reporting.gaps import forms_gap, households_gap
 from reporting.i18n import fmt_count, fmt_percent, text
 from reporting.measures import (
-    QUESTIONS,
     Measures,
     Verdict,
     lowest_question,
@@ -17,6 +16,7 @@ from reporting.measures import (
     worst,
 )
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.wording import form_words
 
 
 def verdict_mark(verdict: Verdict | None) -> str:
@@ -65,7 +65,7 @@ def status_detail(summary: CampaignSummary, commune: UnitSummary, lang: str) -> 
         _unit_block(summary, commune, lang),
         text("status.questions", lang),
     ]
-    for question in range(1, QUESTIONS + 1):
+    for question in summary.campaign.form.numbers:
         lines.append(_question_line(summary, m, question, lang))
     lines.append(text("status.hamlets", lang))
     threshold = summary.campaign.thresholds.participation
@@ -103,20 +103,11 @@ def _unit_block(summary: CampaignSummary, unit: UnitSummary, lang: str) -> str:
         ),
     ]
     lines[-1] = _with_gap(lines[-1], households_gap(m, thresholds.participation, lang))
-    lowest = lowest_question(m.counts)
+    lowest = lowest_question(m.counts, thresholds.form)
     if lowest is not None:
         lines.append(_lowest_line(summary, m, lowest, lang))
-        lines.append(
-            text(
-                "status.average_q10",
-                lang,
-                average=fmt_percent(m.average_q1_q9, lang, thresholds.average_q1_q9),
-                average_mark=verdict_mark(m.verdicts["average_q1_q9"]),
-                q10=fmt_percent(m.rates[QUESTIONS - 1], lang, thresholds.q10),
-                q10_mark=verdict_mark(m.verdicts["q10"]),
-            )
-        )
-        lines.extend(_average_and_q10_gaps(summary, m, lang))
+        lines.append(_average_and_overall(summary, m, lang))
+        lines.extend(_average_and_overall_gaps(summary, m, lang))
     else:
         lines.append(text("status.no_forms", lang))
     confirmed = text("status.confirmed" if unit.confirmed else "status.unconfirmed", lang)
@@ -127,23 +118,49 @@ def _unit_block(summary: CampaignSummary, unit: UnitSummary, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _average_and_overall(summary: CampaignSummary, m: Measures, lang: str) -> str:
+    """Returns "Bình quân câu 1–9: 96,12 % ✅ · Câu 10: 97,40 % ✅" for the campaign's form."""
+    thresholds = summary.campaign.thresholds
+    words = form_words(thresholds.form)
+    average = fmt_percent(m.average, lang, thresholds.average)
+    parts = [text("status.average", lang, percent=average, mark=_mark(m, "average"), **words)]
+    if thresholds.form.overall is not None:
+        overall = fmt_percent(m.overall, lang, thresholds.overall)
+        mark = _mark(m, "overall")
+        parts.append(text("status.overall", lang, percent=overall, mark=mark, **words))
+    return " · ".join(parts)
+
+
+def _mark(m: Measures, measure: str) -> str:
+    """Returns a measure's verdict mark, nothing when the campaign does not judge it."""
+    return verdict_mark(m.verdicts[measure]) if measure in m.verdicts else ""
+
+
+def _verdict_on(summary: CampaignSummary, m: Measures, question: int) -> Verdict | None:
+    """Returns one question's verdict against its threshold, None when it is held to none."""
+    threshold = question_threshold(question, summary.campaign.thresholds)
+    if threshold is None:
+        return None
+    return question_verdict(m.counts, question, threshold, summary.progress)
+
+
 def _lowest_line(summary: CampaignSummary, m: Measures, question: int, lang: str) -> str:
     threshold = question_threshold(question, summary.campaign.thresholds)
-    verdict = question_verdict(m.counts, question, threshold, summary.progress)
+    verdict = _verdict_on(summary, m, question)
     line = text(
         "status.lowest",
         lang,
         question=question,
         label=summary.campaign.questions[question - 1],
         percent=fmt_percent(m.rates[question - 1], lang, threshold),
-        mark=verdict_mark(verdict),
-    )
+        mark="" if threshold is None else verdict_mark(verdict),
+    ).rstrip()
     return _with_gap(line, forms_gap(m, str(question), threshold, lang))
 
 
 def _question_line(summary: CampaignSummary, m: Measures, question: int, lang: str) -> str:
     threshold = question_threshold(question, summary.campaign.thresholds)
-    verdict = question_verdict(m.counts, question, threshold, summary.progress)
+    verdict = _verdict_on(summary, m, question)
     line = text(
         "status.question",
         lang,
@@ -151,8 +168,8 @@ def _question_line(summary: CampaignSummary, m: Measures, question: int, lang: s
         label=summary.campaign.questions[question - 1],
         satisfied=fmt_count(m.counts.satisfied[question - 1]),
         percent=fmt_percent(m.rates[question - 1], lang, threshold),
-        mark=verdict_mark(verdict),
-    )
+        mark="" if threshold is None else verdict_mark(verdict),
+    ).rstrip()
     return _with_gap(line, forms_gap(m, str(question), threshold, lang))
 
 
@@ -169,12 +186,12 @@ def _hamlet_line(hamlet: UnitSummary, threshold: Fraction, lang: str) -> str:
     )
 
 
-def _average_and_q10_gaps(summary: CampaignSummary, m: Measures, lang: str) -> list[str]:
+def _average_and_overall_gaps(summary: CampaignSummary, m: Measures, lang: str) -> list[str]:
     thresholds = summary.campaign.thresholds
-    gaps = [
-        forms_gap(m, "average_q1_q9", thresholds.average_q1_q9, lang),
-        forms_gap(m, str(QUESTIONS), thresholds.q10, lang),
-    ]
+    overall = thresholds.form.overall
+    gaps = [forms_gap(m, "average", thresholds.average, lang)]
+    if overall is not None:
+        gaps.append(forms_gap(m, str(overall), thresholds.overall, lang))
     return [f"  {gap}" for gap in gaps if gap]
 
 

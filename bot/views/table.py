@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.views.status import overall_verdict, verdict_mark, worst_first
 from reporting.gaps import forms_gap, households_gap
 from reporting.i18n import fmt_count, fmt_percent, text
-from reporting.measures import QUESTIONS, Thresholds, lowest_question, question_threshold
+from reporting.measures import Thresholds, lowest_question, question_threshold
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.wording import form_words
 
 COLUMNS = (
     "unit",
@@ -15,7 +16,7 @@ COLUMNS = (
     "participation",
     "lowest",
     "average",
-    "q10",
+    "overall",
     "verdict",
 )
 WIDTHS = (16, 8, 8, 9, 15, 9, 9, 8)
@@ -23,7 +24,8 @@ WIDTHS = (16, 8, 8, 9, 15, 9, 9, 8)
 
 def district_table(summary: CampaignSummary, lang: str = "vi") -> str:
     """Returns the district line, the communes worst first, then what each still needs."""
-    header = [text(f"table.{name}", lang) for name in COLUMNS]
+    words = form_words(summary.campaign.form)
+    header = [text(f"table.{name}", lang, **words) for name in COLUMNS]
     lines = [_row(header), "-" * (sum(WIDTHS) + len(WIDTHS) - 1)]
     thresholds = summary.campaign.thresholds
     lines.append(_row(_cells(summary.district, thresholds, lang)))
@@ -37,7 +39,7 @@ def district_table(summary: CampaignSummary, lang: str = "vi") -> str:
 
 def _cells(unit: UnitSummary, t: Thresholds, lang: str) -> list[str]:
     m = unit.measures
-    lowest = lowest_question(m.counts)
+    lowest = lowest_question(m.counts, t.form)
     lowest_text = (
         text("table.question", lang, question=lowest)
         + " "
@@ -51,8 +53,8 @@ def _cells(unit: UnitSummary, t: Thresholds, lang: str) -> list[str]:
         fmt_count(m.counts.collected),
         fmt_percent(m.participation, lang, t.participation),
         lowest_text,
-        fmt_percent(m.average_q1_q9, lang, t.average_q1_q9),
-        fmt_percent(m.rates[QUESTIONS - 1], lang, t.q10),
+        fmt_percent(m.average, lang, t.average),
+        fmt_percent(m.overall, lang, t.overall),
         verdict_mark(overall_verdict(m)),
     ]
 
@@ -68,7 +70,9 @@ def _gap_lines(summary: CampaignSummary, commune: UnitSummary, lang: str) -> lis
     m = commune.measures
     thresholds = summary.campaign.thresholds
     gaps = [households_gap(m, thresholds.participation, lang)]
-    gaps += [forms_gap(m, str(q), thresholds.question_min, lang) for q in range(1, QUESTIONS)]
-    gaps += [forms_gap(m, "average_q1_q9", thresholds.average_q1_q9, lang)]
-    gaps += [forms_gap(m, str(QUESTIONS), thresholds.q10, lang)]
+    form = thresholds.form
+    gaps += [forms_gap(m, str(q), thresholds.question_min, lang) for q in form.average]
+    gaps += [forms_gap(m, "average", thresholds.average, lang)]
+    if form.overall is not None:
+        gaps += [forms_gap(m, str(form.overall), thresholds.overall, lang)]
     return [f"  {commune.name}: {gap}" for gap in gaps if gap]

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from reporting.campaign import Campaign
 from reporting.i18n import text
-from reporting.measures import QUESTIONS, question_threshold
+from reporting.measures import question_threshold
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.wording import form_words
 
 PER_PAGE = 30  # communes per image: 30 bars or heat-map rows stay legible on a phone
 
@@ -23,17 +24,21 @@ _Item = TypeVar("_Item")
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One bar or cell: a label, a 0..1 value (None: no data) and the 0..1 threshold it faces."""
+    """One bar or cell: a label, a 0..1 value (None: no data) and the 0..1 threshold it faces
+    (None: a question the campaign holds to no threshold)."""
 
     label: str
     value: Fraction | None
-    threshold: Fraction
+    threshold: Fraction | None
     highlight: bool = False
 
     @property
     def met(self) -> bool | None:
-        """Returns whether the value reaches its threshold (None without a value)."""
-        return None if self.value is None else self.value >= self.threshold
+        """Returns whether the value reaches its threshold (None without a value); a bar
+        without a threshold counts as met."""
+        if self.value is None:
+            return None
+        return self.threshold is None or self.value >= self.threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +49,13 @@ class HeatRow:
     cells: tuple[Bar, ...]
 
 
-def share(percent: Fraction) -> Fraction:
-    """Returns a percent threshold (70) as a 0..1 share (7/10)."""
-    return percent / 100
+@overload
+def share(percent: Fraction) -> Fraction: ...
+@overload
+def share(percent: Fraction | None) -> Fraction | None: ...
+def share(percent: Fraction | None) -> Fraction | None:
+    """Returns a percent threshold (70) as a 0..1 share (7/10), None for none."""
+    return None if percent is None else percent / 100
 
 
 def participation_bars(summary: CampaignSummary) -> list[Bar]:
@@ -75,7 +84,7 @@ def participation_bars(summary: CampaignSummary) -> list[Bar]:
 
 
 def question_bars(unit: UnitSummary, campaign: Campaign, lang: str = "vi") -> list[Bar]:
-    """Returns bars for questions 1..10, then the Q1–9 average, each with its own threshold."""
+    """Returns bars for every question, then the average, each with its own threshold."""
     thresholds = campaign.thresholds
     m = unit.measures
     bars = [
@@ -84,12 +93,12 @@ def question_bars(unit: UnitSummary, campaign: Campaign, lang: str = "vi") -> li
             value=m.rates[question - 1],
             threshold=share(question_threshold(question, thresholds)),
         )
-        for question in range(1, QUESTIONS + 1)
+        for question in thresholds.form.numbers
     ]
     average = Bar(
-        label=text("chart.average_tick", lang),
-        value=m.average_q1_q9,
-        threshold=share(thresholds.average_q1_q9),
+        label=text("chart.average_tick", lang, **form_words(thresholds.form)),
+        value=m.average,
+        threshold=share(thresholds.average),
     )
     return [*bars, average]
 

@@ -71,7 +71,7 @@ def render_questions(
     positions = range(len(bars))
     axes.bar(positions, [_height(bar) for bar in bars], color=[_colour(b) for b in bars])
     # above the threshold's line too
-    tops = [max(_height(bar), 100 * float(bar.threshold)) for bar in bars]
+    tops = [max(_height(bar), 100 * float(bar.threshold or 0)) for bar in bars]
     notes = [
         Note(position, top + 1.5, _short_percent(bar, lang))
         for position, bar, top in zip(positions, bars, tops, strict=True)
@@ -253,12 +253,14 @@ def _threshold_segments(axes: Axes, bars: Sequence[Bar], lang: str) -> None:
     for end in range(1, len(bars) + 1):
         if end < len(bars) and bars[end].threshold == bars[start].threshold:
             continue
-        level = 100 * float(bars[start].threshold)
-        axes.hlines(level, start - 0.45, end - 0.55, colors=LINE, linestyles="--", linewidth=2)
-        label = percent_label(bars[start].threshold * 100, lang)
+        threshold, first, start = bars[start].threshold, start, end
+        if threshold is None:  # questions held to no threshold: no line
+            continue
+        level = 100 * float(threshold)
+        axes.hlines(level, first - 0.45, end - 0.55, colors=LINE, linestyles="--", linewidth=2)
+        label = percent_label(threshold * 100, lang)
         box = {"facecolor": "white", "edgecolor": "none", "pad": 1}
         axes.text(end - 0.55, level - 1, label, ha="right", va="top", bbox=box, **_BOLD)
-        start = end
 
 
 def _height(bar: Bar) -> float:
@@ -277,7 +279,7 @@ def _cell_colour(cell: Bar) -> str:
 
 def _bar_percent(bar: Bar, lang: str) -> str:
     """Formats a bar's figure, never on the other side of the threshold it faces."""
-    return fmt_percent(bar.value, lang, 100 * bar.threshold)
+    return fmt_percent(bar.value, lang, None if bar.threshold is None else 100 * bar.threshold)
 
 
 def _short_percent(bar: Bar, lang: str) -> str:

@@ -88,12 +88,20 @@ def pace_series(
     """
     unit = unit or summary.district
     days = tuple(summary.campaign.collection_days)
-    threshold = share(summary.campaign.thresholds.participation)
+    threshold = share(_participation_threshold(summary, unit))
     households = unit.measures.counts.households
     elapsed = [day for day in days if day <= summary.day]
     actual = _cumulative(elapsed, _clamped(daily, days, summary.day), households)
     target = tuple(threshold * (n + 1) / len(days) for n in range(len(days)))
     return Pace(unit, days, actual, target, _needed(actual, len(days), threshold), threshold)
+
+
+def _participation_threshold(summary: CampaignSummary, unit: UnitSummary) -> Fraction:
+    """Returns the participation percent a unit is held to: the district may have its own."""
+    thresholds = summary.campaign.thresholds
+    if unit.level == "district" and thresholds.district_participation is not None:
+        return thresholds.district_participation
+    return thresholds.participation
 
 
 def render_pace(
@@ -110,7 +118,7 @@ def render_pace(
     pace = pace_series(summary, daily, unit)
     figure, axes = canvas(6.0)
     ticks = [day.strftime("%d/%m") for day in pace.days]
-    threshold = percent_label(summary.campaign.thresholds.participation, lang)
+    threshold = percent_label(pace.threshold * 100, lang)
     target = text("chart.pace_target", lang, percent=threshold)
     axes.plot(ticks, _percents(pace.target), "--", color=LINE, linewidth=2, label=target)
     if pace.needed:

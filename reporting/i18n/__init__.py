@@ -52,3 +52,16 @@ def shown_hundredths(value: Fraction, threshold: Fraction | None = None) -> int:
     if value * 100 < threshold:
         return min(rounded, reaching - 1)
     return max(rounded, reaching)
+
+
+def fmt_questions(numbers: tuple[int, ...] | range) -> str:
+    """Names a group of question numbers as people write them: "1–9", "1–8, 10", "2, 4"."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(
+        f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs
+    )

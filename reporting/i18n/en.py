@@ -28,7 +28,24 @@ MESSAGES: dict[str, str] = {
     ),
     "campaign.clock": 'Campaign file {file}: {key} = {value!r} is not a time such as "17:00".',
     "campaign.question_count": (
-        "Campaign file {file}: exactly 10 [[questions]] are needed, the file has {found}."
+        "Campaign file {file}: at least 2 [[questions]] are needed, the file has {found}."
+    ),
+    "campaign.question_number": (
+        "Campaign file {file}: entry {place} of [[questions]] needs a question number"
+        " (number) of 1 or more — once one entry gives its number, every entry must."
+    ),
+    "campaign.question_twice": "Campaign file {file}: question {number} appears twice.",
+    "campaign.question_missing": "Campaign file {file}: [[questions]] lacks question {numbers}.",
+    "campaign.want_question": "expected a question number from 1 to {count}, or 0 for none",
+    "campaign.want_questions": "expected a list of question numbers, each from 1 to {count}",
+    "campaign.average_overlap": (
+        "a question is listed twice, or the overall question (form.overall) is in the average"
+    ),
+    "campaign.no_overall": "the campaign has no overall question (form.overall = 0)",
+    "campaign.two_names": "this key and {other} are one setting, give only one of them",
+    "campaign.questions_changed": (
+        "Campaign file {file} asks {now} questions; the campaign under way asks {asked} and"
+        " already holds tallies. Questions cannot be added or removed part-way: keep {asked}."
     ),
     "campaign.question_label": "Campaign file {file}: question {number} has no label.",
     # --- roster ---
@@ -129,7 +146,9 @@ MESSAGES: dict[str, str] = {
         "{name} is district staff and sees the whole district: leave the communes empty."
     ),
     # --- tallies ---
-    "tally.question_count": "All {expected} satisfied counts are needed (Q1–Q10); got {found}.",
+    "tally.question_count": (
+        "All {expected} satisfied counts are needed (Q1–Q{expected}); got {found}."
+    ),
     "tally.negative_collected": "Forms collected cannot be negative ({value}).",
     "tally.negative_invalid": "Invalid forms cannot be negative ({value}).",
     "tally.invalid_over_collected": (
@@ -283,7 +302,7 @@ MESSAGES: dict[str, str] = {
     "chart.as_of": "Figures as of {time} on {day}",
     "chart.page": " · page {page}/{pages}",
     "chart.question_tick": "Q{question}",
-    "chart.average_tick": "Avg 1–9",
+    "chart.average_tick": "Avg {group}",
     "chart.participation_title": "Household participation by {level} — {unit}",
     "chart.participation_axis": "Households that answered / all households",
     "chart.questions_title": "Satisfaction by question — {unit}",
@@ -308,12 +327,12 @@ MESSAGES: dict[str, str] = {
     "xlsx.question": "Q{question}. {label}",
     "xlsx.satisfied": "Satisfied",
     "xlsx.rate": "Rate",
-    "xlsx.average": "Average Q1–9",
+    "xlsx.average": "Average Q{group}",
     "xlsx.verdicts": "Against the targets",
     "xlsx.verdict_participation": "Participation ≥ {percent}",
-    "xlsx.verdict_question_min": "Each Q1–9 ≥ {percent}",
-    "xlsx.verdict_average_q1_q9": "Average Q1–9 ≥ {percent}",
-    "xlsx.verdict_q10": "Q10 ≥ {percent}",
+    "xlsx.verdict_question_min": "Each Q{group} ≥ {percent}",
+    "xlsx.verdict_average": "Average Q{group} ≥ {percent}",
+    "xlsx.verdict_overall": "Q{overall} ≥ {percent}",
     "xlsx.verdict.met": "Met",
     "xlsx.verdict.on_track": "On track",
     "xlsx.verdict.at_risk": "At risk",
@@ -338,7 +357,7 @@ MESSAGES: dict[str, str] = {
     "posting.column_question": "Question",
     "posting.column_satisfied": "Satisfied forms",
     "posting.column_rate": "Satisfaction rate",
-    "posting.average": "Average of questions 1–9",
+    "posting.average": "Average of questions {group}",
     "posting.rate_note": "Satisfaction rate = satisfied forms / valid forms.",
     "posting.place_date": "{place}, day …… month …… year {year}",
     "posting.signer": "For the Standing Board of the {level} Fatherland Front Committee",
@@ -390,18 +409,19 @@ MESSAGES: dict[str, str] = {
     "alert.reminder": "🔔 Reminder: your hamlet has not reported today ({day}). Send /report.",
     "alert.missing": "📭 {commune}: {count}/{hamlets} hamlets not reported on {day}: {names}.",
     "alert.digest": (
-        "📊 Digest for {day}: {collected}/{households} households ({percent}); "
-        "Q1–9 average {average}; Q10 {q10}.\nCommunes to watch: {troubled}.\n"
-        "Hamlets without today's report: {missing}."
+        "📊 Digest for {day}: {collected}/{households} households ({percent}){figures}.\n"
+        "Communes to watch: {troubled}.\nHamlets without today's report: {missing}."
     ),
+    "alert.digest_average": "Q{group} average {percent}",
+    "alert.digest_overall": "Q{overall} {percent}",
     "alert.verdict": (
         "🚨 {unit} — {measure}: {old} → {new}. Now {figure} (threshold {threshold}){gap}."
         "{responsible}"
     ),
     "alert.measure_participation": "participation",
-    "alert.measure_question_min": "lowest question (Q1–9)",
-    "alert.measure_average_q1_q9": "Q1–9 average",
-    "alert.measure_q10": "Q10",
+    "alert.measure_question_min": "lowest question (Q{group})",
+    "alert.measure_average": "Q{group} average",
+    "alert.measure_overall": "Q{overall}",
     "alert.collection_ending": (
         "⏰ Collection ends in 2 days ({end}). {commune} is at {percent}; at this pace it "
         "reaches only about {projected}{gap}."
@@ -549,7 +569,9 @@ MESSAGES: dict[str, str] = {
         "Step 2: Of the {collected} forms, how many are invalid? (0 to {collected}; none: "
         "choose 0)"
     ),
-    "chat.ask_satisfied": "Question {question}/10 — {label}: how many satisfied? (0 to {valid})",
+    "chat.ask_satisfied": (
+        "Question {question}/{count} — {label}: how many satisfied? (0 to {valid})"
+    ),
     "chat.all": "All ({count})",
     "chat.ask_note": "Households' requests and comments (if any): type them here, or choose Skip.",
     "chat.skip": "Skip",
@@ -578,10 +600,11 @@ MESSAGES: dict[str, str] = {
     "chat.over_limit": "{value} is more than allowed. A number from 0 to {limit} is needed.",
     "chat.stuck_help": (
         "If step by step is hard, you can send the whole report in one line:\n"
-        "/report COLLECTED Q1 Q2 Q3 Q4 Q5 Q6 Q7 Q8 Q9 Q10\n"
-        "e.g. /report 45 44 43 45 45 42 44 45 44 45 45\n"
+        "/report COLLECTED {columns}\n"
+        "e.g. /report {example}\n"
         "Send /cancel to stop."
     ),
+    "chat.answer_column": "Q{number}",
     "chat.cancelled": "Cancelled. Nothing was sent.",
     "chat.nothing_to_cancel": "There is nothing to cancel.",
     "chat.tally_saved": "✅ Stored the report for {day} of {hamlet}.",
@@ -595,9 +618,9 @@ MESSAGES: dict[str, str] = {
         "step."
     ),
     "chat.oneline_format": (
-        "A one-line report needs 11 or 12 numbers (got {found}):\n"
-        "/report COLLECTED Q1 … Q10 — e.g. /report 45 44 43 45 45 42 44 45 44 45 45\n"
-        "/report COLLECTED INVALID Q1 … Q10 — e.g. /report 45 1 44 43 44 44 42 43 44 43 44 44\n"
+        "A one-line report needs {short} or {long} numbers (got {found}):\n"
+        "/report COLLECTED Q1 … Q{count} — e.g. /report {example}\n"
+        "/report COLLECTED INVALID Q1 … Q{count} — e.g. /report {example_invalid}\n"
         "A day may come first: /report 28/01 45 44 …"
     ),
     "chat.oneline_number": (
@@ -656,8 +679,8 @@ MESSAGES: dict[str, str] = {
     "table.collected": "Forms",
     "table.participation": "Taking part",
     "table.lowest": "Lowest",
-    "table.average": "Q1–9 avg",
-    "table.q10": "Q10",
+    "table.average": "Q{group} avg",
+    "table.overall": "Q{overall}",
     "table.verdict": "OK?",
     "table.question": "Q{question}",
     "table.gaps": "What is still needed:",
@@ -665,7 +688,8 @@ MESSAGES: dict[str, str] = {
     "status.unit_title": "{mark} {name}",
     "status.participation": "Households taking part: {collected}/{households} ({percent}) {mark}",
     "status.lowest": "Lowest question: Q{question} ({label}) {percent} {mark}",
-    "status.average_q10": "Q1–9 average: {average} {average_mark} · Q10: {q10} {q10_mark}",
+    "status.average": "Q{group} average: {percent} {mark}",
+    "status.overall": "Q{overall}: {percent} {mark}",
     "status.no_forms": "No valid forms yet, so no satisfaction rates.",
     "status.reported": "Hamlets reported today: {reported}/{hamlets}",
     "status.confirmed": "confirmed",
@@ -678,7 +702,7 @@ MESSAGES: dict[str, str] = {
     "status.need_households": "needs {count} more households to reach {percent}",
     "status.need_forms": "{what} needs {count} more satisfied forms to reach {percent}",
     "status.gap_question": "Q{question}",
-    "status.gap_average": "the Q1–9 average",
+    "status.gap_average": "the Q{group} average",
     "status.impossible": "{what} cannot reach {percent} (too few households left)",
     "status.gap_participation": "participation",
     # --- invite slips (printed) ---
@@ -762,20 +786,25 @@ MESSAGES: dict[str, str] = {
         "The {level} has {households} households in {communes} surveyed {commune}; {collected} "
         "forms were collected, {participation} of households; {valid} valid, {invalid} invalid."
     ),
-    "report.thresholds": (
-        "Thresholds of the plan: participation at least {participation}; every question 1–9 "
-        "in every {commune} at least {question_min}; questions 1–9 average at least {average}; "
-        "question 10 at least {q10}."
+    "report.thresholds": "Thresholds of the plan: {clauses}.",
+    "report.threshold_participation": "participation at least {percent}",
+    "report.threshold_district_participation": (
+        "participation in the whole {level} at least {percent}"
     ),
+    "report.threshold_question_min": (
+        "every question {group} in every {commune} at least {percent}"
+    ),
+    "report.threshold_average": "questions {group} average at least {percent}",
+    "report.threshold_overall": "question {overall} at least {percent}",
     "report.table_caption": "Results for the {district} and each {commune}",
     "report.col_number": "No.",
     "report.col_unit": "Unit",
     "report.col_households": "Households",
     "report.col_collected": "Forms collected",
     "report.col_participation": "Participation (≥ {percent})",
-    "report.col_lowest": "Lowest of Q1–9 (≥ {percent})",
-    "report.col_average": "Q1–9 average (≥ {percent})",
-    "report.col_q10": "Question 10 (≥ {percent})",
+    "report.col_lowest": "Lowest of Q{group} (≥ {percent})",
+    "report.col_average": "Q{group} average (≥ {percent})",
+    "report.col_overall": "Question {overall} (≥ {percent})",
     "report.col_verdict": "Result",
     "report.district_row": "Whole {level}",
     "report.lowest": "{percent} (Q{question})",
@@ -791,7 +820,7 @@ MESSAGES: dict[str, str] = {
     "report.no_figures": "no figures yet",
     "report.short_participation": "participation {figure} ({gap});",
     "report.short_question": "question {question} ({label}) {figure} ({gap});",
-    "report.short_average": "questions 1–9 average {figure} ({gap});",
+    "report.short_average": "questions {group} average {figure} ({gap});",
     "report.need_households": "{count} more households needed to reach {percent}",
     "report.need_forms": "{count} more satisfied forms needed to reach {percent}",
     "report.cannot_reach": "cannot reach {percent}",
@@ -800,11 +829,11 @@ MESSAGES: dict[str, str] = {
     "report.recommendation": "{hamlet} ({day}): {note}",
     "report.no_recommendations": "No recommendation was recorded.",
     "report.part_assessment": "IV. ASSESSMENT",
-    "report.assessment": (
-        "Against the plan's thresholds, the whole {level}: participation — {participation}; "
-        "every question 1–9 — {question_min}; questions 1–9 average — {average}; "
-        "question 10 — {q10}."
-    ),
+    "report.assessment": "Against the plan's thresholds, the whole {level}: {clauses}.",
+    "report.assess_participation": "participation — {verdict}",
+    "report.assess_question_min": "every question {group} — {verdict}",
+    "report.assess_average": "questions {group} average — {verdict}",
+    "report.assess_overall": "question {overall} — {verdict}",
     "report.assessment_hint": "(Add comments, assessment and proposals before signing.)",
     "report.closing": "Respectfully reported by the Standing Committee, {level} {district}./.",
     "report.recipients": "Recipients:",

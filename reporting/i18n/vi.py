@@ -29,7 +29,26 @@ MESSAGES: dict[str, str] = {
     ),
     "campaign.clock": 'Tệp chiến dịch {file}: {key} = {value!r} không phải giờ dạng "17:00".',
     "campaign.question_count": (
-        "Tệp chiến dịch {file}: cần đúng 10 câu hỏi [[questions]], tệp có {found} câu."
+        "Tệp chiến dịch {file}: cần ít nhất 2 câu hỏi [[questions]], tệp có {found} câu."
+    ),
+    "campaign.question_number": (
+        "Tệp chiến dịch {file}: câu hỏi thứ {place} trong [[questions]] cần số câu (number)"
+        " là số nguyên từ 1 trở lên — khi một câu ghi number thì mọi câu phải ghi."
+    ),
+    "campaign.question_twice": "Tệp chiến dịch {file}: câu hỏi số {number} xuất hiện hai lần.",
+    "campaign.question_missing": (
+        "Tệp chiến dịch {file}: thiếu câu hỏi số {numbers} trong [[questions]]."
+    ),
+    "campaign.want_question": "cần số của một câu hỏi từ 1 đến {count}, hoặc 0 nếu không có",
+    "campaign.want_questions": "cần danh sách số câu hỏi, mỗi số từ 1 đến {count}",
+    "campaign.average_overlap": (
+        "một câu được kể hai lần, hoặc câu chung (form.overall) nằm trong nhóm bình quân"
+    ),
+    "campaign.no_overall": "chiến dịch không có câu chung (form.overall = 0)",
+    "campaign.two_names": "khóa này và {other} là một, chỉ ghi một trong hai",
+    "campaign.questions_changed": (
+        "Tệp chiến dịch {file} có {now} câu hỏi, chiến dịch đang chạy có {asked} câu và đã có"
+        " số liệu báo cáo. Không thể thêm hoặc bớt câu hỏi giữa chừng: giữ đúng {asked} câu."
     ),
     "campaign.question_label": "Tệp chiến dịch {file}: câu hỏi số {number} thiếu nhãn (label).",
     # --- roster ---
@@ -132,7 +151,9 @@ MESSAGES: dict[str, str] = {
         "{name} là cán bộ huyện (district), theo dõi toàn huyện: xin để trống cột xã."
     ),
     # --- tallies ---
-    "tally.question_count": "Cần đủ {expected} số hài lòng (câu 1 đến câu 10), mới có {found} số.",
+    "tally.question_count": (
+        "Cần đủ {expected} số hài lòng (câu 1 đến câu {expected}), mới có {found} số."
+    ),
     "tally.negative_collected": "Số phiếu thu về không thể là số âm ({value}).",
     "tally.negative_invalid": "Số phiếu không hợp lệ không thể là số âm ({value}).",
     "tally.invalid_over_collected": (
@@ -281,7 +302,7 @@ MESSAGES: dict[str, str] = {
     "chart.as_of": "Số liệu đến {time} ngày {day}",
     "chart.page": " · trang {page}/{pages}",
     "chart.question_tick": "Câu {question}",
-    "chart.average_tick": "BQ 1–9",
+    "chart.average_tick": "BQ {group}",
     "chart.participation_title": "Tỷ lệ hộ tham gia theo {level} — {unit}",
     "chart.participation_axis": "Số hộ đã cho ý kiến / tổng số hộ",
     "chart.questions_title": "Tỷ lệ hài lòng theo câu hỏi — {unit}",
@@ -308,12 +329,12 @@ MESSAGES: dict[str, str] = {
     "xlsx.question": "Câu {question}. {label}",
     "xlsx.satisfied": "Số phiếu hài lòng",
     "xlsx.rate": "Tỷ lệ",
-    "xlsx.average": "Bình quân câu 1–9",
+    "xlsx.average": "Bình quân câu {group}",
     "xlsx.verdicts": "Kết quả so với chỉ tiêu",
     "xlsx.verdict_participation": "Tham gia ≥ {percent}",
-    "xlsx.verdict_question_min": "Mỗi câu 1–9 ≥ {percent}",
-    "xlsx.verdict_average_q1_q9": "Bình quân câu 1–9 ≥ {percent}",
-    "xlsx.verdict_q10": "Câu 10 ≥ {percent}",
+    "xlsx.verdict_question_min": "Mỗi câu {group} ≥ {percent}",
+    "xlsx.verdict_average": "Bình quân câu {group} ≥ {percent}",
+    "xlsx.verdict_overall": "Câu {overall} ≥ {percent}",
     "xlsx.verdict.met": "Đạt",
     "xlsx.verdict.on_track": "Đúng tiến độ",
     "xlsx.verdict.at_risk": "Có nguy cơ không đạt",
@@ -338,7 +359,7 @@ MESSAGES: dict[str, str] = {
     "posting.column_question": "Nội dung lấy ý kiến",
     "posting.column_satisfied": "Số phiếu hài lòng",
     "posting.column_rate": "Tỷ lệ hài lòng",
-    "posting.average": "Bình quân câu 1–9",
+    "posting.average": "Bình quân câu {group}",
     "posting.rate_note": "Tỷ lệ hài lòng = số phiếu hài lòng / số phiếu hợp lệ.",
     "posting.place_date": "{place}, ngày …… tháng …… năm {year}",
     "posting.signer": "TM. Ban Thường trực Ủy ban MTTQ {level}",
@@ -389,18 +410,19 @@ MESSAGES: dict[str, str] = {
     "alert.reminder": "🔔 Nhắc việc: hôm nay ({day}) xóm chưa gửi báo cáo. Gõ /baocao để gửi.",
     "alert.missing": "📭 {commune}: {count}/{hamlets} xóm chưa báo cáo ngày {day}: {names}.",
     "alert.digest": (
-        "📊 Tổng hợp ngày {day}: {collected}/{households} hộ đã góp ý ({percent}); "
-        "bình quân câu 1–9 {average}; câu 10 {q10}.\nXã cần chú ý: {troubled}.\n"
-        "Xóm chưa báo cáo hôm nay: {missing}."
+        "📊 Tổng hợp ngày {day}: {collected}/{households} hộ đã góp ý ({percent}){figures}.\n"
+        "Xã cần chú ý: {troubled}.\nXóm chưa báo cáo hôm nay: {missing}."
     ),
+    "alert.digest_average": "bình quân câu {group} {percent}",
+    "alert.digest_overall": "câu {overall} {percent}",
     "alert.verdict": (
         "🚨 {unit} — {measure}: {old} → {new}. Hiện {figure} (ngưỡng {threshold}){gap}."
         "{responsible}"
     ),
     "alert.measure_participation": "tỷ lệ hộ tham gia",
-    "alert.measure_question_min": "câu thấp nhất (câu 1–9)",
-    "alert.measure_average_q1_q9": "bình quân câu 1–9",
-    "alert.measure_q10": "câu 10",
+    "alert.measure_question_min": "câu thấp nhất (câu {group})",
+    "alert.measure_average": "bình quân câu {group}",
+    "alert.measure_overall": "câu {overall}",
     "alert.collection_ending": (
         "⏰ Còn 2 ngày nữa hết thu phiếu ({end}). {commune} mới đạt {percent}; theo tiến độ "
         "hiện nay chỉ đạt khoảng {projected} khi kết thúc{gap}."
@@ -543,7 +565,7 @@ MESSAGES: dict[str, str] = {
         "{collected}; không có thì chọn 0)"
     ),
     "chat.ask_satisfied": (
-        "Câu {question}/10 — {label}: bao nhiêu phiếu hài lòng? (từ 0 đến {valid})"
+        "Câu {question}/{count} — {label}: bao nhiêu phiếu hài lòng? (từ 0 đến {valid})"
     ),
     "chat.all": "Tất cả ({count})",
     "chat.ask_note": "Kiến nghị, ý kiến của người dân (nếu có): gõ vào đây, hoặc chọn Bỏ qua.",
@@ -571,10 +593,11 @@ MESSAGES: dict[str, str] = {
     "chat.over_limit": "Số {value} lớn hơn mức cho phép. Cần một số từ 0 đến {limit}.",
     "chat.stuck_help": (
         "Nếu khó nhập từng bước, bạn có thể gửi cả báo cáo trong một dòng:\n"
-        "/baocao PHIẾU_THU C1 C2 C3 C4 C5 C6 C7 C8 C9 C10\n"
-        "ví dụ: /baocao 45 44 43 45 45 42 44 45 44 45 45\n"
+        "/baocao PHIẾU_THU {columns}\n"
+        "ví dụ: /baocao {example}\n"
         "Gõ /huy để dừng."
     ),
+    "chat.answer_column": "C{number}",
     "chat.cancelled": "Đã hủy. Chưa có gì được gửi.",
     "chat.nothing_to_cancel": "Không có việc gì đang làm dở.",
     "chat.tally_saved": "✅ Đã lưu báo cáo ngày {day} của {hamlet}.",
@@ -585,10 +608,10 @@ MESSAGES: dict[str, str] = {
         "Báo cáo một dòng chỉ dành cho trưởng xóm. Gõ /report để chọn xóm rồi nhập từng bước."
     ),
     "chat.oneline_format": (
-        "Báo cáo một dòng cần 11 hoặc 12 số (vừa có {found} số):\n"
-        "/baocao PHIẾU_THU C1 … C10 — ví dụ: /baocao 45 44 43 45 45 42 44 45 44 45 45\n"
-        "/baocao PHIẾU_THU KHÔNG_HỢP_LỆ C1 … C10 — ví dụ:\n"
-        "/baocao 45 1 44 43 44 44 42 43 44 43 44 44\n"
+        "Báo cáo một dòng cần {short} hoặc {long} số (vừa có {found} số):\n"
+        "/baocao PHIẾU_THU C1 … C{count} — ví dụ: /baocao {example}\n"
+        "/baocao PHIẾU_THU KHÔNG_HỢP_LỆ C1 … C{count} — ví dụ:\n"
+        "/baocao {example_invalid}\n"
         "Có thể ghi ngày trước các số: /baocao 28/01 45 44 …"
     ),
     "chat.oneline_number": (
@@ -643,8 +666,8 @@ MESSAGES: dict[str, str] = {
     "table.collected": "Đã thu",
     "table.participation": "Tham gia",
     "table.lowest": "Câu thấp nhất",
-    "table.average": "BQ 1–9",
-    "table.q10": "Câu 10",
+    "table.average": "BQ {group}",
+    "table.overall": "Câu {overall}",
     "table.verdict": "Kết quả",
     "table.question": "câu {question}",
     "table.gaps": "Cần làm gì để đạt:",
@@ -652,9 +675,8 @@ MESSAGES: dict[str, str] = {
     "status.unit_title": "{mark} {name}",
     "status.participation": "Hộ tham gia: {collected}/{households} hộ ({percent}) {mark}",
     "status.lowest": "Câu thấp nhất: câu {question} ({label}) {percent} {mark}",
-    "status.average_q10": (
-        "Bình quân câu 1–9: {average} {average_mark} · Câu 10: {q10} {q10_mark}"
-    ),
+    "status.average": "Bình quân câu {group}: {percent} {mark}",
+    "status.overall": "Câu {overall}: {percent} {mark}",
     "status.no_forms": "Chưa có phiếu hợp lệ nên chưa tính tỷ lệ hài lòng.",
     "status.reported": "Xóm đã báo cáo hôm nay: {reported}/{hamlets}",
     "status.confirmed": "đã xác nhận",
@@ -669,7 +691,7 @@ MESSAGES: dict[str, str] = {
     "status.need_households": "cần thêm {count} hộ để đạt {percent}",
     "status.need_forms": "{what} cần thêm {count} phiếu hài lòng để đạt {percent}",
     "status.gap_question": "câu {question}",
-    "status.gap_average": "bình quân câu 1–9",
+    "status.gap_average": "bình quân câu {group}",
     "status.impossible": "{what} không thể đạt {percent} (không còn đủ hộ chưa góp ý)",
     "status.gap_participation": "tỷ lệ tham gia",
     # --- invite slips (printed) ---
@@ -756,20 +778,25 @@ MESSAGES: dict[str, str] = {
         "phiếu, bằng {participation} tổng số hộ; trong đó {valid} phiếu hợp lệ, {invalid} phiếu "
         "không hợp lệ."
     ),
-    "report.thresholds": (
-        "Tiêu chí theo Kế hoạch: tỷ lệ hộ tham gia từ {participation} trở lên; tỷ lệ hài lòng "
-        "từng câu 1–9 của mỗi {commune} từ {question_min} trở lên; bình quân câu 1–9 từ "
-        "{average} trở lên; câu 10 từ {q10} trở lên."
+    "report.thresholds": "Tiêu chí theo Kế hoạch: {clauses}.",
+    "report.threshold_participation": "tỷ lệ hộ tham gia từ {percent} trở lên",
+    "report.threshold_district_participation": (
+        "tỷ lệ hộ tham gia toàn {level} từ {percent} trở lên"
     ),
+    "report.threshold_question_min": (
+        "tỷ lệ hài lòng từng câu {group} của mỗi {commune} từ {percent} trở lên"
+    ),
+    "report.threshold_average": "bình quân câu {group} từ {percent} trở lên",
+    "report.threshold_overall": "câu {overall} từ {percent} trở lên",
     "report.table_caption": "Kết quả lấy ý kiến toàn {district} và từng {commune}",
     "report.col_number": "STT",
     "report.col_unit": "Đơn vị",
     "report.col_households": "Số hộ",
     "report.col_collected": "Số phiếu thu về",
     "report.col_participation": "Tỷ lệ tham gia (≥ {percent})",
-    "report.col_lowest": "Câu 1–9 thấp nhất (≥ {percent})",
-    "report.col_average": "Bình quân câu 1–9 (≥ {percent})",
-    "report.col_q10": "Câu 10 (≥ {percent})",
+    "report.col_lowest": "Câu {group} thấp nhất (≥ {percent})",
+    "report.col_average": "Bình quân câu {group} (≥ {percent})",
+    "report.col_overall": "Câu {overall} (≥ {percent})",
     "report.col_verdict": "Kết quả",
     "report.district_row": "Toàn {level}",
     "report.lowest": "{percent} (câu {question})",
@@ -785,7 +812,7 @@ MESSAGES: dict[str, str] = {
     "report.no_figures": "chưa có số liệu",
     "report.short_participation": "tỷ lệ hộ tham gia {figure} ({gap});",
     "report.short_question": "câu {question} ({label}) {figure} ({gap});",
-    "report.short_average": "bình quân câu 1–9 {figure} ({gap});",
+    "report.short_average": "bình quân câu {group} {figure} ({gap});",
     "report.need_households": "cần thêm {count} hộ để đạt {percent}",
     "report.need_forms": "cần thêm {count} phiếu hài lòng để đạt {percent}",
     "report.cannot_reach": "không thể đạt {percent}",
@@ -797,10 +824,12 @@ MESSAGES: dict[str, str] = {
     "report.no_recommendations": "Không có kiến nghị nào được ghi nhận.",
     "report.part_assessment": "IV. ĐÁNH GIÁ CHUNG",
     "report.assessment": (
-        "Đối chiếu với các tiêu chí của Kế hoạch, kết quả toàn {level}: tỷ lệ tham gia — "
-        "{participation}; từng câu 1–9 — {question_min}; bình quân câu 1–9 — {average}; "
-        "câu 10 — {q10}."
+        "Đối chiếu với các tiêu chí của Kế hoạch, kết quả toàn {level}: {clauses}."
     ),
+    "report.assess_participation": "tỷ lệ tham gia — {verdict}",
+    "report.assess_question_min": "từng câu {group} — {verdict}",
+    "report.assess_average": "bình quân câu {group} — {verdict}",
+    "report.assess_overall": "câu {overall} — {verdict}",
     "report.assessment_hint": "(Bổ sung nhận xét, đánh giá và đề xuất trước khi trình ký.)",
     "report.closing": (
         "Ban Thường trực Ủy ban MTTQ Việt Nam {level} {district} trân trọng báo cáo./."

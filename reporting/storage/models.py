@@ -30,7 +30,8 @@ from reporting.roles import Role as Role  # the models' users name it from here 
 
 # Rules of a day's figures (SPEC §2.3) that hold on one row; the running totals, sums of
 # such days, keep them too. The tally service checks them first and says what is wrong.
-SATISFIED_RULE = " AND ".join(f"q{q} >= 0 AND q{q} <= collected - invalid" for q in range(1, 11))
+# satisfied answers are a JSON array, one count per question, as many as the campaign asks
+SATISFIED_RULE = "json_array_length(satisfied) >= 2"
 INVALID_RULE = "invalid >= 0 AND invalid <= collected"
 
 NAMING = {
@@ -190,7 +191,7 @@ class Tally(Base):
         UniqueConstraint("hamlet_id", "day", name="uq_tallies_hamlet_day"),
         CheckConstraint("collected >= 0", name="collected_range"),
         CheckConstraint(INVALID_RULE, name="invalid_range"),
-        CheckConstraint(SATISFIED_RULE, name="satisfied_range"),
+        CheckConstraint(SATISFIED_RULE, name="satisfied_shape"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -198,26 +199,12 @@ class Tally(Base):
     day: Mapped[date] = mapped_column(Date, index=True)
     collected: Mapped[int] = mapped_column(Integer)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
-    q1: Mapped[int] = mapped_column(Integer)
-    q2: Mapped[int] = mapped_column(Integer)
-    q3: Mapped[int] = mapped_column(Integer)
-    q4: Mapped[int] = mapped_column(Integer)
-    q5: Mapped[int] = mapped_column(Integer)
-    q6: Mapped[int] = mapped_column(Integer)
-    q7: Mapped[int] = mapped_column(Integer)
-    q8: Mapped[int] = mapped_column(Integer)
-    q9: Mapped[int] = mapped_column(Integer)
-    q10: Mapped[int] = mapped_column(Integer)
+    satisfied: Mapped[list[int]] = mapped_column(JSON)  # question 1's count first
     note: Mapped[str | None] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     entered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-    @property
-    def satisfied(self) -> tuple[int, ...]:
-        """Returns the satisfied counts of questions 1..10, in order."""
-        return tuple(getattr(self, f"q{question}") for question in range(1, 11))
 
 
 class TallyRevision(Base):
@@ -312,22 +299,13 @@ class HamletTotal(Base):
     __table_args__ = (
         CheckConstraint("collected >= 0", name="collected_range"),
         CheckConstraint(INVALID_RULE, name="invalid_range"),
-        CheckConstraint(SATISFIED_RULE, name="satisfied_range"),
+        CheckConstraint(SATISFIED_RULE, name="satisfied_shape"),
     )
 
     hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     collected: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
-    q1: Mapped[int] = mapped_column(Integer, default=0)
-    q2: Mapped[int] = mapped_column(Integer, default=0)
-    q3: Mapped[int] = mapped_column(Integer, default=0)
-    q4: Mapped[int] = mapped_column(Integer, default=0)
-    q5: Mapped[int] = mapped_column(Integer, default=0)
-    q6: Mapped[int] = mapped_column(Integer, default=0)
-    q7: Mapped[int] = mapped_column(Integer, default=0)
-    q8: Mapped[int] = mapped_column(Integer, default=0)
-    q9: Mapped[int] = mapped_column(Integer, default=0)
-    q10: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[list[int]] = mapped_column(JSON)  # question 1's sum first
 
 
 class VerdictState(Base):

@@ -124,9 +124,9 @@ class Reading:
         note: str | None = None,
     ) -> None:
         """Stores a tally as the admin's `tally add` would (set-up, not under test)."""
-        if isinstance(satisfied, int):
-            satisfied = [satisfied] * 10
         assert self.campaign is not None
+        if isinstance(satisfied, int):
+            satisfied = [satisfied] * len(self.campaign.questions)
         async with self.reading() as session:
             unit = await find_unit_path(session, hamlet)
             figures = Figures(collected, invalid, tuple(satisfied), note)

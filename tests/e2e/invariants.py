@@ -12,14 +12,16 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-QUESTIONS = [f"q{q}" for q in range(1, 11)]
-COUNTS = ["collected", "invalid", *QUESTIONS]
-
 # each query returns the rows that break its rule: none when the database is sound
 BROKEN: dict[str, str] = {
     "figures out of range (0 ≤ invalid ≤ collected, 0 ≤ satisfied ≤ valid)": (
-        "SELECT id FROM tallies WHERE collected < 0 OR invalid < 0 OR invalid > collected OR "
-        + " OR ".join(f"{q} < 0 OR {q} > collected - invalid" for q in QUESTIONS)
+        "SELECT t.id FROM tallies t WHERE collected < 0 OR invalid < 0 OR invalid > collected "
+        "OR EXISTS (SELECT 1 FROM json_each(t.satisfied) a "
+        "WHERE a.value < 0 OR a.value > t.collected - t.invalid)"
+    ),
+    "a tally answering another number of questions than the others": (
+        "SELECT id FROM tallies WHERE json_array_length(satisfied) != "
+        "(SELECT MAX(json_array_length(satisfied)) FROM tallies)"
     ),
     "a hamlet's cumulative collected over its households": (
         "SELECT t.hamlet_id, SUM(t.collected), u.households FROM tallies t "
@@ -33,13 +35,16 @@ BROKEN: dict[str, str] = {
         "SELECT t.id FROM tallies t JOIN units u ON u.id = t.hamlet_id WHERE u.level != 'hamlet'"
     ),
     "running totals that differ from the sums of the tallies": (
-        "SELECT u.id FROM units u "
-        "LEFT JOIN (SELECT hamlet_id, "
-        + ", ".join(f"SUM({c}) AS {c}" for c in COUNTS)
-        + " FROM tallies GROUP BY hamlet_id) s ON s.hamlet_id = u.id "
+        "SELECT u.id FROM units u LEFT JOIN (SELECT hamlet_id, SUM(collected) AS collected, "
+        "SUM(invalid) AS invalid FROM tallies GROUP BY hamlet_id) s ON s.hamlet_id = u.id "
         "LEFT JOIN hamlet_totals h ON h.hamlet_id = u.id WHERE u.level = 'hamlet' AND ("
-        + " OR ".join(f"COALESCE(s.{c}, 0) != COALESCE(h.{c}, 0)" for c in COUNTS)
-        + ")"
+        "COALESCE(s.collected, 0) != COALESCE(h.collected, 0) "
+        "OR COALESCE(s.invalid, 0) != COALESCE(h.invalid, 0)) "
+        "UNION SELECT q.hamlet_id FROM (SELECT t.hamlet_id, a.key, SUM(a.value) AS total "
+        "FROM tallies t, json_each(t.satisfied) a GROUP BY t.hamlet_id, a.key) q "
+        "LEFT JOIN (SELECT h.hamlet_id, b.key, b.value FROM hamlet_totals h, "
+        "json_each(h.satisfied) b) r ON r.hamlet_id = q.hamlet_id AND r.key = q.key "
+        "WHERE r.value IS NULL OR r.value != q.total"
     ),
 }
 
@@ -64,11 +69,11 @@ def _broken_audit(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
     query = "SELECT tally_id, revision, new FROM tally_revisions ORDER BY tally_id, revision"
     for tally_id, number, new in connection.execute(query):
         revisions.setdefault(tally_id, []).append((number, new))
-    columns = ", ".join(["id", "revision", "note", *COUNTS])
     broken: list[tuple[object, ...]] = []
-    for tally_id, revision, note, collected, invalid, *satisfied in connection.execute(
-        f"SELECT {columns} FROM tallies"
+    for tally_id, revision, note, collected, invalid, answers in connection.execute(
+        "SELECT id, revision, note, collected, invalid, satisfied FROM tallies"
     ):
+        satisfied = json.loads(answers)
         trail = revisions.get(tally_id, [])
         if [number for number, _ in trail] != list(range(1, revision + 1)):
             broken.append((tally_id, "revisions", [number for number, _ in trail], revision))

@@ -35,7 +35,11 @@ INVALID_PROMPT = (
     "Bước 2: Trong 45 phiếu, có bao nhiêu phiếu không hợp lệ? (từ 0 đến 45; không có thì chọn 0)"
 )
 NOTE_PROMPT = "Kiến nghị, ý kiến của người dân (nếu có): gõ vào đây, hoặc chọn Bỏ qua."
-STUCK_HELP = text("chat.stuck_help")
+STUCK_HELP = text(
+    "chat.stuck_help",
+    columns="C1 C2 C3 C4 C5 C6 C7 C8 C9 C10",
+    example="45 44 43 45 45 42 44 45 44 45 45",
+)
 SATISFIED = ["44", "45", "43", "45", "42", "44", "45", "41", "45", "45"]
 TYPICAL = ["/report", "45", "0", *SATISFIED, "Bỏ qua"]  # a whole draft, up to the summary
 

@@ -175,6 +175,33 @@ def test_init_with_a_missing_campaign_file_fails_cleanly(
     assert cli.untouched()
 
 
+def test_init_refuses_a_campaign_that_changes_the_questions_once_tallies_exist(
+    ready: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = reference_source()
+    fewer = reference[: reference.index('[[questions]]\nlabel = "Hài lòng chung')]
+    fewer = fewer.replace("overall = 10 ", "overall = 9  ").replace(", 9]", "]")
+    monkeypatch.setenv("CAMPAIGN_FILE", str(ready.write("nine.toml", fewer)))
+    assert ready("init").code == 0  # no tally yet: the campaign may still change its questions
+    monkeypatch.setenv("CAMPAIGN_FILE", str(ready.write("ten.toml", reference)))
+    assert ready("init").code == 0
+    added = ready(
+        "tally", "add", "--hamlet", "Định Biên/Xóm Nà Mỏ", "--date", "27/01/2024",
+        "--collected", "10", "--satisfied", ",".join(["9"] * 10),
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    campaigns = ready.count("campaigns")
+
+    monkeypatch.setenv("CAMPAIGN_FILE", str(ready.write("nine.toml", fewer)))
+    message = _one_line(ready("init"))
+    assert message == (
+        f"Tệp chiến dịch {ready.directory / 'nine.toml'} có 9 câu hỏi, chiến dịch đang chạy có "
+        "10 câu và đã có số liệu báo cáo. Không thể thêm hoặc bớt câu hỏi giữa chừng: giữ "
+        "đúng 10 câu."
+    )
+    assert ready.count("campaigns") == campaigns
+
+
 @pytest.mark.parametrize(("name", "value"), [("INVITE_DAYS", "two weeks"), ("LOG_LEVEL", "LOUD")])
 def test_bad_setting_fails_cleanly(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, name: str, value: str
@@ -1122,7 +1149,7 @@ def test_backup_writes_a_copy_with_the_same_tallies(ready: Cli) -> None:
     assert result.code == 0
     assert result.out.startswith("Đã sao lưu vào copy.db (")
     copy = ready.directory / "copy.db"
-    query = "SELECT hamlet_id, day, collected, q1, q10, revision FROM tallies ORDER BY id"
+    query = "SELECT hamlet_id, day, collected, satisfied, revision FROM tallies ORDER BY id"
     copied = run_sql(sqlite_url(copy), query)
     assert len(copied) == 3
     assert copied == ready.query(query)

@@ -105,7 +105,7 @@ def test_the_page_carries_the_period_counts_table_and_signature(summary: Campaig
         assert fmt_count(m.counts.satisfied[question - 1]) in texts
         threshold = question_threshold(question, t)
         assert fmt_percent(m.rates[question - 1], threshold=threshold) in texts
-    assert fmt_percent(m.average_q1_q9, threshold=t.average_q1_q9) in texts
+    assert fmt_percent(m.average, threshold=t.average) in texts
     assert f"{commune.name}, ngày …… tháng …… năm 2024" in texts
     assert "TM. BAN THƯỜNG TRỰC ỦY BAN MTTQ XÃ" in texts
     assert not any(line.startswith("(Số liệu tạm thời") for line in texts)

@@ -25,7 +25,6 @@ from reporting import confirmations, people, roster, summaries, tallies
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.errors import Problem
-from reporting.measures import sum_counts
 from reporting.people import InviteRefused, cancel_invite, create_invites, redeem_invite
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
@@ -58,6 +57,7 @@ Sessions = async_sessionmaker[AsyncSession]
 T = TypeVar("T")
 
 DONG_CHUA = "Bảo Cường/Xóm Đồng Chùa"  # 80 households
+TRUNG_TAM = "Phú Đình/Xóm Trung Tâm"
 FIRST_DAY, SECOND_DAY = date(2024, 1, 27), date(2024, 1, 28)
 PAUSE = 0.3  # between a side's read and its write: the other side reads meanwhile
 
@@ -446,15 +446,13 @@ async def test_rebuilding_the_totals_while_a_tally_arrives_keeps_them_exact(
 
 
 def _mixed_moments(summary: CampaignSummary) -> list[str]:
-    """Returns the communes with hamlet rows whose figures differ from their hamlets' sum."""
+    """Returns the hamlets said to have reported today whose figures hold nothing collected:
+    their report was seen by one query of the summary and not by the other."""
     return [
-        commune.name
+        hamlet.name
         for commune in summary.communes
-        if commune.children
-        and (
-            commune.measures.counts != sum_counts(h.measures.counts for h in commune.children)
-            or commune.reported_today != sum(h.reported_today for h in commune.children)
-        )
+        for hamlet in commune.children
+        if hamlet.reported_today and hamlet.measures.counts.collected == 0
     ]
 
 
@@ -466,33 +464,37 @@ async def test_a_summary_taken_while_a_tally_commits_sees_all_of_it_or_none(
     clock: SimulatedClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    real = summaries._hamlet_counts
+    committing: list[Unit] = []  # the hamlet whose tally commits in the middle of a summary
+
+    async def counts_then_a_tally(session: AsyncSession, day: date) -> Any:
+        # between the summary's read of the hamlets' figures and of who reported today, a
+        # leader's tally commits
+        counts = await real(session, day)
+        async with other_sessions() as writer:
+            made = entry(committing.pop(), FIRST_DAY, 30, clock.now())
+            await submit_tally(writer, loaded, made)
+        return counts
+
+    monkeypatch.setattr(summaries, "_hamlet_counts", counts_then_a_tally)
     async with other_sessions() as session:
         hamlet = await find_hamlet(session, DONG_CHUA)
-    sent = iter((30, 50))  # the day's figures, then a replacement
-    real = summaries.commune_rows
-
-    async def commune_rows_after_a_tally(session: AsyncSession, day: date) -> Any:
-        # between the summary's hamlet rows and its commune rows, a leader's tally commits
-        async with other_sessions() as writer:
-            await submit_tally(writer, loaded, entry(hamlet, FIRST_DAY, next(sent), clock.now()))
-        return await real(session, day)
-
-    monkeypatch.setattr(summaries, "commune_rows", commune_rows_after_a_tally)
-    # one commune's hamlets: its figures are read twice, summed by the database and hamlet by
-    # hamlet (a full summary adds the hamlets up itself, from one read)
-    one_commune = {hamlet.parent_id}
+        other = await find_hamlet(session, TRUNG_TAM)
+    committing.append(hamlet)
     async with TakingTurns(engine).reading() as session:  # what /status, /chart, /export use
-        summary = await summarize(session, loaded, clock.now(), one_commune)
+        summary = await summarize(session, loaded, clock.now(), {hamlet.parent_id})
 
     assert _mixed_moments(summary) == []
     commune = next(c for c in summary.communes if c.unit_id == hamlet.parent_id)
     assert commune.measures.counts.collected == 0  # the summary began before the tally
+    assert commune.reported_today == 0
     async with other_sessions() as session:
-        assert (await running_totals(session, hamlet)).collected == 30
+        assert (await running_totals(session, hamlet, 10)).collected == 30
     if database.backend == "postgresql":  # the same moment read without one snapshot mixes
+        committing.append(other)
         async with sessions(engine)() as session:
-            mixed = await summarize(session, loaded, clock.now(), one_commune)
-        assert _mixed_moments(mixed) == ["Bảo Cường"]
+            mixed = await summarize(session, loaded, clock.now(), {other.parent_id})
+        assert _mixed_moments(mixed) == [other.name]
 
 
 async def test_households_lowered_while_a_tally_arrives_never_fall_below_the_forms(

@@ -113,8 +113,8 @@ def test_the_table_holds_the_summarys_exact_figures(built: Built) -> None:
     m, t = summary.district.measures, summary.campaign.thresholds
     assert district[2] == fmt_count(m.counts.households)
     assert district[4] == fmt_percent(m.participation, "vi", t.participation)
-    assert district[6] == fmt_percent(m.average_q1_q9, "vi", t.average_q1_q9)
-    assert district[7] == fmt_percent(m.rates[9], "vi", t.q10)
+    assert district[6] == fmt_percent(m.average, "vi", t.average)
+    assert district[7] == fmt_percent(m.rates[9], "vi", t.overall)
     assert [row[1] for row in communes] == [c.name for c in summary.communes]
     first, second = summary.communes[:2]
     assert communes[0][2:] == unit_row(first, summary, "vi")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -14,7 +15,8 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reporting.storage.db import create_engine
+from reporting.campaign import load_campaign
+from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Base
 from reporting.storage.schema import (
     SchemaOutdated,
@@ -24,6 +26,7 @@ from reporting.storage.schema import (
     require_current,
     upgrade,
 )
+from reporting.summaries import CampaignSummary, summarize
 
 TABLES = {"alembic_version", *Base.metadata.tables}
 
@@ -139,11 +142,10 @@ def test_upgrading_a_database_with_tallies_starts_the_running_totals_from_them(
             f" (3, '{day}', {collected}, 1, {satisfied}, 1, 'cli', '{moment}')",
         )
 
-    upgrade(url)
+    command.upgrade(alembic_config(url), "0010")  # the last revision with one column a question
     assert run_sql(url, "SELECT hamlet_id, collected, invalid, q1, q10 FROM hamlet_totals") == [
         (3, 55, 2, 53, 53)
     ]
-    assert asyncio.run(_run(url, _diff)) == []
 
 
 def test_upgrading_a_database_with_alerts_moves_every_delivery_to_the_outbox(
@@ -289,7 +291,7 @@ def test_0008_keeps_one_open_confirmation_and_refuses_rows_breaking_the_tally_ru
     run_sql(url, confirm.format(minute=1))
     run_sql(url, confirm.format(minute=2))  # the race 0008 closes
 
-    upgrade(url)
+    command.upgrade(alembic_config(url), "0010")  # the last revision with one column a question
     assert run_sql(url, "SELECT id, unlocked_at FROM confirmations ORDER BY id") == [
         (1, None),
         (2, "2024-02-04 09:02:00.000000"),  # closed where it was made; the first stays
@@ -303,7 +305,6 @@ def test_0008_keeps_one_open_confirmation_and_refuses_rows_breaking_the_tally_ru
         run_sql(url, "UPDATE units SET households = -1 WHERE id = 3")
     with pytest.raises(IntegrityError, match="(?i)check"):
         run_sql(url, "INSERT INTO hamlet_totals VALUES (3, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)")
-    assert asyncio.run(_run(url, _diff)) == []
 
     command.downgrade(alembic_config(url), "0007")
     run_sql(url, confirm.format(minute=3))
@@ -326,3 +327,112 @@ def test_positions_come_with_0010_and_going_back_keeps_the_people(
     upgrade(url)
     assert run_sql(url, "SELECT position FROM users") == [(None,)]
     assert asyncio.run(_run(url, _diff)) == []
+
+
+def _reference_tallies_at_0010(url: str) -> None:
+    """Fills a database at 0010 with two communes' tallies of the ten-question form."""
+    command.upgrade(alembic_config(url), "0010")
+    moment = "2024-01-28 09:00:00.000000"
+    units = [(1, "NULL", "district", 0), (2, 1, "commune", 0), (3, 2, "hamlet", 80)]
+    units += [(4, 1, "commune", 0), (5, 4, "hamlet", 120), (6, 4, "hamlet", 60)]
+    for unit, parent, level, households in units:
+        run_sql(
+            url,
+            "INSERT INTO units (id, parent_id, level, name, name_key, households, surveyed,"
+            f" created_at, updated_at) VALUES ({unit}, {parent}, '{level}', 'Đơn vị {unit}',"
+            f" 'don vi {unit}', {households}, TRUE, '{moment}', '{moment}')",
+        )
+    tallies = [(3, "2024-01-27", 30, 1), (3, "2024-01-28", 25, 0), (5, "2024-01-27", 50, 2)]
+    tallies += [(6, "2024-01-28", 40, 0)]
+    for number, (hamlet, day, collected, invalid) in enumerate(tallies, start=1):
+        valid = collected - invalid
+        answers = ", ".join(str(valid - (q + number) % 4) for q in range(1, 11))
+        run_sql(
+            url,
+            "INSERT INTO tallies (hamlet_id, day, collected, invalid, q1, q2, q3, q4, q5, q6,"
+            " q7, q8, q9, q10, revision, channel, updated_at) VALUES"
+            f" ({hamlet}, '{day}', {collected}, {invalid}, {answers}, 1, 'cli', '{moment}')",
+        )
+    run_sql(
+        url,
+        "INSERT INTO hamlet_totals SELECT hamlet_id, SUM(collected), SUM(invalid), "
+        + ", ".join(f"SUM(q{q})" for q in range(1, 11))
+        + " FROM tallies GROUP BY hamlet_id",
+    )
+    for measure in ("participation", "average_q1_q9", "q10"):
+        run_sql(
+            url,
+            "INSERT INTO verdict_states (unit_id, measure, verdict, updated_at, changes)"
+            f" VALUES (2, '{measure}', 'at_risk', '{moment}', 1)",
+        )
+
+
+def test_0011_moves_ten_columns_into_one_array_losing_nothing_and_goes_back(
+    empty_database: Database,
+) -> None:
+    url = empty_database.url
+    _reference_tallies_at_0010(url)
+    columns = ", ".join(f"q{q}" for q in range(1, 11))
+    before = run_sql(url, f"SELECT id, collected, invalid, {columns} FROM tallies ORDER BY id")
+    totals = run_sql(url, f"SELECT hamlet_id, {columns} FROM hamlet_totals ORDER BY hamlet_id")
+    added = ", ".join(f"SUM(q{q})" for q in range(1, 11))
+    sums = run_sql(url, f"SELECT SUM(collected), SUM(invalid), {added} FROM tallies")
+
+    upgrade(url)
+    after = run_sql(url, "SELECT id, collected, invalid, satisfied FROM tallies ORDER BY id")
+    assert [(*row[:3], *_array(row[3])) for row in after] == [tuple(row) for row in before]
+    moved = run_sql(url, "SELECT hamlet_id, satisfied FROM hamlet_totals ORDER BY hamlet_id")
+    assert [(row[0], *_array(row[1])) for row in moved] == [tuple(row) for row in totals]
+    assert run_sql(url, "SELECT measure FROM verdict_states ORDER BY measure") == [
+        ("average",),
+        ("overall",),
+        ("participation",),
+    ]
+    assert asyncio.run(_run(url, _diff)) == []
+    summary = asyncio.run(_summary(url))
+    district = summary.district.measures.counts
+    assert (district.collected, district.invalid, *district.satisfied) == tuple(sums[0])
+    with pytest.raises(IntegrityError, match="(?i)check"):  # fewer than two answers
+        run_sql(url, "UPDATE tallies SET satisfied = '[1]' WHERE id = 1")
+
+    command.downgrade(alembic_config(url), "0010")
+    assert (
+        run_sql(url, f"SELECT id, collected, invalid, {columns} FROM tallies ORDER BY id")
+        == before
+    )
+    assert run_sql(url, "SELECT measure FROM verdict_states ORDER BY measure") == [
+        ("average_q1_q9",),
+        ("participation",),
+        ("q10",),
+    ]
+
+
+def test_going_back_before_0011_is_refused_while_a_campaign_asks_other_than_ten(
+    empty_database: Database,
+) -> None:
+    url = empty_database.url
+    _reference_tallies_at_0010(url)
+    upgrade(url)
+    nineteen = "[" + ", ".join(["20"] * 19) + "]"
+    run_sql(url, f"UPDATE tallies SET satisfied = '{nineteen}' WHERE id = 1")
+
+    with pytest.raises(Exception, match="ten"):
+        command.downgrade(alembic_config(url), "0010")
+    assert run_sql(url, "SELECT COUNT(*) FROM tallies") == [(4,)]
+
+
+def _array(stored: Any) -> list[int]:
+    """Returns a JSON array as the driver gave it: text on SQLite, a list on PostgreSQL."""
+    return json.loads(stored) if isinstance(stored, str) else list(stored)
+
+
+async def _summary(url: str) -> CampaignSummary:
+    engine = create_engine(url)
+    try:
+        async with sessions(engine)() as session:
+            campaign = load_campaign()
+            return await summarize(
+                session, campaign, campaign.end_of_day(campaign.collection_days[-1])
+            )
+    finally:
+        await engine.dispose()

@@ -191,8 +191,8 @@ M: dict[str, Any] = {
     "participation": float,
     "satisfied": dict.fromkeys(QUESTIONS, int),
     "rates": dict.fromkeys(QUESTIONS, (float, NoneType)),
-    "average_q1_q9": (float, NoneType),
-    "verdicts": dict.fromkeys(["participation", "question_min", "average_q1_q9", "q10"], VERDICTS),
+    "average": (float, NoneType),
+    "verdicts": dict.fromkeys(["participation", "question_min", "average", "overall"], VERDICTS),
 }
 HAMLET = M | {"name": str}
 COMMUNE = M | {"name": str, "confirmed": bool, "hamlets": [HAMLET]}
@@ -278,7 +278,7 @@ async def test_rates_are_null_without_valid_forms(
     for unit in [quiet, *quiet["hamlets"]]:
         assert unit["valid"] == 0
         assert unit["rates"] == dict.fromkeys(QUESTIONS)
-        assert unit["average_q1_q9"] is None
+        assert unit["average"] is None
         assert unit["participation"] == 0.0
         assert unit["verdicts"]["question_min"] is None
 

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reporting.alerts import (
-    MEASURES,
     Alert,
     Audience,
     Kind,
@@ -21,7 +20,15 @@ from reporting.alerts import (
     verdict_changes,
 )
 from reporting.campaign import AlertTimes, load_campaign
-from reporting.measures import QUESTIONS, Counts, Progress, Verdict, measure, measure_district
+from reporting.measures import (
+    MEASURES,
+    REFERENCE_FORM,
+    Counts,
+    Progress,
+    Verdict,
+    measure,
+    measure_district,
+)
 from reporting.storage.models import Level
 from reporting.summaries import CampaignSummary, UnitSummary
 
@@ -44,7 +51,9 @@ class H:
     def counts(self) -> Counts:
         """Returns the totals as Counts."""
         satisfied = self.collected if self.satisfied is None else self.satisfied
-        per_question = (satisfied,) * QUESTIONS if isinstance(satisfied, int) else satisfied
+        per_question = (
+            (satisfied,) * REFERENCE_FORM.questions if isinstance(satisfied, int) else satisfied
+        )
         return Counts(self.households, self.collected, 0, per_question)
 
 
@@ -517,7 +526,7 @@ def test_two_verdicts_worse_at_once_make_two_alerts() -> None:
     alerts, _ = verdict_changes(steady(later, q10=25), memory, later)
     assert [(a.commune_id, a.key.split(":")[2]) for a in alerts] == [
         (DINH_BIEN, "participation"),
-        (DINH_BIEN, "q10"),
+        (DINH_BIEN, "overall"),
     ]
     assert len({a.key for a in alerts}) == 2
     assert alerts[1].render("vi") == (

@@ -51,8 +51,8 @@ def test_reference_campaign_has_the_plan_dates(campaign: Campaign) -> None:
 
 def test_reference_campaign_has_the_plan_thresholds(campaign: Campaign) -> None:
     t = campaign.thresholds
-    assert (t.participation, t.question_min, t.average_q1_q9, t.q10) == (70, 80, 90, 95)
-    assert all(isinstance(value, Fraction) for value in (t.participation, t.q10))
+    assert (t.participation, t.question_min, t.average, t.overall) == (70, 80, 90, 95)
+    assert all(isinstance(value, Fraction) for value in (t.participation, t.overall))
 
 
 def test_reference_campaign_has_ten_labelled_questions_and_alert_times(
@@ -81,16 +81,99 @@ def test_collection_days_are_the_eight_days_of_the_window(campaign: Campaign) ->
     assert not campaign.in_collection(date(2024, 2, 4))
 
 
-def test_nine_questions_are_refused_with_the_count() -> None:
-    last = '[[questions]]\nlabel = "Hài lòng chung'
-    source = REFERENCE[: REFERENCE.index(last)]
-    with pytest.raises(CampaignError, match=r"10 câu hỏi.*có 9 câu"):
+FORM = """[form]                  # which questions are averaged, which one is the overall question
+average = [1, 2, 3, 4, 5, 6, 7, 8, 9]   # default: all but the last
+overall = 10                            # default: the last; 0 for none
+"""
+
+
+def _without_form() -> str:
+    return _variant(FORM, "")
+
+
+def _questions(count: int, numbered: list[int] | None = None) -> str:
+    """Returns the reference campaign with `count` questions of its own and no [form]; with
+    `numbered`, each entry says its number, in that order."""
+    head = _without_form()[: _without_form().index("[[questions]]")]
+    if numbered is None:
+        return head + "".join(f'[[questions]]\nlabel = "Câu {n}"\n' for n in range(1, count + 1))
+    return head + "".join(f'[[questions]]\nnumber = {n}\nlabel = "Câu {n}"\n' for n in numbered)
+
+
+def test_the_form_defaults_to_all_but_the_last_averaged_and_the_last_overall() -> None:
+    campaign = _parse(_questions(19))
+    assert len(campaign.questions) == 19
+    assert campaign.form.average == tuple(range(1, 19))
+    assert campaign.form.overall == 19
+    assert campaign.questions[18] == "Câu 19"
+
+
+def test_questions_numbered_in_any_order_are_kept_in_number_order() -> None:
+    campaign = _parse(_questions(3, numbered=[3, 1, 2]))
+    assert campaign.questions == ("Câu 1", "Câu 2", "Câu 3")
+
+
+def test_one_question_is_refused_with_the_count() -> None:
+    with pytest.raises(CampaignError, match=r"ít nhất 2 câu hỏi.*có 1 câu"):
+        _parse(_questions(1))
+
+
+def test_a_question_number_given_twice_is_refused_naming_it() -> None:
+    with pytest.raises(CampaignError, match="câu hỏi số 2 xuất hiện hai lần"):
+        _parse(_questions(3, numbered=[1, 2, 2]))
+
+
+def test_a_missing_question_number_is_refused_naming_it() -> None:
+    with pytest.raises(CampaignError, match="thiếu câu hỏi số 3"):
+        _parse(_questions(3, numbered=[1, 2, 4]))
+
+
+def test_an_average_naming_a_question_that_does_not_exist_is_refused_naming_the_key() -> None:
+    source = _variant("average = [1, 2, 3, 4, 5, 6, 7, 8, 9]", "average = [1, 2, 12]")
+    with pytest.raises(CampaignError, match=r"form\.average = \[1, 2, 12\].*từ 1 đến 10"):
         _parse(source)
 
 
-def test_eleven_questions_are_refused_with_the_count() -> None:
-    with pytest.raises(CampaignError, match="có 11 câu"):
-        _parse(REFERENCE + '[[questions]]\nlabel = "Thêm"\n')
+def test_an_overall_question_inside_the_average_is_refused() -> None:
+    with pytest.raises(CampaignError, match=r"form\.average"):
+        _parse(_variant("overall = 10     ", "overall = 9      "))
+
+
+def test_nine_questions_under_a_form_naming_question_10_are_refused_naming_the_key() -> None:
+    last = '[[questions]]\nlabel = "Hài lòng chung'
+    source = REFERENCE[: REFERENCE.index(last)]
+    with pytest.raises(CampaignError, match=r"form\.overall = 10 .*từ 1 đến 9"):
+        _parse(source)
+
+
+def test_a_threshold_left_out_is_not_judged() -> None:
+    campaign = _parse(_variant("overall = 95 ", "# overall = 95 "))
+    assert campaign.thresholds.overall is None
+    assert campaign.thresholds.judged == ("participation", "question_min", "average")
+
+
+def test_participation_cannot_be_left_out() -> None:
+    with pytest.raises(CampaignError, match=r"thiếu khóa thresholds\.participation"):
+        _parse(_variant("participation = 70", "# participation = 70"))
+
+
+def test_the_first_names_of_the_average_and_overall_thresholds_still_work() -> None:
+    source = _variant("average = 90 ", "average_q1_q9 = 91 ")
+    source = source.replace("overall = 95 ", "q10 = 96 ", 1)
+    t = _parse(source).thresholds
+    assert (t.average, t.overall) == (91, 96)
+
+
+def test_a_threshold_given_under_both_names_is_refused() -> None:
+    with pytest.raises(CampaignError, match=r"thresholds\.q10.*thresholds\.overall"):
+        _parse(_variant("overall = 95 ", "overall = 95\nq10 = 95 "))
+
+
+def test_a_district_participation_threshold_of_its_own_is_kept() -> None:
+    source = _variant("participation = 70", "participation = 70\ndistrict_participation = 60")
+    t = _parse(source).thresholds
+    assert (t.participation, t.district_participation) == (70, 60)
+    assert _parse(REFERENCE).thresholds.district_participation == 70
 
 
 def test_a_question_without_label_is_refused_with_its_number() -> None:
@@ -99,12 +182,13 @@ def test_a_question_without_label_is_refused_with_its_number() -> None:
         _parse(source)
 
 
-@pytest.mark.parametrize("key", ["participation", "question_min", "average_q1_q9", "q10"])
-def test_threshold_over_100_is_refused_naming_the_key(key: str) -> None:
-    old = re.search(rf"^{key} = \d+", REFERENCE, re.MULTILINE)
+@pytest.mark.parametrize("key", ["participation", "question_min", "average", "overall"])
+@pytest.mark.parametrize("value", ["101", "-1"])
+def test_threshold_over_100_or_under_0_is_refused_naming_the_key(key: str, value: str) -> None:
+    old = re.search(rf"^{key} = \d+", REFERENCE[REFERENCE.index("[thresholds]") :], re.MULTILINE)
     assert old is not None
-    with pytest.raises(CampaignError, match=rf"thresholds\.{key} = 101\b"):
-        _parse(_variant(old.group(), f"{key} = 101"))
+    with pytest.raises(CampaignError, match=rf"thresholds\.{key} = {value}\b"):
+        _parse(_variant(old.group(), f"{key} = {value}"))
 
 
 @pytest.mark.parametrize("value", ["0", "-5", '"70"', "true"])

@@ -6,16 +6,15 @@ from fractions import Fraction
 import pytest
 
 from reporting.measures import (
-    ALL_QUESTIONS,
-    Q1_Q9,
-    QUESTIONS,
+    REFERENCE_FORM,
     REFERENCE_THRESHOLDS,
     Counts,
+    Form,
     Measures,
     Progress,
     Thresholds,
     Verdict,
-    average_q1_q9,
+    average,
     average_verdict,
     district_question_min_verdict,
     forms_needed,
@@ -26,10 +25,10 @@ from reporting.measures import (
     measure,
     measure_district,
     meets,
+    overall_verdict,
     participation,
     participation_verdict,
     projected_participation,
-    q10_verdict,
     question_min_verdict,
     question_verdict,
     rate,
@@ -47,8 +46,8 @@ P80 = Fraction(80)
 def counts(households: int, collected: int, invalid: int = 0, *satisfied: int) -> Counts:
     """Return totals; a single satisfied figure stands for every question."""
     if len(satisfied) == 1:
-        satisfied = satisfied * QUESTIONS
-    return Counts(households, collected, invalid, satisfied or (0,) * QUESTIONS)
+        satisfied = satisfied * REFERENCE_FORM.questions
+    return Counts(households, collected, invalid, satisfied or (0,) * REFERENCE_FORM.questions)
 
 
 def with_question(base: Counts, question: int, satisfied: int) -> Counts:
@@ -60,7 +59,7 @@ def with_question(base: Counts, question: int, satisfied: int) -> Counts:
 
 def add_satisfied_forms(c: Counts, n: int) -> Counts:
     """Return `c` after n more valid forms, satisfied on every question."""
-    return c + Counts(0, n, 0, (n,) * QUESTIONS)
+    return c + Counts(0, n, 0, (n,) * REFERENCE_FORM.questions)
 
 
 # --- Counts, Thresholds, Progress ----------------------------------------------------------
@@ -85,9 +84,52 @@ def test_sum_counts_adds_all_hamlets() -> None:
     assert sum_counts(hamlets) == counts(200, 120, 10, 100)
 
 
-def test_counts_refuse_a_wrong_number_of_questions() -> None:
-    with pytest.raises(ValueError, match="10 figures"):
-        Counts(10, 5, 0, (1,) * 9)
+def test_counts_of_another_number_of_questions_are_not_measured_against_the_form() -> None:
+    with pytest.raises(ValueError, match="asks 10 questions, counts have 9"):
+        measure(Counts(10, 5, 0, (1,) * 9), T, OPEN)
+
+
+def test_counts_of_two_forms_do_not_add_up() -> None:
+    with pytest.raises(ValueError, match="longer"):
+        Counts(10, 5, 0, (1,) * 10) + Counts(10, 5, 0, (1,) * 19)
+
+
+def test_a_form_of_nineteen_questions_judges_its_average_and_its_overall_question() -> None:
+    form = Form(questions=19, average=tuple(range(1, 19)), overall=19)
+    t = Thresholds(Fraction(70), Fraction(80), Fraction(90), Fraction(95), form=form)
+    c = Counts(100, 80, 0, (72,) * 18 + (76,))  # 90 % on 1–18, 95 % on 19
+    m = measure(c, t, OPEN)
+    assert m.verdicts == {
+        "participation": Verdict.MET,
+        "question_min": Verdict.MET,
+        "average": Verdict.MET,
+        "overall": Verdict.MET,
+    }
+    assert m.average == Fraction(9, 10)
+    assert m.overall == Fraction(95, 100)
+    assert set(m.forms_needed) == {*map(str, range(1, 20)), "average"}
+    assert lowest_question(c, form) == 1
+    c = Counts(100, 80, 0, (72,) * 17 + (71, 75))  # question 18 below its share, 19 under 95
+    m = measure(c, t, OPEN)
+    assert m.verdicts["average"] is Verdict.AT_RISK
+    assert m.verdicts["overall"] is Verdict.AT_RISK
+    assert lowest_question(c, form) == 18
+
+
+def test_a_threshold_left_out_has_no_verdict_and_no_gap() -> None:
+    t = Thresholds(Fraction(92), None, Fraction(95), None)
+    m = measure(Counts(100, 95, 0, (95,) * 10), t, OPEN)
+    assert set(m.verdicts) == {"participation", "average"}
+    assert set(m.forms_needed) == {"average"}
+    assert t.judged == ("participation", "average")
+
+
+def test_the_district_is_held_to_its_own_participation_threshold() -> None:
+    t = Thresholds(Fraction(70), Fraction(80), Fraction(90), Fraction(95), Fraction(60))
+    commune = measure(Counts(100, 65, 0, (65,) * 10), t, OPEN)
+    assert commune.verdicts["participation"] is not Verdict.MET
+    district = measure_district([commune], t, OPEN)
+    assert district.verdicts["participation"] is Verdict.MET
 
 
 def test_counts_keep_satisfied_as_a_tuple_even_from_a_list() -> None:
@@ -99,13 +141,13 @@ def test_counts_keep_satisfied_as_a_tuple_even_from_a_list() -> None:
 def test_thresholds_turn_whole_percents_into_fractions() -> None:
     t = Thresholds(70, 80, 90, 95)  # type: ignore[arg-type]
     assert t == REFERENCE_THRESHOLDS
-    assert isinstance(t.q10, Fraction)
+    assert isinstance(t.overall, Fraction)
 
 
 def test_thresholds_read_a_decimal_float_as_the_decimal_written() -> None:
     t = Thresholds(79.99, 80, 90.5, 95)  # type: ignore[arg-type]
     assert t.participation == Fraction(7999, 100)
-    assert t.average_q1_q9 == Fraction(181, 2)
+    assert t.average == Fraction(181, 2)
 
 
 @pytest.mark.parametrize("bad", [Fraction(0), Fraction(-5), Fraction(10001, 100)])
@@ -266,8 +308,8 @@ def test_rate_is_satisfied_over_valid_forms() -> None:
 
 def test_no_valid_forms_means_no_rate_and_no_crash() -> None:
     c = counts(100, 5, 5)
-    assert [rate(c, q) for q in ALL_QUESTIONS] == [None] * 10
-    assert average_q1_q9(c) is None
+    assert [rate(c, q) for q in REFERENCE_FORM.numbers] == [None] * 10
+    assert average(c) is None
     assert lowest_question(c) is None
 
 
@@ -279,7 +321,11 @@ def test_rate_refuses_unknown_questions(question: int) -> None:
 
 def test_average_q1_q9_is_the_mean_of_the_nine_rates_ignoring_q10() -> None:
     c = Counts(100, 100, 0, (90, 80, 70, 100, 100, 100, 100, 100, 100, 0))
-    assert average_q1_q9(c) == sum(rate(c, q) or 0 for q in Q1_Q9) / 9 == Fraction(840, 900)
+    assert (
+        average(c)
+        == sum(rate(c, q) or 0 for q in REFERENCE_FORM.average) / 9
+        == Fraction(840, 900)
+    )
 
 
 def test_lowest_question_is_the_lowest_of_1_to_9_first_on_ties() -> None:
@@ -306,9 +352,9 @@ def test_forms_needed_for_one_question_is_minimal() -> None:
 def test_forms_needed_for_the_q1_q9_average_matches_the_closed_formula() -> None:
     # ceil((90*9*100 - 100*765) / (9*(100 - 90))) = 50
     c = counts(1000, 100, 0, 85)
-    assert forms_needed(c, Q1_Q9, Fraction(90)) == 50
-    assert average_q1_q9(add_satisfied_forms(c, 50)) == Fraction(9, 10)
-    assert average_q1_q9(add_satisfied_forms(c, 49)) < Fraction(9, 10)  # type: ignore[operator]
+    assert forms_needed(c, REFERENCE_FORM.average, Fraction(90)) == 50
+    assert average(add_satisfied_forms(c, 50)) == Fraction(9, 10)
+    assert average(add_satisfied_forms(c, 49)) < Fraction(9, 10)  # type: ignore[operator]
 
 
 def test_forms_needed_is_zero_when_met() -> None:
@@ -385,8 +431,8 @@ def test_average_verdict_uses_the_average_threshold() -> None:
 
 def test_q10_verdict_uses_the_q10_threshold() -> None:
     c = with_question(counts(10000, 10000, 0, 10000), 10, 9499)
-    assert q10_verdict(c, T, OPEN) is Verdict.NOT_MET  # nobody left to ask
-    assert q10_verdict(with_question(c, 10, 9500), T, OPEN) is Verdict.MET
+    assert overall_verdict(c, T, OPEN) is Verdict.NOT_MET  # nobody left to ask
+    assert overall_verdict(with_question(c, 10, 9500), T, OPEN) is Verdict.MET
 
 
 # --- the verdict ladder ---------------------------------------------------------------------
@@ -449,35 +495,35 @@ def test_measure_gathers_every_figure_verdict_and_gap() -> None:
     assert m.participation == Fraction(1, 2)
     assert m.rates[2] == Fraction(383, 480)
     assert m.rates[9] == Fraction(456, 480)
-    assert m.average_q1_q9 == Fraction(4143, 4320)
+    assert m.average == Fraction(4143, 4320)
     assert m.verdicts == {
         "participation": Verdict.ON_TRACK,
         "question_min": Verdict.AT_RISK,
-        "average_q1_q9": Verdict.MET,
-        "q10": Verdict.MET,
+        "average": Verdict.MET,
+        "overall": Verdict.MET,
     }
     assert m.households_needed == 200
     assert m.forms_needed["3"] == 5  # ceil((80*480 - 38300) / 20)
     assert m.forms_needed["2"] == 0
     assert m.forms_needed["10"] == 0
-    assert m.forms_needed["average_q1_q9"] == 0
-    assert set(m.forms_needed) == {*map(str, ALL_QUESTIONS), "average_q1_q9"}
+    assert m.forms_needed["average"] == 0
+    assert set(m.forms_needed) == {*map(str, REFERENCE_FORM.numbers), "average"}
 
 
 def test_measure_holds_question_10_to_its_own_threshold() -> None:
     c = with_question(counts(1000, 100, 0, 100), 10, 90)  # 90 % passes 80 but not 95
     m = measure(c, T, OPEN)
     assert m.forms_needed["10"] == 100  # ceil((95*100 - 9000) / 5)
-    assert m.verdicts["q10"] is Verdict.AT_RISK
+    assert m.verdicts["overall"] is Verdict.AT_RISK
 
 
 def test_measure_without_valid_forms_has_no_rates_and_no_share_verdicts() -> None:
     m = measure(counts(100, 10, 10), T, OPEN)
     assert m.rates == (None,) * 10
-    assert m.average_q1_q9 is None
+    assert m.average is None
     assert m.verdicts["question_min"] is None
-    assert m.verdicts["average_q1_q9"] is None
-    assert m.verdicts["q10"] is None
+    assert m.verdicts["average"] is None
+    assert m.verdicts["overall"] is None
     assert m.verdicts["participation"] is Verdict.AT_RISK
 
 

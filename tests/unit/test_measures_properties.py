@@ -6,14 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporting.measures import (
-    ALL_QUESTIONS,
-    Q1_Q9,
-    QUESTIONS,
+    REFERENCE_FORM,
     Counts,
     Progress,
     Thresholds,
     Verdict,
-    average_q1_q9,
+    average,
     average_verdict,
     district_question_min_verdict,
     forms_needed,
@@ -22,9 +20,9 @@ from reporting.measures import (
     households_needed,
     measure,
     meets,
+    overall_verdict,
     participation,
     participation_verdict,
-    q10_verdict,
     question_min_verdict,
     question_threshold,
     question_verdict,
@@ -42,9 +40,11 @@ percents = st.one_of(
 )
 verdicts = st.one_of(st.none(), st.sampled_from(Verdict))
 question_sets = st.one_of(
-    st.integers(1, QUESTIONS).map(lambda q: (q,)),
-    st.just(tuple(Q1_Q9)),
-    st.sets(st.integers(1, QUESTIONS), min_size=1).map(lambda qs: tuple(sorted(qs))),
+    st.integers(1, REFERENCE_FORM.questions).map(lambda q: (q,)),
+    st.just(tuple(REFERENCE_FORM.average)),
+    st.sets(st.integers(1, REFERENCE_FORM.questions), min_size=1).map(
+        lambda qs: tuple(sorted(qs))
+    ),
 )
 
 
@@ -55,7 +55,7 @@ def counts(draw: st.DrawFn, max_households: int = 3000) -> Counts:
     collected = draw(st.integers(0, households))
     invalid = draw(st.integers(0, collected))
     valid = collected - invalid
-    satisfied = draw(st.tuples(*[st.integers(0, valid)] * QUESTIONS))
+    satisfied = draw(st.tuples(*[st.integers(0, valid)] * REFERENCE_FORM.questions))
     return Counts(households, collected, invalid, satisfied)
 
 
@@ -144,7 +144,7 @@ def test_forms_needed_matches_a_search_over_every_possible_number(
 
 
 @MANY
-@given(counts(), st.integers(1, QUESTIONS), percents, progresses())
+@given(counts(), st.integers(1, REFERENCE_FORM.questions), percents, progresses())
 def test_question_verdict_follows_the_ladder(
     c: Counts, question: int, percent: Fraction, progress: Progress
 ) -> None:
@@ -187,20 +187,18 @@ def test_measure_is_consistent_with_its_own_gaps(
 ) -> None:
     m = measure(c, t, progress)
     assert m.verdicts["question_min"] == worst(
-        question_verdict(c, q, t.question_min, progress) for q in Q1_Q9
+        question_verdict(c, q, t.question_min, progress) for q in REFERENCE_FORM.average
     )
-    shares = ("question_min", "average_q1_q9", "q10")
+    shares = ("question_min", "average", "overall")
     assert all(m.verdicts[k] is not Verdict.ON_TRACK for k in shares)
     if c.households:
         assert (m.households_needed == 0) == (m.verdicts["participation"] is Verdict.MET)
     if c.valid:
-        assert (m.forms_needed["10"] == 0) == (m.verdicts["q10"] is Verdict.MET)
-        assert (m.forms_needed["average_q1_q9"] == 0) == (
-            m.verdicts["average_q1_q9"] is Verdict.MET
-        )
-        worst_gap_met = all(m.forms_needed[str(q)] == 0 for q in Q1_Q9)
+        assert (m.forms_needed["10"] == 0) == (m.verdicts["overall"] is Verdict.MET)
+        assert (m.forms_needed["average"] == 0) == (m.verdicts["average"] is Verdict.MET)
+        worst_gap_met = all(m.forms_needed[str(q)] == 0 for q in REFERENCE_FORM.average)
         assert worst_gap_met == (m.verdicts["question_min"] is Verdict.MET)
-    assert [r is None for r in m.rates] == [c.valid == 0] * QUESTIONS
+    assert [r is None for r in m.rates] == [c.valid == 0] * REFERENCE_FORM.questions
 
 
 @MANY
@@ -210,18 +208,20 @@ def test_measure_gives_what_the_single_figure_functions_give(
 ) -> None:
     m = measure(c, t, progress)
     assert m.participation == participation(c)
-    assert m.rates == tuple(rate(c, q) for q in ALL_QUESTIONS)
-    assert m.average_q1_q9 == average_q1_q9(c)
+    assert m.rates == tuple(rate(c, q) for q in REFERENCE_FORM.numbers)
+    assert m.average == average(c)
     assert m.verdicts == {
         "participation": participation_verdict(c, t, progress),
         "question_min": question_min_verdict(c, t, progress),
-        "average_q1_q9": average_verdict(c, t, progress),
-        "q10": q10_verdict(c, t, progress),
+        "average": average_verdict(c, t, progress),
+        "overall": overall_verdict(c, t, progress),
     }
     assert m.households_needed == households_needed(c, t.participation)
     assert m.forms_needed == {
-        **{str(q): forms_needed(c, (q,), question_threshold(q, t)) for q in ALL_QUESTIONS},
-        "average_q1_q9": forms_needed(c, Q1_Q9, t.average_q1_q9),
+        **{
+            str(q): forms_needed(c, (q,), question_threshold(q, t)) for q in REFERENCE_FORM.numbers
+        },
+        "average": forms_needed(c, REFERENCE_FORM.average, t.average),
     }
 
 
@@ -230,7 +230,7 @@ def test_sum_counts_adds_each_field(hamlets: list[Counts]) -> None:
     total = sum_counts(hamlets)
     assert total.households == sum(h.households for h in hamlets)
     assert total.valid == sum(h.valid for h in hamlets)
-    for q in ALL_QUESTIONS:
+    for q in REFERENCE_FORM.numbers:
         assert total.satisfied[q - 1] == sum(h.satisfied[q - 1] for h in hamlets)
 
 

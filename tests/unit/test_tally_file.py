@@ -13,6 +13,7 @@ from reporting.i18n import text
 from reporting.tabular import CountError, parse_count
 from reporting.tally_file import TallyFileError, TallyRow, parse_day, parse_tally_file
 
+QUESTIONS = 10  # the reference form
 ENGLISH_HEADER = "commune,hamlet,date,collected,invalid," + ",".join(f"q{n}" for n in range(1, 11))
 VIETNAMESE_HEADER = [
     "STT",
@@ -60,10 +61,10 @@ def csv_row(*cells: object) -> str:
     return ",".join(str(cell) for cell in cells) + "\n"
 
 
-def problems_of(path: Path, lang: str = "vi") -> list[str]:
+def problems_of(path: Path, lang: str = "vi", questions: int = QUESTIONS) -> list[str]:
     """Returns the problems parse_tally_file reports for `path`."""
     with pytest.raises(TallyFileError) as caught:
-        parse_tally_file(path, lang)
+        parse_tally_file(path, questions, lang)
     return caught.value.problems
 
 
@@ -134,7 +135,7 @@ def test_reads_english_headers_from_csv(tmp_path: Path) -> None:
         + csv_row("Định Biên", "Xóm Nà Mỏ", "27/01/2024", 50, 2, *SATISFIED, '"Xin làm đường"')
         + csv_row("Định Biên", "Xóm Tân Vàng", "2024-01-28", 30, "", *(30,) * 10, ""),
     )
-    assert parse_tally_file(path) == [
+    assert parse_tally_file(path, QUESTIONS) == [
         TallyRow(
             2, "Định Biên", "Xóm Nà Mỏ", date(2024, 1, 27), 50, 2, SATISFIED, "Xin làm đường"
         ),
@@ -153,7 +154,7 @@ def test_reads_vietnamese_headers_and_real_dates_from_xlsx(tmp_path: Path) -> No
             [3, "Bảo Linh", "Xóm Nà Bay", "28/01/2024", "45", "1", *SATISFIED, None],
         ],
     )
-    rows = parse_tally_file(path)
+    rows = parse_tally_file(path, QUESTIONS)
     assert [(row.line, row.hamlet, row.day, row.collected, row.invalid) for row in rows] == [
         (2, "Xóm Nà Mò", date(2024, 1, 27), 50, 0),
         (3, "Xóm Bản Pậu", date(2024, 1, 27), 1234, 0),
@@ -179,7 +180,7 @@ def test_invalid_and_note_columns_are_optional_and_headers_are_generous(
         tmp_path,
         csv_row(*headers) + csv_row("Quy Kỳ", "Xóm Nà Khao", "29/01/2024", 60, *SATISFIED),
     )
-    [row] = parse_tally_file(path)
+    [row] = parse_tally_file(path, QUESTIONS)
     assert (row.hamlet, row.collected, row.invalid, row.satisfied, row.note) == (
         "Xóm Nà Khao",
         60,
@@ -195,7 +196,7 @@ def test_question_columns_may_come_in_any_order(tmp_path: Path) -> None:
         tmp_path,
         csv_row(*headers) + csv_row("Quy Kỳ", "Xóm Nà Cọn", "29/01/2024", 60, *range(10, 0, -1)),
     )
-    assert parse_tally_file(path)[0].satisfied == tuple(range(1, 11))
+    assert parse_tally_file(path, QUESTIONS)[0].satisfied == tuple(range(1, 11))
 
 
 def test_format_only_business_rules_are_left_to_the_tally_service(tmp_path: Path) -> None:
@@ -203,7 +204,7 @@ def test_format_only_business_rules_are_left_to_the_tally_service(tmp_path: Path
         tmp_path,
         ENGLISH_HEADER + "\n" + csv_row("Quy Kỳ", "Xóm Nà Cọn", "29/01/2024", 5, 9, *(99,) * 10),
     )
-    [row] = parse_tally_file(path)
+    [row] = parse_tally_file(path, QUESTIONS)
     assert (row.collected, row.invalid, row.satisfied) == (5, 9, (99,) * 10)
 
 
@@ -224,6 +225,28 @@ def test_a_question_beyond_the_form_is_refused(tmp_path: Path) -> None:
         tmp_path, ENGLISH_HEADER + ",Câu 11\n" + csv_row("A", "B", "27/01/2024", 1, 0, *(1,) * 11)
     )
     assert problems_of(path) == ["Dòng 1: cột «Câu 11»: phiếu chỉ có câu 1 đến câu 10."]
+
+
+def test_a_file_of_ten_questions_for_a_campaign_of_nineteen_names_the_missing_columns(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(
+        tmp_path, ENGLISH_HEADER + "\n" + csv_row("A", "B", "27/01/2024", 1, 0, *(1,) * 10)
+    )
+    assert problems_of(path, questions=19) == [
+        f"Thiếu cột «câu {n}» (hoặc «q{n}»)." for n in range(11, 20)
+    ]
+
+
+def test_a_file_of_nineteen_questions_is_read_whole_for_a_campaign_of_nineteen(
+    tmp_path: Path,
+) -> None:
+    header = "commune,hamlet,date,collected,invalid," + ",".join(f"câu {n}" for n in range(1, 20))
+    path = write_csv(
+        tmp_path, header + "\n" + csv_row("A", "B", "27/01/2024", 30, 1, *range(1, 20))
+    )
+    [row] = parse_tally_file(path, 19)
+    assert row.satisfied == tuple(range(1, 20))
 
 
 def test_two_columns_for_one_question_are_refused(tmp_path: Path) -> None:

@@ -40,7 +40,11 @@ COLLECTED = (
 )
 NOTE = "Kiến nghị, ý kiến của người dân (nếu có): gõ vào đây, hoặc chọn Bỏ qua."
 PICK = "Xin chọn một trong các mục dưới đây (gõ số thứ tự hoặc tên của mục)."
-STUCK = text("chat.stuck_help")
+STUCK = text(
+    "chat.stuck_help",
+    columns="C1 C2 C3 C4 C5 C6 C7 C8 C9 C10",
+    example="45 44 43 45 45 42 44 45 44 45 45",
+)
 FIELDS = ["Phiếu thu về", "Không hợp lệ", *(f"Câu {n}" for n in range(1, 11)), "Kiến nghị"]
 TYPICAL = ["45", "0", "44", "45", "43", "45", "42", "44", "45", "41", "45", "45"]
 
