@@ -37,7 +37,7 @@ def _fastest_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def demo(_settings: Settings, args: argparse.Namespace) -> None:
-    """Plays the reference campaign offline into the output folder."""
+    """Plays the reference campaign (or --campaign FILE) offline into the output folder."""
     from bot.demo.runner import play_demo
 
     out = Path(args.out)
@@ -46,4 +46,4 @@ def demo(_settings: Settings, args: argparse.Namespace) -> None:
     # local Zalo server fetches would only interrupt it.
     for chatty in ("bot.web.server", "aiohttp.access"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    asyncio.run(play_demo(out))
+    asyncio.run(play_demo(out, args.campaign))

@@ -7,6 +7,7 @@ keeps pandas, matplotlib, openpyxl and SQLAlchemy out); the commands load what t
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from reporting.export_formats import FORMATS
 from reporting.roles import Role
@@ -186,7 +187,10 @@ def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     add.add_argument("--collected", required=True, metavar="N", help="forms collected that day")
     add.add_argument("--invalid", default="0", metavar="K", help="invalid forms among them (0)")
     add.add_argument(
-        "--satisfied", required=True, metavar="S1,…,S10", help="satisfied per question, 10 numbers"
+        "--satisfied",
+        required=True,
+        metavar="S1,…,SN",
+        help="satisfied per question: one number for each of the campaign's N questions",
     )
     add.add_argument("--note", metavar="TEXT", help="households' requests and comments")
     add.add_argument("--reason", metavar="TEXT", help="why, when replacing earlier figures")
@@ -194,7 +198,10 @@ def _tally(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     load = actions.add_parser(
         "import",
         help="import a CSV/XLSX of hamlet-days; all rows or none",
-        description="Columns: commune, hamlet, date, collected, invalid, q1 … q10, note.",
+        description=(
+            "Columns: commune, hamlet, date, collected, invalid, q1 … qN (one for each of the "
+            "campaign's N questions), note."
+        ),
     )
     load.add_argument("file", metavar="FILE", help="the tallies, .csv or .xlsx")
     load.add_argument("--late", action="store_true", help=LATE_HELP)
@@ -222,6 +229,15 @@ def _demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "demo", help="play the reference campaign offline and write demo-output/"
     )
     demo.add_argument("--out", default="demo-output", metavar="DIR", help="(demo-output)")
+    demo.add_argument(
+        "--campaign",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "play another campaign file on the same sample district, e.g. "
+            "reporting/data/campaign_nang_cao.toml (the reference campaign)"
+        ),
+    )
 
 
 def _export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

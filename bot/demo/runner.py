@@ -31,7 +31,7 @@ from bot.demo.seeded import fresh_database, load_sample
 from bot.localapi import LocalBotApi, LocalZaloApi
 from bot.localapi.zalo_users import zalo_id
 from bot.views.table import district_table
-from reporting.campaign import Campaign, load_campaign
+from reporting.campaign import Campaign, parse_campaign, read_campaign_source
 from reporting.clock import SimulatedClock
 from reporting.i18n import fmt_count, text
 from reporting.people import create_invites
@@ -230,21 +230,23 @@ class Demo:
         await self.alerts_at(self.campaign.phases.report_due - timedelta(days=1), MORNING)
 
 
-async def play_demo(out: Path) -> Demo:
-    """Plays the campaign from nothing and writes the database, transcript and exports to `out`.
+async def play_demo(out: Path, campaign_file: Path | None = None) -> Demo:
+    """Plays the campaign from nothing and writes the database, transcript and exports to `out`:
+    the reference campaign, or the one in `campaign_file` on the same sample district.
 
     Returns the play, with the chats of its people as they ended.
     """
     url = await asyncio.to_thread(fresh_database, out)
-    campaign = load_campaign()
+    source, file = read_campaign_source(campaign_file)
+    campaign = parse_campaign(source, file)
     _announce(campaign, out)
     clock = SimulatedClock(moment(campaign, campaign.phases.conference, MORNING))
     engine = create_engine(url)
     factory = sessions(engine)
-    hamlets = await load_sample(factory, clock.now())
+    hamlets = await load_sample(factory, clock.now(), source, file)
     cast, staff = leaders(hamlets), overseers()
     codes = await _invite(factory, [*cast.values(), *staff], clock)
-    reports = plan_reports(hamlets, campaign.collection_days)
+    reports = plan_reports(hamlets, campaign.collection_days, campaign.form)
     async with (
         LocalBotApi(token=TOKEN, clock=clock.now) as server,
         LocalZaloApi(token=ZALO_TOKEN, clock=clock.now) as zalo,

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.demo.plan import HamletPlan
-from reporting.campaign import reference_source
+from reporting.campaign import REFERENCE_CAMPAIGN, reference_source
 from reporting.campaign_store import store_campaign
 from reporting.roster import import_roster
 from reporting.roster_file import parse_roster
@@ -32,12 +32,17 @@ def fresh_database(out: Path) -> str:
 
 
 async def load_sample(
-    sessions: async_sessionmaker[AsyncSession], start: datetime
+    sessions: async_sessionmaker[AsyncSession],
+    start: datetime,
+    source: str | None = None,
+    file: str = REFERENCE_CAMPAIGN,
 ) -> list[HamletPlan]:
-    """Loads the reference campaign and the sample roster; returns the hamlets to play."""
+    """Loads a campaign (its TOML text `source`, read from `file`; the reference campaign when
+    None) and the sample roster; returns the hamlets to play."""
     rows = await asyncio.to_thread(parse_roster, sample_roster_path())
     async with sessions() as session:
-        campaign = await store_campaign(session, reference_source(), "campaign.toml", start)
+        source = reference_source() if source is None else source
+        campaign = await store_campaign(session, source, file, start)
         await session.commit()
         await import_roster(session, rows, campaign.district, start)
     surveyed = [row for row in rows if row.surveyed]
