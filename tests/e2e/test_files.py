@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import struct
+from typing import Any
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
 
@@ -13,6 +15,19 @@ from reporting.i18n import text
 from reporting.storage.models import Role
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+Q10 = "Câu 10. Hài lòng chung / đề nghị công nhận huyện đạt chuẩn nông thôn mới"
+
+
+def _row_of(sheet: Any, name: str) -> dict[str, Any]:
+    """Returns the sheet's row of a unit, each cell under the header a reader sees above it.
+
+    The header is two rows: a question's label above its "satisfied" and "rate" columns (merged,
+    so only its first column carries the label), the other columns' names below."""
+    rows = list(sheet.iter_rows(values_only=True))
+    at = next(n for n, row in enumerate(rows) if "Số phiếu thu về" in row)
+    headers = [group or header for group, header in zip(rows[at - 1], rows[at], strict=True)]
+    [row] = [row for row in rows[at + 1 :] if name in row]
+    return dict(zip(headers, row, strict=True))
 
 
 def _png_width(data: bytes) -> int:
@@ -50,12 +65,17 @@ async def test_district_staff_get_the_workbook_with_the_stored_figures(chat) -> 
         data = document.data
     assert data is not None
     book = load_workbook(io.BytesIO(data), read_only=True)
-    cells = [
-        c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
-    ]
-    assert "Định Biên" in cells
-    assert "Xóm Nà Mỏ" in cells
-    assert 30 in cells
+    assert book.sheetnames == ["Huyện", "Xã", "Xóm"]
+    na_mo = _row_of(book["Xóm"], "Xóm Nà Mỏ")
+    assert na_mo["Xã"] == "Định Biên"
+    assert (na_mo["Số hộ"], na_mo["Số phiếu thu về"], na_mo["Phiếu hợp lệ"]) == (60, 30, 30)
+    assert na_mo["Tỷ lệ hộ tham gia"] == pytest.approx(0.5)  # a number, shown as a percent
+    assert na_mo["Câu 1. Quy hoạch"] == 27  # a question's first column: its satisfied forms
+    assert na_mo[Q10] == 27
+    dinh_bien = _row_of(book["Xã"], "Định Biên")
+    assert (dinh_bien["Số phiếu thu về"], dinh_bien[Q10]) == (30, 27)
+    district = _row_of(book["Huyện"], "Định Hóa")
+    assert (district["Số phiếu thu về"], district[Q10]) == (30, 27)
 
 
 async def test_district_staff_get_the_draft_report_as_a_docx(chat) -> None:
