@@ -30,15 +30,13 @@ SURVEYED_HOUSEHOLDS = 25_978
 DAY = date(2024, 1, 27)
 
 
-def _file_totals(path: Path) -> tuple[int, int, int]:
-    """Returns (communes, hamlets, households) counted straight from the CSV."""
+def _file_rows(path: Path) -> dict[tuple[str, str], tuple[int, bool]]:
+    """Returns {(commune, hamlet): (households, surveyed)} read straight from the CSV."""
     with path.open(encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
-    return (
-        len({row["commune"] for row in rows}),
-        len(rows),
-        sum(int(row["households"]) for row in rows),
-    )
+        return {
+            (row["commune"], row["hamlet"]): (int(row["households"]), row["surveyed"] == "1")
+            for row in csv.DictReader(file)
+        }
 
 
 async def _unit_count(session: AsyncSession, level: Level) -> int:
@@ -46,8 +44,35 @@ async def _unit_count(session: AsyncSession, level: Level) -> int:
     return int(count or 0)
 
 
-def test_expected_totals_are_those_of_the_file(sample_roster: Path) -> None:
-    assert _file_totals(sample_roster) == (COMMUNES, HAMLETS, HOUSEHOLDS)
+async def test_importing_the_sample_file_stores_each_of_its_rows(
+    session_factory: Sessions, clock: SimulatedClock, sample_roster: Path
+) -> None:
+    async with session_factory() as session:  # a migrated database with no units yet
+        changes = await import_roster(
+            session, parse_roster(sample_roster), "Định Hóa", clock.now()
+        )
+    assert (changes.communes_added, changes.hamlets_added, changes.hamlets_updated) == (
+        COMMUNES,
+        HAMLETS,
+        0,
+    )
+    assert changes.unchanged == 0
+    async with session_factory() as session:
+        units = {unit.id: unit for unit in await session.scalars(select(Unit))}
+    [root] = [unit for unit in units.values() if unit.level == Level.DISTRICT]
+    assert root.name == "Định Hóa"
+    stored = {
+        (units[hamlet.parent_id].name, hamlet.name): (
+            hamlet.households,
+            units[hamlet.parent_id].surveyed,
+        )
+        for hamlet in units.values()
+        if hamlet.level == Level.HAMLET
+    }
+    assert stored == _file_rows(sample_roster)
+    communes = [unit for unit in units.values() if unit.level == Level.COMMUNE]
+    assert {commune.parent_id for commune in communes} == {root.id}
+    assert sum(commune.households for commune in communes) == HOUSEHOLDS
 
 
 async def test_sample_roster_loads_every_commune_and_hamlet(
