@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from reporting.campaign import Campaign
 from reporting.gaps import forms_gap, households_gap, plain_percent
-from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
 from reporting.measures import (
     Measures,
     Thresholds,
@@ -191,7 +191,7 @@ def _reminders(summary: CampaignSummary) -> list[Alert]:
     late = tuple(h.unit_id for c in summary.communes for h in c.children if not h.reported_today)
     if not late:
         return []
-    day = f"{summary.day:%d/%m}"
+    day = fmt_day(summary.day, year=False)
     return [
         Alert(
             Kind.REMINDER,
@@ -213,7 +213,7 @@ def _missing_lists(summary: CampaignSummary) -> Iterator[Alert]:
                 "count": len(late),
                 "hamlets": commune.hamlets,
                 "names": ", ".join(late),
-                "day": f"{summary.day:%d/%m}",
+                "day": fmt_day(summary.day, year=False),
             }
             key = f"missing:{summary.day}:{commune.unit_id}"
             yield Alert(
@@ -233,7 +233,7 @@ def _digest(summary: CampaignSummary, responsible: Responsible) -> Alert:
     # after collection no tally is expected, so no hamlet is "missing" today
     late = district.hamlets - district.reported_today
     params = {
-        "day": f"{summary.day:%d/%m}",
+        "day": fmt_day(summary.day, year=False),
         "collected": fmt_count(district.measures.counts.collected),
         "households": fmt_count(district.measures.counts.households),
         "percent": _percent(district.measures.participation, t.district_participation),
@@ -264,14 +264,14 @@ def _deadlines(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:
     if day == phases.collection[1] - timedelta(days=2):
         yield from _collection_ending_soon(campaign, summary)
     if day == _aggregation_day(campaign):
-        yield from _confirmations_due(summary, f"{phases.aggregation[1]:%d/%m}")
+        yield from _confirmations_due(summary, fmt_day(phases.aggregation[1], year=False))
     if day == phases.report_due - timedelta(days=1):
         yield Alert(
             Kind.DEADLINE,
             "deadline:report",
             Audience.DISTRICT,
             "alert.report_due",
-            {"due": f"{phases.report_due:%d/%m/%Y}"},
+            {"due": fmt_day(phases.report_due)},
         )
 
 
@@ -287,7 +287,7 @@ def _collection_ending_soon(campaign: Campaign, summary: CampaignSummary) -> Ite
         params = {
             "count": len(behind),
             "names": ", ".join(behind),
-            "end": f"{campaign.phases.collection[1]:%d/%m}",
+            "end": fmt_day(campaign.phases.collection[1], year=False),
             "percent": plain_percent(campaign.thresholds.participation),
         }
         yield Alert(
@@ -334,7 +334,7 @@ def _collection_ending(
     threshold = campaign.thresholds.participation
     params = {
         "commune": commune.name,
-        "end": f"{campaign.phases.collection[1]:%d/%m}",
+        "end": fmt_day(campaign.phases.collection[1], year=False),
         "percent": _percent(commune.measures.participation, threshold),
         "projected": _percent(projected, threshold),
         "gap": _gap(lambda lang: households_gap(commune.measures, threshold, lang)),

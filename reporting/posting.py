@@ -10,13 +10,12 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Collection, Sequence
-from datetime import date
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
 from reporting.measures import question_threshold
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.wording import form_words
@@ -103,10 +102,10 @@ def _facts(
         text(
             "posting.period",
             lang,
-            start=_day(campaign.phases.collection[0]),
-            end=_day(campaign.phases.collection[1]),
+            start=fmt_day(campaign.phases.collection[0]),
+            end=fmt_day(campaign.phases.collection[1]),
         ),
-        text("posting.as_of", lang, time=moment.strftime("%H:%M"), day=_day(moment.date())),
+        text("posting.as_of", lang, time=moment.strftime("%H:%M"), day=fmt_day(moment.date())),
         text("posting.households", lang, count=fmt_count(counts.households)),
         text(
             "posting.collected",
@@ -199,7 +198,3 @@ def _signature(
         gap = 7 if number == 1 else 5
         y += gap if number else 0
         page.text(140, y, words, ha="center", size=size, weight=weight, style=style)
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")

@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 
 from reporting.campaign import Campaign
 from reporting.gaps import households_gap, plain_percent
-from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
 from reporting.measures import Measures, Verdict, lowest_question, question_threshold, worst
 from reporting.recommendations import Recommendation
 from reporting.summaries import CampaignSummary, UnitSummary
@@ -206,7 +206,7 @@ def _timeline(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
     confirmed = sum(c.confirmed for c in summary.communes)
     _line(doc, text("report.part_timeline", lang), bold=True)
     for line in (
-        text("report.conference", lang, day=_day(phases.conference), **names),
+        text("report.conference", lang, day=fmt_day(phases.conference), **names),
         text("report.collection", lang, **_span(phases.collection), **names),
         text(
             "report.aggregation",
@@ -217,7 +217,7 @@ def _timeline(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
             **names,
         ),
         text("report.posting", lang, **_span(phases.posting), **names),
-        text("report.due", lang, day=_day(phases.report_due)),
+        text("report.due", lang, day=fmt_day(phases.report_due)),
     ):
         _line(doc, f"- {line}", JUSTIFY)
 
@@ -228,7 +228,7 @@ def _results(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
     local = summary.as_of.astimezone(campaign.timezone)
     _line(doc, text("report.part_results", lang), bold=True)
     _line(doc, text("report.results_general", lang), bold=True)
-    _line(doc, text("report.as_of", lang, time=f"{local:%H:%M}", day=_day(local.date())))
+    _line(doc, text("report.as_of", lang, time=f"{local:%H:%M}", day=fmt_day(local.date())))
     overall = text(
         "report.overall",
         lang,
@@ -339,7 +339,11 @@ def _recommendations(
         _line(doc, f"- {_upper_first(unit)}", bold=True)
         for one in said:
             line = text(
-                "report.recommendation", lang, hamlet=one.hamlet, day=_day(one.day), note=one.note
+                "report.recommendation",
+                lang,
+                hamlet=one.hamlet,
+                day=fmt_day(one.day),
+                note=one.note,
             )
             _line(doc, f"+ {line}", JUSTIFY)
 
@@ -375,12 +379,8 @@ def _signature(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
     _line(right, text("report.sign_hint", lang), CENTER, italic=True, size=Pt(11))
 
 
-def _day(day: date) -> str:
-    return f"{day:%d/%m/%Y}"
-
-
 def _span(span: tuple[date, date]) -> dict[str, str]:
-    return {"start": _day(span[0]), "end": _day(span[1])}
+    return {"start": fmt_day(span[0]), "end": fmt_day(span[1])}
 
 
 def _lower_first(words: str) -> str:

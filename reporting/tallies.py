@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.campaign import Campaign
 from reporting.confirmations import is_locked
 from reporting.errors import Problem
-from reporting.i18n import fmt_count
+from reporting.i18n import fmt_count, fmt_day
 from reporting.measures import Counts
 from reporting.storage.locks import has_row_locks, lock_rows
 from reporting.storage.models import HamletTotal, Level, Tally, TallyRevision, Unit
@@ -365,15 +365,17 @@ def _refuse_outside_window(campaign: Campaign, entry: Entry) -> None:
     if not entry.allow_late:
         if not campaign.in_collection(entry.day):
             raise TallyRejected(
-                "tally.outside_window", day=_dm(entry.day), start=_dm(start), end=_dm(end)
+                "tally.outside_window",
+                day=fmt_day(entry.day),
+                start=fmt_day(start),
+                end=fmt_day(end),
             )
         return
     last = min(campaign.local_date(entry.now), campaign.phases.report_due)
     if not start <= entry.day <= last:
         raise TallyRejected(
-            "tally.late_outside_campaign", day=_dm(entry.day), start=_dm(start), last=_dm(last)
+            "tally.late_outside_campaign",
+            day=fmt_day(entry.day),
+            start=fmt_day(start),
+            last=fmt_day(last),
         )
-
-
-def _dm(day: date) -> str:
-    return day.strftime("%d/%m/%Y")

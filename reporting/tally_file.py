@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from reporting.i18n import DEFAULT_LANGUAGE
+from reporting.i18n import DEFAULT_LANGUAGE, fmt_day
 from reporting.names import match_key
 from reporting.roster_file import COMMUNE_HEADERS, HAMLET_HEADERS
 from reporting.tabular import (
@@ -232,6 +232,6 @@ def _check_repeats(rows: list[TallyRow], problems: Problems) -> None:
                 "import.duplicate_tally",
                 hamlet=row.hamlet,
                 commune=row.commune,
-                day=row.day.strftime("%d/%m/%Y"),
+                day=fmt_day(row.day),
                 first=seen.line,
             )

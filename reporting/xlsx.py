@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.export import measures_json
-from reporting.i18n import fmt_percent, shown_hundredths, text
+from reporting.i18n import fmt_day, fmt_percent, shown_hundredths, text
 from reporting.measures import Measures, question_threshold, rate
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.wording import form_words
@@ -173,9 +173,9 @@ def _write_title(sheet: Worksheet, summary: CampaignSummary, width: int, lang: s
                 level=_title(summary.campaign.levels.district),
                 name=summary.district.name,
                 time=moment.strftime("%H:%M"),
-                day=moment.strftime("%d/%m/%Y"),
-                start=start.strftime("%d/%m/%Y"),
-                end=end.strftime("%d/%m/%Y"),
+                day=fmt_day(moment),
+                start=fmt_day(start),
+                end=fmt_day(end),
             ),
             Font(italic=True, size=11),
         ),

@@ -9,7 +9,7 @@ from bot.chat.types import Turn
 from bot.views.assignments import assignments_overview
 from bot.views.status import status_detail, status_overview
 from reporting.assignments import assigned_people
-from reporting.i18n import fmt_count, text
+from reporting.i18n import fmt_count, fmt_day, text
 from reporting.storage.models import Role, Unit
 from reporting.summaries import summarize
 from reporting.tallies import running_totals, tally_on
@@ -30,7 +30,7 @@ async def mine(turn: Turn, _args: str) -> None:
 
 async def _today_line(turn: Turn, hamlet: Unit) -> str:
     today = turn.campaign.local_date(turn.now)
-    day = today.strftime("%d/%m")
+    day = fmt_day(today, year=False)
     if not turn.campaign.in_collection(today):
         return text("chat.mine_no_collection", turn.lang, day=day)
     tally = await tally_on(turn.session, hamlet.id, today)
@@ -61,12 +61,12 @@ async def missing(turn: Turn, args: str) -> None:
     """Lists the hamlets without today's tally, commune by commune."""
     today = turn.campaign.local_date(turn.now)
     if not turn.campaign.in_collection(today):
-        turn.say(text("chat.missing_no_collection", turn.lang, day=today.strftime("%d/%m")))
+        turn.say(text("chat.missing_no_collection", turn.lang, day=fmt_day(today, year=False)))
         return
     communes = [await commune_in_scope(turn, args)] if args.strip() else await scope_communes(turn)
     ids = {unit.id for unit in communes}
     summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=ids)
-    lines = [text("chat.missing_heading", turn.lang, day=today.strftime("%d/%m/%Y"))]
+    lines = [text("chat.missing_heading", turn.lang, day=fmt_day(today))]
     for commune in (summary.commune(unit.id) for unit in communes):
         late = [hamlet.name for hamlet in commune.children if not hamlet.reported_today]
         key = "chat.missing_commune" if late else "chat.missing_none"

@@ -8,7 +8,7 @@ from bot.chat.scope import commune_in_scope
 from bot.chat.types import Choice, Incoming, Turn
 from bot.views.status import status_detail
 from reporting.confirmations import confirm, is_locked, unlock
-from reporting.i18n import text
+from reporting.i18n import fmt_day, text
 from reporting.storage.models import Dialog
 from reporting.summaries import summarize
 
@@ -27,8 +27,8 @@ async def start(turn: Turn, _args: str) -> None:
             text(
                 "chat.confirm_not_now",
                 turn.lang,
-                start=first.strftime("%d/%m"),
-                end=last.strftime("%d/%m"),
+                start=fmt_day(first, year=False),
+                end=fmt_day(last, year=False),
             )
         )
         return

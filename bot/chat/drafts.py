@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.types import Turn
-from reporting.i18n import text
+from reporting.i18n import fmt_day, text
 from reporting.storage.models import Dialog
 
 
@@ -27,7 +27,7 @@ async def expired(turn: Turn, dialog: Dialog) -> bool:
     if dialog.day >= turn.campaign.local_date(turn.now):
         return False
     await drop(turn.session, dialog.user_id)
-    turn.say(text("chat.draft_expired", turn.lang, day=dialog.day.strftime("%d/%m")))
+    turn.say(text("chat.draft_expired", turn.lang, day=fmt_day(dialog.day, year=False)))
     return True
 
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from bot.chat.scope import commune_in_scope, scope_communes
 from bot.chat.types import Attachment, Turn
 from reporting.gaps import plain_percent
-from reporting.i18n import text
+from reporting.i18n import fmt_day, text
 from reporting.names import fold
 from reporting.recommendations import recommendations
 from reporting.storage.models import Role, Unit
@@ -142,7 +142,7 @@ def _trim_freed_memory() -> None:
 def _when(summary: CampaignSummary) -> dict[str, str]:
     local = summary.as_of.astimezone(summary.campaign.timezone)
     percent = plain_percent(summary.campaign.thresholds.participation)
-    return {"time": f"{local:%H:%M}", "day": f"{local:%d/%m/%Y}", "percent": percent}
+    return {"time": f"{local:%H:%M}", "day": fmt_day(local), "percent": percent}
 
 
 def _png(name: str, data: bytes) -> Attachment:

@@ -8,6 +8,7 @@ from datetime import date
 
 from reporting.campaign import Campaign
 from reporting.errors import Problem
+from reporting.i18n import fmt_day
 from reporting.tabular import CountError, parse_count
 from reporting.tallies import Figures
 from reporting.wording import oneline_params
@@ -44,9 +45,8 @@ def _collection_day(day: int, month: int, campaign: Campaign, today: date, writt
             return candidate
     start, end = campaign.phases.collection
     last = max(start, min(end, today))  # tomorrow's figures cannot have been collected yet
-    raise OneLineRefused(
-        "chat.oneline_day", day=written, start=start.strftime("%d/%m"), end=last.strftime("%d/%m")
-    )
+    start_text, end_text = fmt_day(start, year=False), fmt_day(last, year=False)
+    raise OneLineRefused("chat.oneline_day", day=written, start=start_text, end=end_text)
 
 
 def _count(token: str, position: int) -> int:

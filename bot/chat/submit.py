@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.chat.types import TallyStored, Turn
-from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
 from reporting.measures import (
     Counts,
     lowest_question,
@@ -32,7 +32,7 @@ async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> b
         return False
     turn.events.append(TallyStored(hamlet.id, day))
     key = "chat.tally_replaced" if submission.replaced else "chat.tally_saved"
-    stored = text(key, turn.lang, hamlet=hamlet.name, day=day.strftime("%d/%m/%Y"))
+    stored = text(key, turn.lang, hamlet=hamlet.name, day=fmt_day(day))
     turn.say("\n".join([stored, *progress_lines(turn, submission.totals)]))
     return True
 

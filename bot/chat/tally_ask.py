@@ -8,7 +8,7 @@ from datetime import date
 from bot.chat.drafts import mark
 from bot.chat.tally_draft import Draft, Step
 from bot.chat.types import Choice, Reply
-from reporting.i18n import fmt_count, text
+from reporting.i18n import fmt_count, fmt_day, text
 
 WIDE = 3  # columns of the summary's and the field list's buttons
 
@@ -74,10 +74,10 @@ def ask(state: Step, draft: Draft, facts: Facts) -> tuple[Reply, ...]:
         return (Reply(text("chat.ask_hamlet", lang), hamlet_choices(facts), token),)
     hamlet = facts.hamlet(draft)
     if state is Step.REPLACE:
-        asked = text("chat.ask_replace", lang, hamlet=hamlet.name, day=day_text(facts.day))
+        asked = text("chat.ask_replace", lang, hamlet=hamlet.name, day=fmt_day(facts.day))
         return (Reply(asked, yes_no(lang, "chat.replace_yes"), token),)
     if state is Step.COLLECTED:
-        heading = text("chat.tally_heading", lang, hamlet=hamlet.name, day=day_text(facts.day))
+        heading = text("chat.tally_heading", lang, hamlet=hamlet.name, day=fmt_day(facts.day))
         limit = fmt_count(hamlet.limit)
         return (Reply(f"{heading}\n{text('chat.ask_collected', lang, limit=limit)}"),)
     if state is Step.INVALID:
@@ -167,7 +167,7 @@ def review_text(draft: Draft, facts: Facts) -> str:
     """Returns the summary shown before Gửi / Sửa / Hủy."""
     lang, hamlet = facts.lang, facts.hamlet(draft)
     lines = [
-        text("chat.review_heading", lang, hamlet=hamlet.name, day=day_text(facts.day)),
+        text("chat.review_heading", lang, hamlet=hamlet.name, day=fmt_day(facts.day)),
         text(
             "chat.review_forms",
             lang,
@@ -184,8 +184,3 @@ def review_text(draft: Draft, facts: Facts) -> str:
     lines.append(text("chat.review_note", lang, note=draft.note or "—"))
     lines.append(text("chat.review_actions", lang))
     return "\n".join(lines)
-
-
-def day_text(day: date) -> str:
-    """Returns a day as users write it: 28/01/2024."""
-    return day.strftime("%d/%m/%Y")

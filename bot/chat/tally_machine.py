@@ -18,7 +18,6 @@ from bot.chat.tally_ask import (
     HamletFacts,
     all_choices,
     ask,
-    day_text,
     edit_choices,
     edit_limit,
     hamlet_choices,
@@ -28,7 +27,7 @@ from bot.chat.tally_ask import (
 )
 from bot.chat.tally_draft import Draft, Step
 from bot.chat.types import Choice, Incoming, Kind, Reply
-from reporting.i18n import fmt_count, text
+from reporting.i18n import fmt_count, fmt_day, text
 from reporting.names import find_units
 from reporting.tabular import CountError, parse_count
 from reporting.tallies import NOTE_LIMIT, Figures
@@ -101,7 +100,7 @@ def _open(facts: Facts) -> Outcome:
     """Opens a tally for the day: commune users pick a hamlet, hamlet leaders start at once."""
     first, last = facts.collection
     if not first <= facts.day <= last:
-        day, start, end = (day_text(d) for d in (facts.day, first, last))
+        day, start, end = (fmt_day(d) for d in (facts.day, first, last))
         said = text("chat.not_collection_day", facts.lang, day=day, start=start, end=end)
         return Outcome(None, Draft(), (Reply(said),))
     if facts.for_commune:

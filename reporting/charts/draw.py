@@ -25,7 +25,7 @@ from reporting.charts.data import (
     question_bars,
 )
 from reporting.charts.notes import Note, NoteLayer
-from reporting.i18n import fmt_percent, text
+from reporting.i18n import fmt_day, fmt_percent, text
 from reporting.summaries import CampaignSummary, UnitSummary
 
 TITLE_SIZE = 17
@@ -198,9 +198,7 @@ def _names_beside(axes: Axes, names: Sequence[Note], size: float, pad: float) ->
 def titled(axes: Axes, title: str, summary: CampaignSummary, lang: str, page: str = "") -> None:
     """Sets the title at the image's left edge: what it shows, then the as-of moment and page."""
     moment = summary.as_of.astimezone(summary.campaign.timezone)
-    as_of = text(
-        "chart.as_of", lang, time=moment.strftime("%H:%M"), day=moment.strftime("%d/%m/%Y")
-    )
+    as_of = text("chart.as_of", lang, time=moment.strftime("%H:%M"), day=fmt_day(moment))
     lines = [*textwrap.wrap(title, TITLE_WIDTH), f"{as_of}{page}"]
     axes.figure.suptitle("\n".join(lines), x=0.02, ha="left", size=TITLE_SIZE, linespacing=1.4)
 

@@ -28,7 +28,7 @@ from reporting.charts.draw import (
     titled,
     unit_name,
 )
-from reporting.i18n import text
+from reporting.i18n import fmt_day, text
 from reporting.storage.models import Level, Tally, Unit
 from reporting.summaries import CampaignSummary, UnitSummary
 
@@ -117,7 +117,7 @@ def render_pace(
     """
     pace = pace_series(summary, daily, unit)
     figure, axes = canvas(6.0)
-    ticks = [day.strftime("%d/%m") for day in pace.days]
+    ticks = [fmt_day(day, year=False) for day in pace.days]
     threshold = percent_label(pace.threshold * 100, lang)
     target = text("chart.pace_target", lang, percent=threshold)
     axes.plot(ticks, _percents(pace.target), "--", color=LINE, linewidth=2, label=target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from fractions import Fraction
 from typing import Final
 
@@ -24,6 +25,11 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
 def fmt_count(value: int) -> str:
     """Formats a count the Vietnamese way: 24275 -> "24.275"."""
     return f"{value:,}".replace(",", ".")
+
+
+def fmt_day(day: date, *, year: bool = True) -> str:
+    """Formats a day as Vietnamese dates are written: "28/01/2024", or "28/01" without the year."""
+    return f"{day:%d/%m/%Y}" if year else f"{day:%d/%m}"
 
 
 def fmt_percent(

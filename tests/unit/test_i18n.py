@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import string
+from datetime import date, datetime
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from reporting.i18n import en, fmt_count, fmt_percent, text, vi
+from reporting.i18n import en, fmt_count, fmt_day, fmt_percent, text, vi
 
 
 def _placeholders(template: str) -> set[str]:
@@ -54,6 +56,13 @@ def test_vietnamese_text_keeps_its_diacritics() -> None:
 )
 def test_fmt_count_uses_a_dot_for_thousands(value: int, shown: str) -> None:
     assert fmt_count(value) == shown
+
+
+def test_fmt_day_writes_day_month_and_year_as_vietnamese_dates_are_written() -> None:
+    assert fmt_day(date(2024, 2, 3)) == "03/02/2024"
+    assert fmt_day(date(2024, 2, 3), year=False) == "03/02"
+    moment = datetime(2024, 1, 28, 23, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert fmt_day(moment) == "28/01/2024"  # a moment's own day, in its own time zone
 
 
 @pytest.mark.parametrize(
