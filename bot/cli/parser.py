@@ -226,7 +226,7 @@ def _run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = commands.add_parser(
-        "demo", help="play the reference campaign offline and write demo-output/"
+        "demo", help="play a campaign offline on the sample district and write demo-output/"
     )
     demo.add_argument("--out", default="demo-output", metavar="DIR", help="(demo-output)")
     demo.add_argument(
