@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import shutil
 import sqlite3
@@ -84,15 +85,17 @@ class Writer:
 def restored_tallies(database: Path) -> dict[Key, tuple[int, tuple[int, ...]]]:
     """Returns each stored hamlet-day's revision and figures, read with sqlite3."""
     query = (
-        "SELECT u.name, t.day, t.revision, t.collected, t.invalid, "
-        + ", ".join(f"t.q{q}" for q in range(1, 11))
-        + " FROM tallies t JOIN units u ON u.id = t.hamlet_id"
+        "SELECT u.name, t.day, t.revision, t.collected, t.invalid, t.satisfied"
+        " FROM tallies t JOIN units u ON u.id = t.hamlet_id"
     )
     with sqlite3.connect(database) as connection:
         rows = connection.execute(query).fetchall()
     return {
-        (hamlet, f"{day[8:10]}/{day[5:7]}"): (revision, tuple(figures))
-        for hamlet, day, revision, *figures in rows
+        (hamlet, f"{day[8:10]}/{day[5:7]}"): (
+            revision,
+            (collected, invalid, *json.loads(satisfied)),
+        )
+        for hamlet, day, revision, collected, invalid, satisfied in rows
     }
 
 

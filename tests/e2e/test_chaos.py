@@ -324,9 +324,7 @@ async def totals_versus_tallies(bot: Crashes) -> list[str]:
     problems = []
     for hamlet_id in sums.keys() | totals.keys():
         total = totals.get(hamlet_id)
-        kept = [0] * 12 if total is None else [total.collected, total.invalid]
-        if total is not None:
-            kept += [getattr(total, f"q{n}") for n in range(1, 11)]
+        kept = [0] * 12 if total is None else [total.collected, total.invalid, *total.satisfied]
         if kept != sums.get(hamlet_id, [0] * 12):
             problems.append(f"hamlet {hamlet_id}: totals {kept} ≠ sums {sums.get(hamlet_id)}")
     return problems
