@@ -3,9 +3,14 @@ and the same slips as CSV for a mail merge. The PDF itself is drawn by `reportin
 
 A slip is made for a unit whose leader has not registered yet: a hamlet (or commune) that
 already has an active user of that role with a chat account is left out and named, so that
-printing slips again after the conference does not hand a second leader a code. A slip for a
-person by name (an assigned official, from the assignment table) is the same `Slip` with
-`person` and its communes filled in.
+printing slips again after the conference does not hand a second leader a code.
+
+A slip is also made for each person the assignment table names (`tallybot assignments import`)
+who has no chat account yet: the same `Slip`, with their name, position and communes, its code
+made for that user (as `tallybot invite --user` makes one), so that redeeming it gives the
+chat account to the person the table named. People who have an account are left out and named.
+A commune for which the table names a commune user gets that person's slip, not an anonymous
+commune leader's.
 """
 
 from __future__ import annotations
@@ -20,20 +25,23 @@ from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from reporting.campaign import Campaign
 from reporting.errors import Problem
 from reporting.invite_batch import Grant, surveyed_hamlet_grants
 from reporting.names import inert
+from reporting.people import new_invites, new_user_invites
 from reporting.roles import Role
 from reporting.settings import Settings
-from reporting.storage.models import Identity, Unit, User, UserUnit
+from reporting.storage.models import Identity, Invite, Unit, User, UserUnit
 from reporting.units import UnitFinder, communes
 
-SLIP_ROLES: Final = (Role.HAMLET, Role.COMMUNE)
+SLIP_ROLES: Final = (Role.HAMLET, Role.COMMUNE, Role.OFFICIAL, Role.DISTRICT)  # --role all
 SLIPS_PER_PAGE: Final = 6  # 2 × 3 on an A4 page, each slip 105 × 99 mm
 CSV_COLUMNS: Final = (
     "person",
+    "position",
     "unit",
     "commune",
     "role",
@@ -85,6 +93,17 @@ class Slip:
     communes: tuple[str, ...]
     hamlet: str | None = None
     person: str | None = None
+    position: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlipTargets:
+    """Whom to print slips for, in print order (unit leaders' grants and the table's people),
+    and who is left out because they have registered already."""
+
+    printed: list[Grant | User]
+    units_left_out: list[Grant]
+    people_left_out: list[User]
 
 
 def slip_channels(settings: Settings) -> Channels:
@@ -121,6 +140,26 @@ def spaced(code: str) -> str:
     return " ".join(code[start : start + 4] for start in range(0, len(code), 4))
 
 
+async def slip_targets(
+    session: AsyncSession, roles: Sequence[Role], commune_names: Sequence[str]
+) -> SlipTargets:
+    """Returns whom the slips of `roles` are for in the surveyed communes (only the named
+    ones, if any): the table's district staff (the whole district's, so in every commune's
+    scope) and officials of those communes first, in table order; then commune by commune,
+    its commune users (or, when the table names none, its leader's unit slip) and hamlets."""
+    chosen = await _chosen_communes(session, commune_names)
+    people = await _table_people(session, roles, chosen)
+    covered = {user.units[0].id for user in people if user.role == Role.COMMUNE and user.units}
+    grants, units_left_out = await _unit_grants(session, roles, chosen, covered)
+    registered = [user for user in people if user.identities]
+    waiting = [user for user in people if not user.identities]
+    printed: list[Grant | User] = [user for user in waiting if user.role != Role.COMMUNE]
+    for commune in chosen:
+        printed += [u for u in waiting if u.role == Role.COMMUNE and u.units[0].id == commune.id]
+        printed += [grant for grant in grants if grant.commune.id == commune.id]
+    return SlipTargets(printed, units_left_out, registered)
+
+
 async def slip_grants(
     session: AsyncSession, roles: Sequence[Role], commune_names: Sequence[str]
 ) -> tuple[list[Grant], list[Grant]]:
@@ -128,9 +167,40 @@ async def slip_grants(
     leaders of the roles' units in the surveyed communes (only the named ones, if any), by
     commune then hamlet."""
     chosen = await _chosen_communes(session, commune_names)
+    return await _unit_grants(session, roles, chosen, set())
+
+
+def target_invites(
+    targets: Sequence[Grant | User], now: datetime, expires_at: datetime
+) -> list[Invite]:
+    """Returns one new code per target, valid until `expires_at`, not yet added to a session:
+    a unit leader's code for a grant, a code that gives the chat account to the user for a
+    person of the table."""
+    return [
+        new_user_invites([target], now, expires_at)[0]
+        if isinstance(target, User)
+        else new_invites([(target.role, target.unit)], now, expires_at)[0]
+        for target in targets
+    ]
+
+
+def target_slip(target: Grant | User, invite: Invite) -> Slip:
+    """Returns the slip of a target's code: a unit leader's, or a named person's."""
+    if isinstance(target, Grant):
+        return grant_slip(target, invite.code, invite.expires_at)
+    communes = tuple(unit.name for unit in target.units)
+    role = Role(target.role)
+    return Slip(role, invite.code, invite.expires_at, communes, None, target.name, target.position)
+
+
+async def _unit_grants(
+    session: AsyncSession, roles: Sequence[Role], chosen: list[Unit], covered: set[int]
+) -> tuple[list[Grant], list[Grant]]:
+    """Returns (grants to print, grants whose leader has registered) of the chosen communes'
+    units, leaving out the commune leader's grant of the `covered` communes."""
     wanted: list[Grant] = []
     if Role.COMMUNE in roles:
-        wanted += [Grant(Role.COMMUNE, commune, commune) for commune in chosen]
+        wanted += [Grant(Role.COMMUNE, c, c) for c in chosen if c.id not in covered]
     if Role.HAMLET in roles:
         ids = {commune.id for commune in chosen}
         wanted += [g for g in await surveyed_hamlet_grants(session) if g.commune.id in ids]
@@ -152,6 +222,27 @@ async def registered_units(session: AsyncSession, roles: Sequence[Role]) -> set[
     return {(Role(role), unit_id) for role, unit_id in await session.execute(query)}
 
 
+async def _table_people(
+    session: AsyncSession, roles: Sequence[Role], chosen: list[Unit]
+) -> list[User]:
+    """Returns the active people of the assignment table with one of the roles who answer for
+    a chosen commune (district staff: always), in table order, their chat accounts loaded."""
+    table_roles = [role.value for role in roles if role is not Role.HAMLET]
+    query = (
+        select(User)
+        .where(User.position.is_not(None), User.revoked_at.is_(None))
+        .where(User.role.in_(table_roles))
+        .options(selectinload(User.identities))
+        .order_by(User.id)
+    )
+    ids = {commune.id for commune in chosen}
+    return [
+        user
+        for user in await session.scalars(query)
+        if user.role == Role.DISTRICT or any(unit.id in ids for unit in user.units)
+    ]
+
+
 def grant_slip(grant: Grant, code: str, expires_at: datetime) -> Slip:
     """Returns the slip of a unit leader's code."""
     hamlet = grant.unit.name if grant.role is Role.HAMLET else None
@@ -167,7 +258,8 @@ def slips_csv(slips: Iterable[Slip], channels: Channels, zone: tzinfo) -> str:
     for slip in slips:
         expires = slip.expires_at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
         unit = slip.hamlet or ", ".join(slip.communes)
-        names = [inert(name) for name in (slip.person or "", unit, ", ".join(slip.communes))]
+        person = (slip.person or "", slip.position or "")
+        names = [inert(name) for name in (*person, unit, ", ".join(slip.communes))]
         links = [channels.telegram_link(slip.code), channels.zalo_name, channels.zalo_link]
         row = [*names, slip.role.value, slip.code, spaced(slip.code), expires, *links]
         writer.writerow(row)

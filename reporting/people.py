@@ -111,17 +111,27 @@ async def create_user_invite(
         raise InviteRefused("user.unknown", user_id=user_id)
     if user.revoked_at is not None:
         raise InviteRefused("invite.user_revoked", user_id=user.id, name=user.name)
-    invite = Invite(
-        code=_new_code(),
-        role=user.role,
-        unit_ids=[unit.id for unit in user.units],
-        created_at=now,
-        expires_at=now + timedelta(days=days),
-        user_id=user.id,
-    )
+    [invite] = new_user_invites([user], now, now + timedelta(days=days))
     session.add(invite)
     await session.commit()
     return invite
+
+
+def new_user_invites(users: Sequence[User], now: datetime, expires_at: datetime) -> list[Invite]:
+    """Returns one single-use code per existing user, with the user's role and units, valid
+    until `expires_at`, not yet added to any session: redeeming it adds the chat account to
+    that user."""
+    return [
+        Invite(
+            code=_new_code(),
+            role=user.role,
+            unit_ids=[unit.id for unit in user.units],
+            created_at=now,
+            expires_at=expires_at,
+            user_id=user.id,
+        )
+        for user in users
+    ]
 
 
 async def cancel_invite(session: AsyncSession, code: str, now: datetime) -> Invite:

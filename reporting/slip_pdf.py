@@ -31,7 +31,6 @@ from reporting.campaign import Campaign
 from reporting.i18n import text
 from reporting.invite_slips import SLIPS_PER_PAGE, Channels, Slip, spaced
 from reporting.posting import A4, FONT, PAGE_MM
-from reporting.roles import Role
 
 MONO = "DejaVu Sans Mono"
 COLUMNS, ROWS = 2, 3
@@ -41,6 +40,8 @@ SLIP_MM = (PAGE_MM[0] / COLUMNS, PAGE_MM[1] / ROWS)  # 105 × 99
 QR_MM = 30.0  # the symbol without its quiet zone: the smallest that scans well from paper
 QR_TOP = 34.0
 STEPS_TOP = 79.5
+# what fits across a slip, 6 mm from each edge: at 11.5 pt bold, and at 8 pt
+TITLE_CHARACTERS, LINE_CHARACTERS = 40, 62
 
 
 def slips_pdf(slips: Sequence[Slip], channels: Channels, campaign: Campaign, lang: str) -> bytes:
@@ -93,9 +94,12 @@ def _slip(
 ) -> None:
     x0, y0 = corner
     width = SLIP_MM[0]
-    title, subtitle = _heading(slip, campaign, lang)
-    page.text(x0 + 6, y0 + 9, title, size=11.5, weight="bold")
-    page.text(x0 + 6, y0 + 14, subtitle, size=8)
+    title, *subtitles = _heading(slip, campaign, lang)
+    # a person's slip has two lines under the name (position, communes): all three move up
+    top = 9 if len(subtitles) == 1 else 7.5
+    page.text(x0 + 6, y0 + top, title, size=11.5, weight="bold")
+    for number, subtitle in enumerate(subtitles):
+        page.text(x0 + 6, y0 + top + 5 + 3.8 * number, subtitle, size=8)
     page.add_patch(
         Rectangle((x0 + 12, y0 + 17.5), width - 24, 12, fill=False, edgecolor="black", lw=0.8)
     )
@@ -111,21 +115,34 @@ def _slip(
     page.text(x0 + 6, y0 + STEPS_TOP + 5 * len(steps) + 0.4, expiry, size=7.5, style="italic")
 
 
-def _heading(slip: Slip, campaign: Campaign, lang: str) -> tuple[str, str]:
-    """Returns the slip's title (its unit, or the person) and the line that says for whom."""
+def _heading(slip: Slip, campaign: Campaign, lang: str) -> list[str]:
+    """Returns the slip's title (its unit, or the person) and the lines that say for whom: a
+    person's position and communes, each cut to the slip's width."""
     levels = campaign.levels
     communes = ", ".join(f"{levels.commune} {name}" for name in slip.communes)
     if slip.person is not None:
-        return slip.person, text(
-            "slips.for_person", lang, role=_role(slip.role, lang), units=communes
-        )
+        position = slip.position or text(f"slips.role_{slip.role.value}", lang)
+        answers_for = _answers_for(slip, campaign, lang)
+        lines = [_fit(line, LINE_CHARACTERS) for line in (position, answers_for)]
+        return [_fit(slip.person, TITLE_CHARACTERS), *lines]
     if slip.hamlet is not None:
-        return f"{slip.hamlet}, {communes}", text("slips.for_hamlet", lang)
-    return communes[:1].upper() + communes[1:], text(f"slips.for_{slip.role.value}", lang)
+        return [f"{slip.hamlet}, {communes}", text("slips.for_hamlet", lang)]
+    return [communes[:1].upper() + communes[1:], text(f"slips.for_{slip.role.value}", lang)]
 
 
-def _role(role: Role, lang: str) -> str:
-    return text(f"slips.role_{role.value}", lang)
+def _answers_for(slip: Slip, campaign: Campaign, lang: str) -> str:
+    """Returns the line of a person's slip that names what they answer for."""
+    levels = campaign.levels
+    if not slip.communes:
+        return text("slips.person_district", lang, level=levels.district, name=campaign.district)
+    names = ", ".join(slip.communes)
+    key = "slips.person_commune" if len(slip.communes) == 1 else "slips.person_communes"
+    return text(key, lang, level=levels.commune, names=names)
+
+
+def _fit(line: str, width: int) -> str:
+    """Returns the line, or its beginning and "…" when it is longer than `width` characters."""
+    return line if len(line) <= width else line[: width - 1].rstrip(" ,") + "…"
 
 
 def _channel_blocks(

@@ -142,14 +142,19 @@ def _invite(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _invite_slips(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     slips = actions.add_parser(
         "slips",
-        help="print invite slips with QR codes for the unit leaders not registered yet",
+        help="print invite slips with QR codes for the unit leaders and assigned people not "
+        "registered yet",
         description="One new code per hamlet (or commune) leader of the surveyed communes "
-        "who has not registered yet, valid to the end of the collection window (INVITE_DAYS "
-        "days when printed later, or less than a day before), as an A4 PDF of slips to cut "
-        "(six a page: the unit, the code, a QR code that opens the bot on Telegram with it, "
-        "the Zalo bot's QR code or name, three lines of instructions) or as CSV for mail "
-        "merge. Units whose leader has "
-        "registered are left out and listed on standard output. Needs TELEGRAM_BOT_USERNAME "
+        "who has not registered yet, and per person of the assignment table (`assignments "
+        "import`) without a chat account, valid to the end of the collection window "
+        "(INVITE_DAYS days when printed later, or less than a day before), as an A4 PDF of "
+        "slips to cut (six a page: the unit, or the person's name, position and communes; the "
+        "code; a QR code that opens the bot on Telegram with it; the Zalo bot's QR code or "
+        "name; three lines of instructions) or as CSV for mail merge. A commune for which the "
+        "table names a commune user gets that person's slip instead of an anonymous commune "
+        "leader's; district staff of the table answer for the whole district and get theirs "
+        "with any --commune. Units whose leader has registered and people who have a chat "
+        "account are left out and listed on standard output. Needs TELEGRAM_BOT_USERNAME "
         "and/or ZALO_BOT_NAME, ZALO_BOT_LINK; works offline.",
     )
     slips.add_argument(
@@ -157,9 +162,10 @@ def _invite_slips(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     slips.add_argument(
         "--role",
-        choices=["hamlet", "commune", "all"],
+        choices=["hamlet", "commune", "official", "district", "all"],
         default="hamlet",
-        help="whose slips: hamlet leaders (default), commune leaders, or both",
+        help="whose slips: hamlet leaders (default); commune leaders and the table's commune "
+        "users; the table's officials; the table's district staff; or all of them",
     )
     slips.add_argument(
         "--commune",

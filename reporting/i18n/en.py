@@ -711,7 +711,9 @@ MESSAGES: dict[str, str] = {
     "slips.for_commune": "Sign-up code of the commune's leader (People's Committee or Front)",
     "slips.for_official": "Sign-up code of the district official assigned to the commune",
     "slips.for_district": "Sign-up code of the district staff",
-    "slips.for_person": "{role}, assigned to {units}",
+    "slips.person_commune": "Answers for {level} {names}",
+    "slips.person_communes": "Answers for the {level} {names}",
+    "slips.person_district": "Answers for the whole {level} of {name}",
     "slips.role_hamlet": "Hamlet Front committee leader",
     "slips.role_commune": "Commune leader",
     "slips.role_official": "District official",
@@ -744,8 +746,11 @@ MESSAGES: dict[str, str] = {
     "slips.channel_left_out": "The slips leave out {channel}: {setting} is not set.",
     "slips.not_surveyed": "Commune {name} is not surveyed: no slips for it. No code was made.",
     "slips.left_out": "{count} units already have a registered leader, no slip printed:",
+    "slips.left_out_people": (
+        "{count} people of the assignment table already have a chat account, no slip printed:"
+    ),
     "slips.none_left": (
-        "Every chosen unit already has a registered leader: no slip to print. No code was made."
+        "Every chosen unit and person has registered already: no slip to print. No code was made."
     ),
     "slips.written": (
         "Made {count} invite codes and wrote {count} slips ({pages} pages) to {path}."

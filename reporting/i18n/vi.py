@@ -700,7 +700,9 @@ MESSAGES: dict[str, str] = {
     "slips.for_commune": "Mã đăng ký của lãnh đạo xã (UBND hoặc UBMTTQ xã)",
     "slips.for_official": "Mã đăng ký của cán bộ huyện phụ trách xã",
     "slips.for_district": "Mã đăng ký của cán bộ huyện",
-    "slips.for_person": "{role}, phụ trách {units}",
+    "slips.person_commune": "Phụ trách {level} {names}",
+    "slips.person_communes": "Phụ trách các {level} {names}",
+    "slips.person_district": "Phụ trách toàn {level} {name}",
     "slips.role_hamlet": "Trưởng ban công tác Mặt trận xóm",
     "slips.role_commune": "Lãnh đạo xã",
     "slips.role_official": "Cán bộ huyện",
@@ -733,8 +735,12 @@ MESSAGES: dict[str, str] = {
     "slips.channel_left_out": "Phiếu không có {channel}: chưa đặt {setting}.",
     "slips.not_surveyed": "Xã {name} không tham gia khảo sát: không in phiếu. Chưa tạo mã nào.",
     "slips.left_out": "{count} đơn vị đã có người đăng ký, không in phiếu:",
+    "slips.left_out_people": (
+        "{count} người trong bảng phân công đã có tài khoản chat, không in phiếu:"
+    ),
     "slips.none_left": (
-        "Mọi đơn vị đã chọn đều đã có người đăng ký: không có phiếu nào để in. Chưa tạo mã nào."
+        "Mọi đơn vị và mọi người đã chọn đều đã đăng ký: không có phiếu nào để in. "
+        "Chưa tạo mã nào."
     ),
     "slips.written": "Đã tạo {count} mã mời và ghi {count} phiếu ({pages} trang) vào {path}.",
     "slips.csv_written": "Đã tạo {count} mã mời và ghi vào {path}.",

@@ -825,6 +825,69 @@ def test_invite_slips_for_commune_leaders_and_all(slips_ready: Cli) -> None:
     assert len(rows) == 1 + 8 + 1 + 9
 
 
+ASSIGNMENT_TABLE = (
+    "họ tên,chức vụ,vai trò,xã\n"
+    "Nguyễn Văn An,Phó Chủ tịch UBND huyện,official,Định Biên; Bảo Linh\n"
+    "Hoàng Thị Bích,Chủ tịch UBND xã,commune,Bảo Linh\n"
+    "Lê Văn Cường,Chủ tịch UBMTTQ huyện,district,\n"
+    "Đinh Thị Dung,Ủy viên Ban Thường vụ Huyện ủy,official,Phúc Chu\n"
+)
+
+
+def test_invite_slips_name_the_assignment_tables_people_and_leave_out_the_registered(
+    slips_ready: Cli,
+) -> None:
+    table = slips_ready.write("phan-cong.csv", ASSIGNMENT_TABLE)
+    assert slips_ready("assignments", "import", str(table)).code == 0
+    # Lê Văn Cường (user 3) opened the bot before the conference, with a code of his own.
+    [code] = _codes(slips_ready("invite", "--user", "3"))
+    _register(slips_ready, code, "5005", "Lê Văn Cường")
+    communes = ("--commune", "Định Biên", "--commune", "Bảo Linh")
+    result = slips_ready("invite", "slips", "--out", "s.pdf", "--role", "all", *communes)
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "1 người trong bảng phân công đã có tài khoản chat, không in phiếu:",
+        "3\tLê Văn Cường\tChủ tịch UBMTTQ huyện\tdistrict",
+    ]
+    [(bao_linh_hamlets,)] = slips_ready.query(
+        "SELECT count(*) FROM units h JOIN units c ON h.parent_id = c.id WHERE c.name = 'Bảo Linh'"
+    )
+    # Nguyễn Văn An; Định Biên's commune leader (the table names none) and 12 hamlets;
+    # Hoàng Thị Bích for Bảo Linh instead of an anonymous leader, and its hamlets.
+    count = 1 + 1 + 12 + 1 + int(str(bao_linh_hamlets))
+    pages = -(-count // 6)
+    assert (
+        result.err.strip()
+        == f"Đã tạo {count} mã mời và ghi {count} phiếu ({pages} trang) vào s.pdf."
+    )
+    read = read_pages((slips_ready.directory / "s.pdf").read_bytes())
+    assert len(read) == pages
+    links = [r.text for page in read for r in page if r.text.startswith(TELEGRAM_LINK)]
+    assert len(links) == count
+    rows = slips_ready.query("SELECT code, role, user_id FROM invites WHERE user_id IS NOT NULL")
+    by_code = {str(code): (str(role), user) for code, role, user in rows}
+    printed = [by_code.get(link.removeprefix(TELEGRAM_LINK)) for link in links]
+    assert printed[0] == ("official", 1)  # the officials first
+    assert printed.index(("commune", 2)) == 1 + 1 + 12  # with Bảo Linh's slips
+    assert [slip for slip in printed if slip is not None] == [("official", 1), ("commune", 2)]
+
+    # The slip's code gives the chat account to the person the table named.
+    _register(slips_ready, links[0].removeprefix(TELEGRAM_LINK), "6006", "An Nguyễn")
+    users = slips_ready("users").out
+    assert "Nguyễn Văn An" in users
+    assert "An Nguyễn" not in users
+    again = slips_ready(
+        "invite", "slips", "--out", "t.csv", "--format", "csv", "--role", "official"
+    )
+    assert again.out.splitlines()[1:] == ["1\tNguyễn Văn An\tPhó Chủ tịch UBND huyện\tofficial"]
+    rows = list(
+        csv.DictReader(io.StringIO((slips_ready.directory / "t.csv").read_text("utf-8-sig")))
+    )
+    assert [(r["person"], r["position"], r["unit"], r["role"]) for r in rows] == [
+        ("Đinh Thị Dung", "Ủy viên Ban Thường vụ Huyện ủy", "Phúc Chu", "official")
+    ]
+
+
 @pytest.mark.parametrize(
     ("argv", "env", "expected"),
     [

@@ -26,7 +26,7 @@ from reporting.invite_slips import (
 from reporting.people import CODE_ALPHABET, typed_code
 from reporting.roles import Role
 from reporting.settings import Settings
-from reporting.slip_pdf import PER_PAGE, qr_modules, slips_pdf
+from reporting.slip_pdf import PER_PAGE, qr_modules, slip_page, slips_pdf
 
 CAMPAIGN = load_campaign()
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -102,6 +102,7 @@ def test_csv_has_the_mail_merge_columns_and_each_slips_links() -> None:
     assert tuple(rows[0]) == CSV_COLUMNS
     assert rows[0] == {
         "person": "",
+        "position": "",
         "unit": "Xóm 0",
         "commune": "Định Biên",
         "role": "hamlet",
@@ -114,16 +115,48 @@ def test_csv_has_the_mail_merge_columns_and_each_slips_links() -> None:
     }
 
 
-def test_an_official_slip_names_the_person_and_their_communes() -> None:
-    official = Slip(Role.OFFICIAL, "VN9FRYAS", EXPIRES, ("Định Biên", "Bảo Linh"), None, "Lê Hoa")
-    [row] = csv.DictReader(io.StringIO(slips_csv([official], BOTH, ZONE)))
-    assert (row["person"], row["unit"], row["role"]) == (
+def _written(slip: Slip) -> list[str]:
+    """Returns the texts drawn on a page of one slip, top first."""
+    [page] = slip_page([slip], BOTH, CAMPAIGN, "vi").axes
+    return [label.get_text() for label in page.texts]
+
+
+def test_an_official_slip_names_the_person_their_position_and_communes() -> None:
+    official = Slip(
+        Role.OFFICIAL,
+        "VN9FRYAS",
+        EXPIRES,
+        ("Định Biên", "Bảo Linh"),
+        None,
         "Lê Hoa",
+        "Phó Chủ tịch UBND huyện",
+    )
+    [row] = csv.DictReader(io.StringIO(slips_csv([official], BOTH, ZONE)))
+    assert (row["person"], row["position"], row["unit"], row["role"]) == (
+        "Lê Hoa",
+        "Phó Chủ tịch UBND huyện",
         "Định Biên, Bảo Linh",
         "official",
     )
     [page] = read_pages(slips_pdf([official], BOTH, CAMPAIGN, "vi"))
     assert page[0].text.endswith("start=VN9FRYAS")
+    assert _written(official)[:4] == [
+        "Lê Hoa",
+        "Phó Chủ tịch UBND huyện",
+        "Phụ trách các xã Định Biên, Bảo Linh",
+        "VN9F RYAS",
+    ]
+
+
+def test_a_person_slip_cuts_a_long_position_and_names_the_district_for_its_staff() -> None:
+    position = "Ủy viên Ban Thường vụ Huyện ủy, Trưởng Ban Tuyên giáo Huyện ủy kiêm Giám đốc"
+    staff = Slip(Role.DISTRICT, "VN9FRYAS", EXPIRES, (), None, "Ma Thị Hạnh", position)
+    lines = _written(staff)[:3]
+    assert lines[0] == "Ma Thị Hạnh"
+    assert lines[1].endswith("…")
+    assert len(lines[1]) == 62
+    assert position.startswith(lines[1][:-1])
+    assert lines[2] == "Phụ trách toàn huyện Định Hóa"
 
 
 @pytest.mark.parametrize(
