@@ -41,7 +41,7 @@ QR_MM = 30.0  # the symbol without its quiet zone: the smallest that scans well 
 QR_TOP = 34.0
 STEPS_TOP = 79.5
 # what fits across a slip, 6 mm from each edge: at 11.5 pt bold, and at 8 pt
-TITLE_CHARACTERS, LINE_CHARACTERS = 40, 62
+TITLE_CHARACTERS, LINE_CHARACTERS = 36, 58
 
 
 def slips_pdf(slips: Sequence[Slip], channels: Channels, campaign: Campaign, lang: str) -> bytes:

@@ -26,7 +26,7 @@ from reporting.invite_slips import (
 from reporting.people import CODE_ALPHABET, typed_code
 from reporting.roles import Role
 from reporting.settings import Settings
-from reporting.slip_pdf import PER_PAGE, qr_modules, slip_page, slips_pdf
+from reporting.slip_pdf import LINE_CHARACTERS, PER_PAGE, qr_modules, slip_page, slips_pdf
 
 CAMPAIGN = load_campaign()
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -154,7 +154,7 @@ def test_a_person_slip_cuts_a_long_position_and_names_the_district_for_its_staff
     lines = _written(staff)[:3]
     assert lines[0] == "Ma Thị Hạnh"
     assert lines[1].endswith("…")
-    assert len(lines[1]) == 62
+    assert len(lines[1]) == LINE_CHARACTERS
     assert position.startswith(lines[1][:-1])
     assert lines[2] == "Phụ trách toàn huyện Định Hóa"
 
