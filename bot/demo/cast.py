@@ -1,4 +1,5 @@
-"""The demo's people: who plays which role, with plausible Vietnamese names."""
+"""The demo's people: who plays which role, with plausible Vietnamese names (made up: they
+name nobody), and the assignment table that names the overseers among them."""
 
 from __future__ import annotations
 
@@ -25,6 +26,20 @@ ZALO_OFFICIAL = 1  # the second official: Bình Yên and Bảo Linh
 # Leaders of these communes use the bot; the others still hand in paper, which the district
 # keys in each evening from the communes' spreadsheets (`tally import`).
 CHAT_COMMUNES = (LAGGING_COMMUNE, UNHAPPY_COMMUNE, "Định Biên", "Bảo Linh", "Bình Yên", "Phúc Chu")
+# Positions (chức vụ) as the plan's appendix writes them; the people holding them are made up.
+COMMUNE_POSITION = "Chủ tịch UBND xã"
+OFFICIAL_POSITIONS = (
+    "Ủy viên Ban Thường vụ Huyện ủy, Phó Chủ tịch UBND huyện",
+    "Ủy viên Ban Chấp hành Đảng bộ huyện",
+)
+DISTRICT_POSITION = "Phó Chủ tịch Ủy ban MTTQ Việt Nam huyện"
+# How the appendix names each role (the import takes these as well as the English words).
+TABLE_ROLES = {
+    Role.COMMUNE: "cán bộ xã",
+    Role.OFFICIAL: "lãnh đạo phụ trách",
+    Role.DISTRICT: "cán bộ huyện",
+}
+TABLE_HEADER = ("họ tên", "chức vụ", "vai trò", "xã")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +103,26 @@ def overseers() -> list[Actor]:
     ]
     cast.append(Actor(40_000, person(520), Role.DISTRICT, ()))
     return cast
+
+
+def position(actor: Actor) -> str:
+    """Returns an overseer's position in the assignment table."""
+    if actor.role == Role.OFFICIAL:
+        return OFFICIAL_POSITIONS[actor.user_id - 30_000]
+    return DISTRICT_POSITION if actor.role == Role.DISTRICT else COMMUNE_POSITION
+
+
+def assignment_table(staff: Sequence[Actor]) -> list[tuple[str, str, str, str]]:
+    """Returns the rows of the demo's assignment table: the overseers who play, then the
+    chairmen of the other chat communes, who are named but never open the bot."""
+    rows = [
+        (actor.name, position(actor), TABLE_ROLES[actor.role], "; ".join(actor.units))
+        for actor in staff
+    ]
+    played = {actor.units[0] for actor in staff if actor.role == Role.COMMUNE}
+    others = [commune for commune in CHAT_COMMUNES if commune not in played]
+    rows += [
+        (person(530 + n), COMMUNE_POSITION, TABLE_ROLES[Role.COMMUNE], commune)
+        for n, commune in enumerate(others)
+    ]
+    return rows

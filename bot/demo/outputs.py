@@ -1,4 +1,5 @@
-"""What the demo leaves in demo-output/: transcript, exports, charts and the status answer."""
+"""What the demo leaves in demo-output/: transcript, exports, charts, the status answer and the
+district's report to the province."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli.exports import DEFAULT_NAMES
 from bot.views.status import status_overview
 from reporting.charts import (
     daily_collected,
@@ -17,6 +19,7 @@ from reporting.charts import (
     render_questions,
 )
 from reporting.export_formats import render_export
+from reporting.recommendations import recommendations
 from reporting.summaries import CampaignSummary
 
 Daily = dict[date, int]
@@ -34,6 +37,16 @@ async def write_outputs(
         for c in worst[:STORY_COMMUNES]
     }
     await asyncio.to_thread(_write_all, summary, transcript, district_daily, commune_daily, out)
+
+
+async def write_report(session: AsyncSession, summary: CampaignSummary, out: Path) -> Path:
+    """Writes the district's draft report (DOCX) as `tallybot export --format report` does,
+    under the name it gives it; returns the file's path."""
+    notes = await recommendations(session, summary.day)
+    content = await asyncio.to_thread(render_export, summary, "report", None, notes)
+    path = out / DEFAULT_NAMES["report"].format(day=summary.day)
+    await asyncio.to_thread(path.write_bytes, content)
+    return path
 
 
 def _write_all(

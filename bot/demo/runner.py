@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli.context import Context
 from bot.demo.cast import CHAT_COMMUNES, ON_BEHALF_COMMUNE, Actor, leaders, overseers
 from bot.demo.chat import (
     TOKEN,
@@ -24,7 +25,8 @@ from bot.demo.chat import (
     press,
     say,
 )
-from bot.demo.outputs import write_outputs
+from bot.demo.conference import TELEGRAM_USERNAME, ZALO_NAME, hold_conference
+from bot.demo.outputs import write_outputs, write_report
 from bot.demo.paper import import_sheet
 from bot.demo.plan import HamletPlan, Report, plan_reports
 from bot.demo.seeded import fresh_database, load_sample
@@ -34,11 +36,11 @@ from bot.views.table import district_table
 from reporting.campaign import Campaign, parse_campaign, read_campaign_source
 from reporting.clock import SimulatedClock
 from reporting.i18n import fmt_count, text
-from reporting.people import create_invites
+from reporting.invite_slips import spaced
+from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Confirmation, OutboxMessage, OutboxState, Tally
 from reporting.summaries import CampaignSummary, summarize
-from reporting.units import find_unit_path
 
 MORNING = time(8, 0)
 EVENING = time(16, 30)
@@ -93,9 +95,10 @@ class Demo:
         return [event.line(self.campaign.timezone, channel) for event, channel in merged]
 
     async def register(self, actors: list[Actor], codes: dict[int, str]) -> None:
-        """Everyone opens the bot with their invite code."""
+        """Everyone opens the bot with the code on their slip: on Telegram its QR code sends
+        `/start CODE`; on Zalo they type the code as the slip prints it."""
         self.clock.set(moment(self.campaign, self.campaign.phases.conference, MORNING))
-        await in_batches([say(self.user(a), f"/start {codes[a.user_id]}", 2) for a in actors])
+        await in_batches([say(self.user(a), _first_words(a, codes[a.user_id]), 2) for a in actors])
 
     async def collection_day(
         self, index: int, day: date, reports: list[Report], cast: dict[HamletPlan, Actor]
@@ -202,6 +205,7 @@ class Demo:
                 await self._ask(official, f"/bieudo {official.units[0]}", replies=2)
             district = next(a for a in staff if a.role == "district")
             await self._ask(district, "/xuatfile")
+            await self._ask(district, "/phancong")  # who of the table never opened the bot
 
     async def digest(self, day: date) -> None:
         """The district's evening digest."""
@@ -245,7 +249,11 @@ async def play_demo(out: Path, campaign_file: Path | None = None) -> Demo:
     factory = sessions(engine)
     hamlets = await load_sample(factory, clock.now(), source, file)
     cast, staff = leaders(hamlets), overseers()
-    codes = await _invite(factory, [*cast.values(), *staff], clock)
+    settings = Settings(
+        DATABASE_URL=url, TELEGRAM_BOT_USERNAME=TELEGRAM_USERNAME, ZALO_BOT_NAME=ZALO_NAME
+    )
+    office = Context(settings, engine, factory, campaign, clock)
+    codes = await hold_conference(office, list(cast.values()), staff, out)
     reports = plan_reports(hamlets, campaign.collection_days, campaign.form)
     async with (
         LocalBotApi(token=TOKEN, clock=clock.now) as server,
@@ -263,7 +271,9 @@ async def play_demo(out: Path, campaign_file: Path | None = None) -> Demo:
     async with factory() as session:
         summary = await summarize(session, campaign, clock.now())
         await write_outputs(session, summary, transcript, out)
+        report = await write_report(session, summary, out)
         outbox = await outbox_states(session)
+    print(text("demo.report", path=report), flush=True)
     await engine.dispose()
     _print(summary, bot.restarts, demo, outbox, out)
     return demo
@@ -301,14 +311,8 @@ async def outbox_states(session: AsyncSession) -> Counter[str]:
     return Counter({state: count for state, count in (await session.execute(query)).all()})
 
 
-async def _invite(factory: object, actors: list[Actor], clock: SimulatedClock) -> dict[int, str]:
-    codes: dict[int, str] = {}
-    async with factory() as session:  # type: ignore[operator]
-        for actor in actors:
-            units = [await find_unit_path(session, path) for path in actor.units]
-            [invite] = await create_invites(session, actor.role, units, 1, clock.now(), 30)
-            codes[actor.user_id] = invite.code
-    return codes
+def _first_words(actor: Actor, code: str) -> str:
+    return spaced(code) if actor.channel == "zalo" else f"/start {code}"
 
 
 def _announce(campaign: Campaign, out: Path) -> None:

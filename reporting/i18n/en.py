@@ -660,6 +660,15 @@ MESSAGES: dict[str, str] = {
         "Aggregation ({day}): {confirmed} {level} confirmed their figures; {messages} "
         "messages, {alerts} alerts so far."
     ),
+    "demo.assignments": (
+        "Launch conference ({day}): imported the assignment table ({people} people; the names "
+        "are illustrative) from {path}"
+    ),
+    "demo.slips": (
+        "Printed {count} invite slips with QR codes ({pages} A4 pages) to {path}; everyone "
+        "registers with the code on their slip."
+    ),
+    "demo.report": "Wrote the district's draft report to the province (DOCX) to {path}",
     "demo.writing": "Writing the workbook, the PDF and the charts to {out}/ …",
     "demo.played": (
         "Played the campaign through chat: {messages} messages ({telegram} on Telegram, {zalo} "

@@ -649,6 +649,15 @@ MESSAGES: dict[str, str] = {
         "{alerts} tin cảnh báo tính đến nay."
     ),
     "demo.writing": "Đang ghi bảng tính, tệp PDF và biểu đồ vào {out}/ …",
+    "demo.assignments": (
+        "Hội nghị triển khai ({day}): nạp bảng phân công ({people} người; họ tên chỉ để minh "
+        "họa) từ {path}"
+    ),
+    "demo.slips": (
+        "In {count} phiếu mời đăng ký có mã QR ({pages} trang A4) vào {path}; mọi người "
+        "đăng ký bằng mã trên phiếu của mình."
+    ),
+    "demo.report": "Đã ghi dự thảo báo cáo của huyện gửi tỉnh (DOCX) vào {path}",
     "demo.played": (
         "Đã chơi chiến dịch qua chat: {messages} tin nhắn ({telegram} qua Telegram, {zalo} qua "
         "Zalo), bot khởi động lại {restarts} lần giữa chừng."
