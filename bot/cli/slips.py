@@ -88,6 +88,8 @@ async def print_slips(
         ]
         people = [_person_line(user) for user in targets.people_left_out]
         if not targets.printed and not units and not people:
+            if set(roles) <= {Role.OFFICIAL, Role.DISTRICT}:
+                raise SlipRefused("slips.no_table_people")
             raise AdminRefused("cli.invite_no_hamlets")
         if not targets.printed:
             raise SlipRefused("slips.none_left")

@@ -758,6 +758,10 @@ MESSAGES: dict[str, str] = {
     "slips.left_out_people": (
         "{count} people of the assignment table already have a chat account, no slip printed:"
     ),
+    "slips.no_table_people": (
+        "The assignment table names nobody with the chosen role: import it first (tallybot "
+        "assignments import). No code was made."
+    ),
     "slips.none_left": (
         "Every chosen unit and person has registered already: no slip to print. No code was made."
     ),

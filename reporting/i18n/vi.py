@@ -747,6 +747,10 @@ MESSAGES: dict[str, str] = {
     "slips.left_out_people": (
         "{count} người trong bảng phân công đã có tài khoản chat, không in phiếu:"
     ),
+    "slips.no_table_people": (
+        "Bảng phân công chưa có ai với vai trò đã chọn: nạp bảng trước (tallybot assignments "
+        "import). Chưa tạo mã nào."
+    ),
     "slips.none_left": (
         "Mọi đơn vị và mọi người đã chọn đều đã đăng ký: không có phiếu nào để in. "
         "Chưa tạo mã nào."

@@ -899,6 +899,7 @@ def test_invite_slips_name_the_assignment_tables_people_and_leave_out_the_regist
         ),
         (("--commune", "Chợ Chu"), SLIP_SETTINGS, "Xã Chợ Chu không tham gia khảo sát"),
         (("--commune", "Nowhere"), SLIP_SETTINGS, "Không tìm thấy xã «Nowhere»."),
+        (("--role", "official"), SLIP_SETTINGS, "Bảng phân công chưa có ai với vai trò đã chọn"),
         (("--out", "taken.pdf"), SLIP_SETTINGS, "Tệp taken.pdf đã có; chọn tên khác"),
         (("--out", "no/such/folder/s.pdf"), SLIP_SETTINGS, "Không ghi được tệp no/such/folder"),
     ],
