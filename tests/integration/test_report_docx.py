@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+import shutil
+import subprocess
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pypdfium2 as pdfium
 import pytest
 from backends import Database
 from docx import Document
@@ -153,3 +157,25 @@ def test_recommendations_are_grouped_by_commune(built: Built) -> None:
     assert lines[part + 2] == f"- Xã {second.name}:"
     assert lines[part + 3] == f"+ {said[0].hamlet} (ngày 03/02/2024): {said[0].note}"
     assert lines[part + 4] == f"+ {said[1].hamlet} (ngày 03/02/2024): {said[1].note}"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_the_report_and_the_pdf_holds_the_district_figures(
+    built: Built, tmp_path: Path
+) -> None:
+    summary, notes = built
+    report = tmp_path / "bao-cao.docx"
+    report.write_bytes(report_docx(summary, notes))
+    converted = subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(report)],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    assert converted.returncode == 0, converted.stderr
+    pdf = pdfium.PdfDocument(tmp_path / "bao-cao.pdf")
+    words = " ".join(page.get_textpage().get_text_range() for page in pdf).split()
+    m, t = summary.district.measures, summary.campaign.thresholds
+    assert "BÁO" in words
+    assert fmt_count(m.counts.households) in words
+    assert fmt_percent(m.participation, "vi", t.participation).split()[0] in words
