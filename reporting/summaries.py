@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, func, or_, select
+from sqlalchemy import JSON, ColumnElement, Select, Subquery, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from reporting.campaign import Campaign
 from reporting.measures import (
@@ -74,7 +75,7 @@ async def hamlet_rows(
     satisfied answers of questions 1..`questions`, and whether the hamlet reported on `day`;
     communes in name order, and hamlets within each.
     """
-    counts = await _hamlet_counts(session, day)
+    counts = await _hamlet_counts(session, day, commune_ids)
     today = _reported_on(day)
     commune = select(Unit).where(Unit.level == Level.COMMUNE).subquery("commune")
     query = (
@@ -99,6 +100,58 @@ async def hamlet_rows(
     ]
 
 
+async def commune_rows(session: AsyncSession, day: date, questions: int) -> list[Record]:
+    """Returns one row per surveyed commune as of `day`, in name order, as `_added_up` makes
+    them: commune id and name, its hamlets, households, collected, invalid, the satisfied
+    answers of questions 1..`questions`, and how many hamlets reported on `day`.
+
+    The database adds up the counts, over the running totals when they are current, and
+    gathers each commune's answer arrays into one JSON array, added up here: 180 rows for
+    `/status` instead of every hamlet's.
+    """
+    figures = await _figures_source(session, day)
+    hamlet = aliased(Unit)
+    sums = (
+        select(
+            hamlet.parent_id,
+            func.sum(figures.c.collected),
+            func.sum(figures.c.invalid),
+            _arrays(session, figures.c.satisfied),
+        )
+        .join(hamlet, hamlet.id == figures.c.hamlet_id)
+        .group_by(hamlet.parent_id)
+    )
+    added = {row[0]: row[1:] for row in await _rows(session, sums)}
+    today = _reported_on(day)
+    surveyed = Unit.level == Level.COMMUNE, Unit.surveyed.is_(True)
+    commune = select(Unit).where(*surveyed).subquery("commune")
+    units = (
+        select(
+            commune.c.id,
+            commune.c.name,
+            func.count(Unit.id),
+            func.sum(Unit.households),
+            func.count(today.c.hamlet_id),
+        )
+        .join(commune, Unit.parent_id == commune.c.id)
+        .outerjoin(today, today.c.hamlet_id == Unit.id)
+        .where(Unit.level == Level.HAMLET)
+        .group_by(commune.c.id, commune.c.name, commune.c.name_key)
+        .order_by(commune.c.name_key)
+    )
+    rows: list[Record] = []
+    for commune_id, name, hamlets, households, reported in await _rows(session, units):
+        collected, invalid, arrays = added.get(commune_id, (0, 0, []))
+        satisfied = [0] * questions
+        for answers in arrays:
+            for place, value in enumerate(answers):
+                satisfied[place] += value
+        rows.append(
+            (commune_id, name, hamlets, households, collected, invalid, *satisfied, reported)
+        )
+    return rows
+
+
 async def confirmed_communes(session: AsyncSession, as_of: datetime) -> set[int]:
     """Returns the ids of communes whose figures were confirmed (locked) at a moment."""
     query = select(Confirmation.commune_id).where(
@@ -117,19 +170,14 @@ async def summarize(
     """Returns the summary as of a moment, with hamlet rows for the communes `hamlets_of`.
 
     `hamlets_of` holds commune ids; None means every commune's hamlets (what exports need),
-    an empty collection none (what /status needs, and faster). Every hamlet is read, in one
-    query, and each commune's figures are its hamlets' sums.
+    an empty collection none (what /status needs, and much faster). With every hamlet read,
+    each commune's figures are its hamlets' sums; otherwise the database sums them.
     """
-    day = campaign.local_date(as_of)
+    day, questions = campaign.local_date(as_of), campaign.form.questions
     confirmed = await confirmed_communes(session, as_of)
-    every = await hamlet_rows(session, day, campaign.form.questions)
-    hamlets, communes = every, None
-    if hamlets_of is not None:  # every commune adds its hamlets up; only some are shown
-        by_commune: dict[int, list[Record]] = {}
-        for row in every:
-            by_commune.setdefault(row[0], []).append(row)
-        communes = [_added_up(rows) for rows in by_commune.values()]
-        hamlets = [row for row in every if row[0] in hamlets_of]
+    wanted = hamlets_of is None or bool(hamlets_of)
+    hamlets = await hamlet_rows(session, day, questions, hamlets_of) if wanted else []
+    communes = None if hamlets_of is None else await commune_rows(session, day, questions)
     query = select(Unit.id, Unit.name).where(Unit.level == Level.DISTRICT)
     district = (await session.execute(query)).first()
     district_id, district_name = (
@@ -230,34 +278,44 @@ class _Shape:
         )
 
 
-async def _hamlet_counts(session: AsyncSession, day: date) -> dict[int, tuple[int, ...]]:
-    """Returns each hamlet's (collected, invalid, satisfied…) up to `day`: the running totals
-    when no tally is later, else the tallies' sums."""
+async def _figures_source(session: AsyncSession, day: date) -> Subquery:
+    """Returns the rows (hamlet_id, collected, invalid, satisfied) that add up to the hamlets'
+    figures as of `day`: the running totals when no tally is later, else the tallies."""
     ((latest,),) = await _rows(session, select(func.max(Tally.day)))
     if latest is None or latest <= day:
-        query = select(
-            HamletTotal.hamlet_id,
-            HamletTotal.collected,
-            HamletTotal.invalid,
-            HamletTotal.satisfied,
+        columns = (HamletTotal.collected, HamletTotal.invalid, HamletTotal.satisfied)
+        return select(HamletTotal.hamlet_id, *columns).subquery("figures")
+    columns = (Tally.collected, Tally.invalid, Tally.satisfied)
+    return select(Tally.hamlet_id, *columns).where(Tally.day <= day).subquery("figures")
+
+
+def _arrays(session: AsyncSession, satisfied: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Returns the aggregate gathering a group's answer arrays into one JSON array."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.json_group_array(func.json(satisfied), type_=JSON)
+    return func.json_agg(satisfied, type_=JSON)
+
+
+async def _hamlet_counts(
+    session: AsyncSession, day: date, commune_ids: Collection[int] | None
+) -> dict[int, tuple[int, ...]]:
+    """Returns each hamlet's (collected, invalid, satisfied…) as of `day`, of the communes
+    `commune_ids` (all when None)."""
+    figures = await _figures_source(session, day)
+    query = select(figures)
+    if commune_ids is not None:
+        hamlet = aliased(Unit)
+        query = query.join(hamlet, hamlet.id == figures.c.hamlet_id).where(
+            hamlet.parent_id.in_(commune_ids)
         )
-        return {
-            hamlet: (collected, invalid, *satisfied)
-            for hamlet, collected, invalid, satisfied in await _rows(session, query)
-        }
     sums: dict[int, list[int]] = {}
-    query = select(Tally.hamlet_id, Tally.collected, Tally.invalid, Tally.satisfied)
-    for hamlet, collected, invalid, satisfied in await _rows(
-        session, query.where(Tally.day <= day)
-    ):
-        figures = (collected, invalid, *satisfied)
-        if hamlet in sums:
-            sums[hamlet] = [
-                total + figure for total, figure in zip(sums[hamlet], figures, strict=True)
-            ]
-        else:
-            sums[hamlet] = list(figures)
-    return {hamlet: tuple(figures) for hamlet, figures in sums.items()}
+    for hamlet_id, collected, invalid, satisfied in await _rows(session, query):
+        row = (collected, invalid, *satisfied)
+        total = sums.get(hamlet_id)
+        sums[hamlet_id] = (
+            list(row) if total is None else [a + b for a, b in zip(total, row, strict=True)]
+        )
+    return {hamlet_id: tuple(figures) for hamlet_id, figures in sums.items()}
 
 
 async def _rows(session: AsyncSession, query: Select[*tuple[Any, ...]]) -> Sequence[Record]:

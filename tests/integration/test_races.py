@@ -467,10 +467,10 @@ async def test_a_summary_taken_while_a_tally_commits_sees_all_of_it_or_none(
     real = summaries._hamlet_counts
     committing: list[Unit] = []  # the hamlet whose tally commits in the middle of a summary
 
-    async def counts_then_a_tally(session: AsyncSession, day: date) -> Any:
+    async def counts_then_a_tally(session: AsyncSession, *asked: Any) -> Any:
         # between the summary's read of the hamlets' figures and of who reported today, a
         # leader's tally commits
-        counts = await real(session, day)
+        counts = await real(session, *asked)
         async with other_sessions() as writer:
             made = entry(committing.pop(), FIRST_DAY, 30, clock.now())
             await submit_tally(writer, loaded, made)

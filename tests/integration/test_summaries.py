@@ -179,6 +179,24 @@ async def test_hamlet_rows_only_for_the_communes_asked(
     assert _by_name(summary.communes, "Phú Đình").measures.counts.collected == 30
 
 
+@pytest.mark.parametrize("day", [DAY_1, DAY_2], ids=["earlier-day", "today"])
+async def test_communes_summed_by_the_database_equal_their_hamlets_summed_here(
+    session_factory: Sessions, tallied: Campaign, day: date
+) -> None:
+    # /status's communes (the database adds them up, over the running totals for today and
+    # over the tallies for an earlier day) and the export's (each adds its hamlets up)
+    status = await _summary(session_factory, tallied, _end_of(day), hamlets_of=())
+    export = await _summary(session_factory, tallied, _end_of(day))
+    assert [c.measures.counts for c in status.communes] == [
+        c.measures.counts for c in export.communes
+    ]
+    assert [c.reported_today for c in status.communes] == [
+        c.reported_today for c in export.communes
+    ]
+    assert status.district.measures == export.district.measures
+    assert any(c.measures.counts.collected for c in status.communes)
+
+
 # --- the JSON shape of SPEC §4.1 ----------------------------------------------------------
 
 VERDICTS = frozenset({"met", "on_track", "at_risk", "not_met", None})
