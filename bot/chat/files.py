@@ -73,12 +73,16 @@ async def _district_charts(turn: Turn, summary: CampaignSummary) -> None:
 
     daily = await daily_collected(turn.session, None, summary.day)
     lang = turn.lang
-    participation, questions, pace, heatmap = await _drawn(_district_images, summary, daily, lang)
+    participation, questions, pace, *heatmaps = await _drawn(
+        _district_images, summary, daily, lang
+    )
     when = _when(summary)
     turn.attach(text("chat.chart_participation", lang, **when), _png("tham-gia", participation))
     turn.attach(text("chat.chart_questions", lang, **when), _png("hai-long", questions))
     turn.attach(text("chat.chart_pace", lang, **when), _png("tien-do", pace))
-    turn.attach(text("chat.chart_heatmap", lang, **when), _png("bang-nhiet", heatmap))
+    for number, heatmap in enumerate(heatmaps, start=1):
+        name = "bang-nhiet" if len(heatmaps) == 1 else f"bang-nhiet-{number}"
+        turn.attach(text("chat.chart_heatmap", lang, **when), _png(name, heatmap))
 
 
 async def _commune_charts(turn: Turn, summary: CampaignSummary, communes: Sequence[Unit]) -> None:
@@ -96,9 +100,11 @@ async def _commune_charts(turn: Turn, summary: CampaignSummary, communes: Sequen
 
 def _district_images(
     summary: CampaignSummary, daily: dict[date, int], lang: str
-) -> tuple[bytes, bytes, bytes, bytes]:
-    """Draws the district's four charts (first pages only), off the event loop."""
+) -> tuple[bytes, ...]:
+    """Draws the district's four charts (first pages only; the heat map's first communes in
+    as many images as its questions need), off the event loop."""
     from reporting.charts import (
+        heatmap_first_pages,
         render_heatmap,
         render_pace,
         render_participation,
@@ -109,7 +115,7 @@ def _district_images(
         render_participation(summary, lang, pages={1})[0],
         render_questions(summary, None, lang),
         render_pace(summary, daily, lang),
-        render_heatmap(summary, lang, pages={1})[0],
+        *render_heatmap(summary, lang, pages=heatmap_first_pages(summary)),
     )
 
 

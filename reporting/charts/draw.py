@@ -34,6 +34,10 @@ SMALL_SIZE = 12
 TICK_LENGTH = 3.5  # points: matplotlib's default tick marks, and their labels' distance
 TICK_PAD = 3.5
 TITLE_WIDTH = 56  # characters of a title line that fit the image's width
+# Columns that fit a phone-wide image side by side, figures written out: the reference form's
+# 10 questions and their average. A form with more questions is drawn in two rows of labels
+# (question chart) or over more images (heat map).
+WIDE_COLUMNS = 11
 
 MET = "#2e7d32"
 BELOW = "#ef6c00"
@@ -72,14 +76,25 @@ def render_questions(
     axes.bar(positions, [_height(bar) for bar in bars], color=[_colour(b) for b in bars])
     # above the threshold's line too
     tops = [max(_height(bar), 100 * float(bar.threshold or 0)) for bar in bars]
+    # more bars than fit: every other figure a line higher, so that neighbours do not touch
+    staggered = len(bars) > WIDE_COLUMNS
     notes = [
-        Note(position, top + 1.5, _short_percent(bar, lang))
+        Note(
+            position,
+            top + 1.5 + (5 if staggered and position % 2 else 0),
+            _short_percent(bar, lang),
+        )
         for position, bar, top in zip(positions, bars, tops, strict=True)
     ]
     axes.add_artist(NoteLayer(notes, SMALL_SIZE, axes.transData, va="bottom"))
     _threshold_segments(axes, bars, lang)
-    # "Câu 10" and "BQ 1–9" side by side only fit a phone-wide image on two lines
-    axes.set_xticks(list(positions), [bar.label.replace(" ", "\n", 1) for bar in bars])
+    # "Câu 10" and "BQ 1–9" side by side only fit a phone-wide image on two lines; more
+    # questions than that, only their numbers, under an axis label that says what they are
+    labels = [bar.label.replace(" ", "\n", 1) for bar in bars]
+    if staggered:
+        labels = [bar.label.split(" ")[-1] for bar in bars[:-1]] + [labels[-1]]
+        axes.set_xlabel(text("chart.questions_numbers", lang), size=LABEL_SIZE)
+    axes.set_xticks(list(positions), labels)
     axes.tick_params(axis="x", labelsize=SMALL_SIZE, labelfontfamily=FONT)
     percent_axis(axes, "y", text("chart.questions_axis", lang))
     axes.set_ylim(0, 112)
@@ -94,14 +109,33 @@ def render_heatmap(
 ) -> list[bytes]:
     """Returns PNGs of the communes × questions heat map, name order, at most 30 rows an image.
 
+    A form with more questions than fit side by side (WIDE_COLUMNS) is drawn over more
+    images, each with some of the columns: a page of communes, each group of its columns.
     `pages` picks which images to draw (numbered from 1; all when None).
     """
-    chosen = paginate(heatmap_cells(summary, lang))
+    cells = heatmap_cells(summary, lang)
+    chosen = [
+        [HeatRow(row.name, tuple(row.cells[i] for i in shown)) for row in rows]
+        for rows in paginate(cells)
+        for shown in _column_groups(cells)
+    ]
     return [
         _heatmap_page(summary, rows, _page_note(number, len(chosen), lang), lang)
         for number, rows in enumerate(chosen, start=1)
         if pages is None or number in pages
     ]
+
+
+def heatmap_first_pages(summary: CampaignSummary) -> set[int]:
+    """Returns the numbers of the heat map's images of the first communes: one per group of
+    columns, every question shown."""
+    return set(range(1, len(_column_groups(heatmap_cells(summary))) + 1))
+
+
+def _column_groups(cells: Sequence[HeatRow]) -> list[list[int]]:
+    """Returns the heat map's columns (questions, then the average) split into the fewest
+    groups that fit side by side."""
+    return paginate(range(len(cells[0].cells) if cells else 0), WIDE_COLUMNS)
 
 
 def _participation_page(

@@ -306,6 +306,7 @@ MESSAGES: dict[str, str] = {
     "chart.participation_title": "Household participation by {level} — {unit}",
     "chart.participation_axis": "Households that answered / all households",
     "chart.questions_title": "Satisfaction by question — {unit}",
+    "chart.questions_numbers": "Question number",
     "chart.questions_axis": "Satisfied forms / valid forms",
     "chart.pace_title": "Collection pace — {unit}",
     "chart.pace_axis": "Households that answered (cumulative)",

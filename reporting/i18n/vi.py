@@ -306,6 +306,7 @@ MESSAGES: dict[str, str] = {
     "chart.participation_title": "Tỷ lệ hộ tham gia theo {level} — {unit}",
     "chart.participation_axis": "Số hộ đã cho ý kiến / tổng số hộ",
     "chart.questions_title": "Tỷ lệ hài lòng theo câu hỏi — {unit}",
+    "chart.questions_numbers": "Câu hỏi số",
     "chart.questions_axis": "Phiếu hài lòng / phiếu hợp lệ",
     "chart.pace_title": "Tiến độ thu phiếu — {unit}",
     "chart.pace_axis": "Số hộ đã cho ý kiến (cộng dồn)",

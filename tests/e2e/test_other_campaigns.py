@@ -169,6 +169,9 @@ async def test_status_and_exports_follow_the_nineteen_questions(nineteen, tmp_pa
 
     charts = await bot.say(staff, "/bieudo Bắc Sơn")
     assert [reply.kind for reply in charts] == ["photo", "photo"]
+    # the district's: participation, questions, pace, and the heat map's 20 columns in two
+    district = await bot.say(staff, "/bieudo")
+    assert [reply.kind for reply in district] == ["photo"] * 5
 
 
 async def test_a_tally_file_of_the_nineteen_questions_imports_whole(nineteen, tmp_path) -> None:
@@ -194,11 +197,24 @@ async def test_a_tally_file_of_the_nineteen_questions_imports_whole(nineteen, tm
 
 async def test_the_advanced_campaign_judges_its_own_thresholds(advanced) -> None:
     bot = advanced
-    await bot.store("Định Biên/Xóm Nà Mỏ", 50, [48] * 9 + [49])  # 96 % and 98 % of 50 valid
+    leader = await bot.register(Role.HAMLET, "Định Biên/Xóm Nà Mỏ", name="Hoàng Văn Bình")
+    [saved] = await bot.say(leader, "/baocao 50 48 48 48 48 48 48 48 48 48 49")  # 96 %, 98 %
+    assert saved.text.startswith("✅ Đã lưu báo cáo ngày 28/01/2024 của Xóm Nà Mỏ.\n")
+    assert "Cộng dồn: 50/60 hộ đã góp ý (83,33 %)." in saved.text
     staff = await bot.register(Role.DISTRICT)
+
     [status] = await bot.say(staff, "/status Định Biên")
-    assert "cần thêm" in status.text
-    assert "để đạt 92 %" in status.text
+    assert "Hộ tham gia: 50/997 hộ (5,02 %) ⚠️ — cần thêm 868 hộ để đạt 92 %" in status.text
     assert "Bình quân câu 1–9: 96,00 % ✅ · Câu 10: 98,00 % ✅" in status.text
     lowest = next(line for line in status.text.splitlines() if line.startswith("Câu thấp nhất"))
     assert lowest.endswith("(Quy hoạch) 96,00 %")  # no minimum for each question: no mark
+
+    [workbook] = await bot.say(staff, "/xuatfile")
+    sheet = load_workbook(io.BytesIO(_document(bot, workbook)), read_only=True).worksheets[0]
+    headers = [cell for row in sheet.iter_rows(max_row=5, values_only=True) for cell in row]
+    assert "Bình quân câu 1–9 ≥ 95 %" in headers
+    assert "Câu 10 ≥ 98 %" in headers
+    assert not any(str(header).startswith("Mỗi câu") for header in headers if header)
+
+    charts = await bot.say(staff, "/bieudo Định Biên")
+    assert [reply.kind for reply in charts] == ["photo", "photo"]
