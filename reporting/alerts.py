@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from reporting.campaign import Campaign
 from reporting.gaps import forms_gap, households_gap, plain_percent
-from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
+from reporting.i18n import fmt_count, fmt_day, fmt_percent, fmt_verdict, text, verdict_mark
 from reporting.measures import (
     Measures,
     Thresholds,
@@ -381,8 +381,8 @@ def _verdict_alert(
     params = {
         "unit": unit.name,
         "measure": lambda lang: measure_name(measure, summary.campaign.form, lang),
-        "old": lambda lang: text(f"verdict.{old or 'none'}", lang),
-        "new": lambda lang: text(f"verdict.{new or 'none'}", lang),
+        "old": lambda lang: fmt_verdict(old, lang),
+        "new": lambda lang: fmt_verdict(new, lang),
         "figure": figure.value,
         "threshold": plain_percent(figure.threshold),
         "gap": figure.gap,
@@ -453,7 +453,8 @@ def _worst(unit: UnitSummary) -> Verdict | None:
 
 
 def _mark(verdict: Verdict | None) -> str:
-    return {Verdict.AT_RISK: "⚠️", Verdict.NOT_MET: "❌"}.get(verdict, "") if verdict else ""
+    # the digest marks only the communes in trouble
+    return verdict_mark(verdict) if verdict in (Verdict.AT_RISK, Verdict.NOT_MET) else ""
 
 
 def _percent(value: Fraction | None, threshold: Fraction | None) -> Phrase:

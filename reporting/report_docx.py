@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 
 from reporting.campaign import Campaign
 from reporting.gaps import households_gap, plain_percent
-from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
+from reporting.i18n import fmt_count, fmt_day, fmt_percent, text, verdict_words
 from reporting.measures import Measures, Verdict, lowest_question, question_threshold, worst
 from reporting.recommendations import Recommendation
 from reporting.summaries import CampaignSummary, UnitSummary
@@ -55,11 +55,6 @@ def report_docx(
     return buffer.getvalue()
 
 
-def verdict_text(verdict: Verdict | None, lang: str) -> str:
-    """Returns a verdict in plain words, as a table cell of the report shows it."""
-    return text(f"report.verdict_{verdict.value if verdict else 'none'}", lang)
-
-
 def unit_row(unit: UnitSummary, summary: CampaignSummary, lang: str) -> list[str]:
     """Returns the table cells after STT and the unit's name: figures and the overall verdict."""
     m, t = unit.measures, summary.campaign.thresholds
@@ -78,7 +73,7 @@ def unit_row(unit: UnitSummary, summary: CampaignSummary, lang: str) -> list[str
     ]
     if t.form.overall is not None:
         cells.append(fmt_percent(m.overall, lang, t.overall))
-    return [*cells, verdict_text(worst(m.verdicts.values()), lang)]
+    return [*cells, verdict_words(worst(m.verdicts.values()), lang)]
 
 
 def shortfalls(unit: UnitSummary, summary: CampaignSummary, lang: str) -> list[str]:
@@ -353,7 +348,7 @@ def _assessment(doc: DocxDocument, summary: CampaignSummary, lang: str) -> None:
     _line(doc, text("report.part_assessment", lang), bold=True)
     words = form_words(campaign.form)
     clauses = "; ".join(
-        text(f"report.assess_{key}", lang, verdict=verdict_text(verdict, lang), **words)
+        text(f"report.assess_{key}", lang, verdict=verdict_words(verdict, lang), **words)
         for key, verdict in verdicts.items()
     )
     level = campaign.levels.district

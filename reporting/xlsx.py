@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.export import measures_json
-from reporting.i18n import fmt_day, fmt_percent, shown_hundredths, text
+from reporting.i18n import fmt_day, fmt_percent, shown_hundredths, text, verdict_words
 from reporting.measures import Measures, question_threshold, rate
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.wording import form_words
@@ -322,7 +322,7 @@ def _rate_of(question: int) -> Callable[[Measures], Fraction | None]:
 
 
 def _verdict(key: str, lang: str) -> Callable[[dict[str, Any], UnitSummary], object]:
-    return lambda flat, _unit: text(f"xlsx.verdict.{flat['verdicts'][key] or 'none'}", lang)
+    return lambda flat, _unit: verdict_words(flat["verdicts"][key], lang)
 
 
 def _confirmed(lang: str) -> Callable[[dict[str, Any], UnitSummary], object]:

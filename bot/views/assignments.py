@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.views.status import overall_verdict, worst_first
 from reporting.assignments import AssignedPerson
-from reporting.i18n import fmt_percent, text
+from reporting.i18n import fmt_percent, fmt_verdict, text
 from reporting.summaries import CampaignSummary, UnitSummary
 
 _NO_VERDICT = 1  # communes with nothing to judge yet come after the met ones, as in /status
@@ -55,7 +55,7 @@ def _block(person: AssignedPerson, communes: Sequence[UnitSummary], lang: str) -
                 "assign.commune",
                 lang,
                 commune=commune.name,
-                verdict=text(f"verdict.{verdict or 'none'}", lang),
+                verdict=fmt_verdict(verdict, lang),
                 percent=fmt_percent(commune.measures.participation, lang),
             )
         )

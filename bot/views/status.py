@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from reporting.gaps import forms_gap, households_gap
-from reporting.i18n import fmt_count, fmt_percent, text
+from reporting.i18n import fmt_count, fmt_percent, text, verdict_mark
 from reporting.measures import (
     Measures,
     Verdict,
@@ -17,17 +17,6 @@ from reporting.measures import (
 )
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.wording import form_words
-
-
-def verdict_mark(verdict: Verdict | None) -> str:
-    """Returns the verdict's emoji (a dash when there is nothing to judge yet)."""
-    marks = {
-        Verdict.MET: "✅",
-        Verdict.ON_TRACK: "🟢",
-        Verdict.AT_RISK: "⚠️",
-        Verdict.NOT_MET: "❌",
-    }
-    return marks.get(verdict, "—") if verdict else "—"
 
 
 def overall_verdict(m: Measures) -> Verdict | None:

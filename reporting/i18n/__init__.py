@@ -12,6 +12,8 @@ from reporting.i18n import en, vi
 LANGUAGES: Final = ("vi", "en")
 DEFAULT_LANGUAGE: Final = "vi"
 _CATALOGS: Final = {"vi": vi.MESSAGES, "en": en.MESSAGES}
+# each verdict's mark, by `Verdict` value: the chat, the table and the alerts show these
+VERDICT_MARKS: Final = {"met": "✅", "on_track": "🟢", "at_risk": "⚠️", "not_met": "❌"}
 
 
 def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
@@ -30,6 +32,21 @@ def fmt_count(value: int) -> str:
 def fmt_day(day: date, *, year: bool = True) -> str:
     """Formats a day as Vietnamese dates are written: "28/01/2024", or "28/01" without the year."""
     return f"{day:%d/%m/%Y}" if year else f"{day:%d/%m}"
+
+
+def verdict_mark(verdict: str | None) -> str:
+    """Returns a verdict's emoji (a dash when there is nothing to judge yet)."""
+    return VERDICT_MARKS.get(verdict, "—") if verdict else "—"
+
+
+def fmt_verdict(verdict: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Returns a verdict as the chat shows it, its mark then its words: "✅ Đạt"."""
+    return f"{verdict_mark(verdict)} {verdict_words(verdict, lang)}"
+
+
+def verdict_words(verdict: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Returns a verdict in plain words, as documents show it: "Đạt", "Chưa có số liệu"."""
+    return text(f"verdict.{verdict or 'none'}", lang)
 
 
 def fmt_percent(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from reporting.campaign import Campaign, load_campaign
 from reporting.clock import SimulatedClock
 from reporting.export import summary_csv, summary_json
-from reporting.measures import Counts, Verdict, sum_counts
+from reporting.measures import MEASURES, Counts, Verdict, sum_counts
 from reporting.storage.models import Confirmation, Level
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
 from reporting.tallies import Entry, Figures, record_tally
@@ -210,7 +210,7 @@ M: dict[str, Any] = {
     "satisfied": dict.fromkeys(QUESTIONS, int),
     "rates": dict.fromkeys(QUESTIONS, (float, NoneType)),
     "average": (float, NoneType),
-    "verdicts": dict.fromkeys(["participation", "question_min", "average", "overall"], VERDICTS),
+    "verdicts": dict.fromkeys(MEASURES, VERDICTS),
 }
 HAMLET = M | {"name": str}
 COMMUNE = M | {"name": str, "confirmed": bool, "hamlets": [HAMLET]}

@@ -17,7 +17,7 @@ from reporting.campaign import (
     parse_campaign,
     reference_source,
 )
-from reporting.measures import Progress
+from reporting.measures import MEASURES, Progress
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 REFERENCE = reference_source()
@@ -182,7 +182,7 @@ def test_a_question_without_label_is_refused_with_its_number() -> None:
         _parse(source)
 
 
-@pytest.mark.parametrize("key", ["participation", "question_min", "average", "overall"])
+@pytest.mark.parametrize("key", MEASURES)
 @pytest.mark.parametrize("value", ["101", "-1"])
 def test_threshold_over_100_or_under_0_is_refused_naming_the_key(key: str, value: str) -> None:
     old = re.search(rf"^{key} = \d+", REFERENCE[REFERENCE.index("[thresholds]") :], re.MULTILINE)
