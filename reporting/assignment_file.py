@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from reporting.errors import ImportFileError
 from reporting.i18n import DEFAULT_LANGUAGE
 from reporting.names import NAME_LIMIT, clean, find_units, fold
 from reporting.roles import Role
 from reporting.storage.models import Unit
 from reporting.tabular import (
-    ImportFileError,
     Problems,
     Table,
     check_stray_cells,

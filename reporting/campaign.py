@@ -11,16 +11,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reporting.errors import CampaignError
 from reporting.i18n import text
 from reporting.measures import Form, Progress, Thresholds
 from reporting.names import NAME_LIMIT
 
 REFERENCE_CAMPAIGN = "campaign.toml"
 CAMPAIGN_NAME_LIMIT = 300  # campaigns.name is VARCHAR(300)
-
-
-class CampaignError(ValueError):
-    """A campaign file that cannot be used; the message names the key and what is wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +131,7 @@ def read_campaign_source(path: Path | None) -> tuple[str, str]:
     try:
         return Path(path).read_text(encoding="utf-8"), str(path)
     except OSError as error:
-        raise CampaignError(text("campaign.unreadable", file=path, error=error.strerror)) from None
+        raise CampaignError("campaign.unreadable", file=path, error=error.strerror) from None
 
 
 def load_campaign(path: Path | None = None) -> Campaign:
@@ -147,7 +144,7 @@ def parse_campaign(source: str, file: str) -> Campaign:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
-        raise CampaignError(text("campaign.syntax", file=file, error=error)) from None
+        raise CampaignError("campaign.syntax", file=file, error=error) from None
     reader = _Reader(data, file)
     name = reader.text("campaign", "name", limit=CAMPAIGN_NAME_LIMIT)
     district = reader.text("campaign", "district", limit=NAME_LIMIT)
@@ -182,7 +179,7 @@ def _read_phases(reader: _Reader) -> Phases:
     for earlier, first, later, second in order:
         if second < first:
             raise CampaignError(
-                text("campaign.phase_order", file=reader.file, earlier=earlier, later=later)
+                "campaign.phase_order", file=reader.file, earlier=earlier, later=later
             )
     return phases
 
@@ -191,7 +188,7 @@ def _read_alerts(reader: _Reader) -> AlertTimes:
     defaults = AlertTimes()
     quiet = reader.section("alerts").get("quiet", ["21:00", "07:00"])
     if not isinstance(quiet, list) or len(quiet) != 2:
-        raise CampaignError(text("campaign.quiet", file=reader.file))
+        raise CampaignError("campaign.quiet", file=reader.file)
     return AlertTimes(
         reminder=reader.clock("alerts", "reminder", defaults.reminder),
         missing=reader.clock("alerts", "missing", defaults.missing),
@@ -209,23 +206,23 @@ def _read_questions(data: dict[str, Any], file: str) -> tuple[str, ...]:
     entries = data.get("questions")
     if not isinstance(entries, list) or len(entries) < 2:
         found = len(entries) if isinstance(entries, list) else 0
-        raise CampaignError(text("campaign.question_count", file=file, found=found))
+        raise CampaignError("campaign.question_count", file=file, found=found)
     labels: dict[int, str] = {}
     numbered = any(isinstance(entry, dict) and "number" in entry for entry in entries)
     for place, entry in enumerate(entries, start=1):
         number = entry.get("number") if numbered and isinstance(entry, dict) else place
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise CampaignError(text("campaign.question_number", file=file, place=place))
+            raise CampaignError("campaign.question_number", file=file, place=place)
         if number in labels:
-            raise CampaignError(text("campaign.question_twice", file=file, number=number))
+            raise CampaignError("campaign.question_twice", file=file, number=number)
         label = entry.get("label") if isinstance(entry, dict) else None
         if not isinstance(label, str) or not label.strip():
-            raise CampaignError(text("campaign.question_label", file=file, number=number))
+            raise CampaignError("campaign.question_label", file=file, number=number)
         labels[number] = label.strip()
     missing = [number for number in range(1, len(entries) + 1) if number not in labels]
     if missing:
         numbers = ", ".join(map(str, missing))
-        raise CampaignError(text("campaign.question_missing", file=file, numbers=numbers))
+        raise CampaignError("campaign.question_missing", file=file, numbers=numbers)
     return tuple(labels[number] for number in sorted(labels))
 
 
@@ -274,7 +271,7 @@ def _parse_clock(value: object, file: str, key: str) -> time:
         hours, minutes = str(value).split(":")
         return time(int(hours), int(minutes))
     except ValueError:
-        raise CampaignError(text("campaign.clock", file=file, key=key, value=value)) from None
+        raise CampaignError("campaign.clock", file=file, key=key, value=value) from None
 
 
 class _Reader:
@@ -287,19 +284,19 @@ class _Reader:
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
         if not isinstance(value, dict):
-            raise CampaignError(text("campaign.section", file=self.file, section=name))
+            raise CampaignError("campaign.section", file=self.file, section=name)
         return value
 
     def fail(self, key: str, problem: str, value: object) -> CampaignError:
         """Returns the error for a key whose value is wrong, saying what was expected."""
         return CampaignError(
-            text("campaign.bad_value", file=self.file, key=key, value=value, problem=problem)
+            "campaign.bad_value", file=self.file, key=key, value=value, problem=problem
         )
 
     def _required(self, section: str, key: str, default: object = None) -> object:
         value = self.section(section).get(key, default)
         if value is None:
-            raise CampaignError(text("campaign.missing", file=self.file, key=f"{section}.{key}"))
+            raise CampaignError("campaign.missing", file=self.file, key=f"{section}.{key}")
         return value
 
     def text(
@@ -340,7 +337,7 @@ class _Reader:
         """Returns a percent the campaign must give."""
         value = self.percent_named(section, key)
         if value is None:
-            raise CampaignError(text("campaign.missing", file=self.file, key=f"{section}.{key}"))
+            raise CampaignError("campaign.missing", file=self.file, key=f"{section}.{key}")
         return value
 
     def percent_named(self, section: str, key: str, old_key: str | None = None) -> Fraction | None:

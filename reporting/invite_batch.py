@@ -19,12 +19,13 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.errors import ImportFileError, TabularError
 from reporting.i18n import DEFAULT_LANGUAGE, text
 from reporting.names import inert
 from reporting.roles import Role
 from reporting.roster_file import COMMUNE_HEADERS, HAMLET_HEADERS
 from reporting.storage.models import Invite, Level, Unit
-from reporting.tabular import ImportFileError, Problems, TabularError, header_key, read_lines
+from reporting.tabular import Problems, header_key, read_lines
 from reporting.units import UnitFinder, UnitNotFound, communes, hamlets, unit_path
 
 CSV_COLUMNS: Final = ("unit", "commune", "role", "code", "expires")
@@ -52,7 +53,7 @@ def read_unit_lines(path: str | Path, lang: str = DEFAULT_LANGUAGE) -> list[tupl
     try:
         lines = read_lines(path)
     except TabularError as error:
-        raise InviteFileError([text(error.key, lang, **error.params)]) from None
+        raise InviteFileError([error.message(lang)]) from None
     filled = [(line, cells) for line, all_cells in lines if (cells := [c for c in all_cells if c])]
     if filled and all(header_key(cell) in _HEADER_WORDS for cell in filled[0][1]):
         filled = filled[1:]

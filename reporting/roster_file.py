@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from reporting.errors import ImportFileError
 from reporting.i18n import DEFAULT_LANGUAGE
 from reporting.names import fold, match_key
 from reporting.tabular import (
-    ImportFileError,
     Problems,
     Table,
     cell_count,

@@ -9,14 +9,12 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from reporting.errors import SettingsError
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///tallybot.db"
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_ZALO_API_BASE_URL = "https://bot-api.zaloplatforms.com/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
-class SettingsError(ValueError):
-    """A setting with a value that cannot be used."""
 
 
 @dataclass(frozen=True, slots=True)

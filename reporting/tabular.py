@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
+from reporting.errors import CountError, TabularError
 from reporting.i18n import text
 from reporting.names import NAME_LIMIT, clean, fold
 
@@ -44,33 +45,6 @@ _NEGATIVE: Final = re.compile(r"[-−–]\s*[0-9][0-9.,]*")
 _DECIMAL: Final = re.compile(r"[0-9]*[.,][0-9.,]*")
 _PUNCTUATION: Final = re.compile(r"[^\w\s]|_")
 _HEADER_SEARCH: Final = 10  # title lines an Excel sheet may carry above its header
-
-
-class TabularError(ValueError):
-    """A file that cannot be read as a table; `key` names its message in the text catalog."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
-class CountError(ValueError):
-    """A text that is not a whole number ≥ 0; the message is the key saying what is wrong."""
-
-    def __init__(self, key: str, value: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.value = value
-
-
-class ImportFileError(ValueError):
-    """A file refused as a whole; `problems` lists every problem found, with its line."""
-
-    def __init__(self, problems: list[str], heading: str | None = None) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-        self.heading = heading  # None: the file was refused and nothing was written
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +233,7 @@ def cell_count(
     try:
         return parse_count(cells[column])
     except CountError as error:
-        problems.add_cell(line, table.headers[column], error.key, value=error.value)
+        problems.add_cell(line, table.headers[column], error.key, **error.params)
         return None
 
 

@@ -25,11 +25,11 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from reporting.errors import ImportFileError
 from reporting.i18n import DEFAULT_LANGUAGE, fmt_day
 from reporting.names import match_key
 from reporting.roster_file import COMMUNE_HEADERS, HAMLET_HEADERS
 from reporting.tabular import (
-    ImportFileError,
     Problems,
     Table,
     cell_count,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bot.chat import confirm, drafts, tally
 from bot.chat.commands import BY_NAME, register
 from bot.chat.types import Incoming, Kind, Rehearsal, Turn
-from reporting.errors import Problem
+from reporting.errors import TallybotError
 from reporting.i18n import text
 from reporting.limits import STRANGER_MESSAGES, count_attempt
 from reporting.people import CODE_ALPHABET, CODE_LENGTH, account, typed_code
@@ -28,13 +30,11 @@ async def handle(turn: Turn, incoming: Incoming) -> None:
         found.identity.last_seen_at, found.identity.blocked_at = turn.now, None
     if turn.user is None and not await _stranger_may_write(turn):
         return
-    try:
+    with _refusals_said(turn):
         if incoming.kind is Kind.COMMAND:
             await _command(turn, incoming, revoked)
         else:
             await _answer(turn, incoming, revoked)
-    except Problem as problem:
-        turn.say(problem.message(turn.lang))
 
 
 async def rehearse(turn: Turn, incoming: Incoming) -> Rehearsal | None:
@@ -51,11 +51,18 @@ async def rehearse(turn: Turn, incoming: Incoming) -> Rehearsal | None:
     if user is None or user.revoked_at is not None or Role(user.role) not in command.roles:
         return None
     turn.user = user
-    try:
+    with _refusals_said(turn):
         await command.run(turn, incoming.args)
-    except Problem as problem:
-        turn.say(problem.message(turn.lang))
     return Rehearsal(command.name, user.id, tuple(turn.replies))
+
+
+@contextmanager
+def _refusals_said(turn: Turn) -> Iterator[None]:
+    """Says any refusal raised inside, in the user's language: the chat's one translation."""
+    try:
+        yield
+    except TallybotError as refusal:
+        turn.say(refusal.message(turn.lang))
 
 
 async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:

@@ -27,9 +27,10 @@ from bot.chat.tally_ask import (
 )
 from bot.chat.tally_draft import Draft, Step
 from bot.chat.types import Choice, Incoming, Kind, Reply
+from reporting.errors import CountError
 from reporting.i18n import fmt_count, fmt_day, text
 from reporting.names import find_units
-from reporting.tabular import CountError, parse_count
+from reporting.tabular import parse_count
 from reporting.tallies import NOTE_LIMIT, Figures
 from reporting.wording import example_line
 
@@ -279,7 +280,7 @@ def _count(answer: Incoming, limit: int, lang: str, all_label: bool = False) -> 
     try:
         value = parse_count(written)
     except CountError as error:
-        return _Wrong(text(error.key, lang, value=error.value))
+        return _Wrong(error.message(lang))
     if value > limit:
         return _Wrong(
             text("chat.over_limit", lang, value=fmt_count(value), limit=fmt_count(limit))

@@ -7,10 +7,10 @@ from datetime import date
 
 from bot.cli.context import opened
 from bot.cli.progress import Progress
-from reporting.errors import Problem
+from reporting.errors import CountError, Problem
 from reporting.i18n import text
 from reporting.settings import Settings
-from reporting.tabular import CountError, parse_count
+from reporting.tabular import parse_count
 from reporting.tallies import Entry, Figures, submit_tally
 from reporting.tally_file import parse_day, parse_tally_file
 from reporting.tally_import import import_tallies
@@ -61,8 +61,7 @@ def _count(option: str, value: str) -> int:
     try:
         return parse_count(value)
     except CountError as error:
-        problem = text(error.key, value=error.value)
-        raise BadArgument("cli.bad_option", option=option, problem=problem) from None
+        raise BadArgument("cli.bad_option", option=option, problem=error.message()) from None
 
 
 def day_option(value: str) -> date:

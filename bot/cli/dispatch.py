@@ -14,12 +14,10 @@ from typing import Any, cast
 from sqlalchemy.engine import make_url
 
 from bot.logsafe import quiet_chatty_loggers
-from reporting.campaign import CampaignError
-from reporting.errors import Problem
+from reporting.errors import TallybotError
 from reporting.i18n import text
-from reporting.settings import Settings, SettingsError, load_settings
+from reporting.settings import Settings, load_settings
 from reporting.storage.db import unreachable_database
-from reporting.tabular import ImportFileError
 
 Command = Callable[[Settings, argparse.Namespace], Any]
 
@@ -52,13 +50,8 @@ def run_command(args: argparse.Namespace) -> int:
         logging.basicConfig(level=settings.LOG_LEVEL, format="%(levelname)s %(name)s: %(message)s")
         quiet_chatty_loggers()
         _run(command(name), settings, args)
-    except Problem as problem:
-        return _fail(problem.message())
-    except ImportFileError as refused:
-        heading = refused.heading or text("cli.file_refused", count=len(refused.problems))
-        return _fail(heading, *refused.problems)
-    except (CampaignError, SettingsError) as error:
-        return _fail(str(error))
+    except TallybotError as refused:
+        return _fail(refused.message())
     except KeyboardInterrupt:
         return 130
     except Exception as error:

@@ -12,11 +12,11 @@ import pytest
 
 from reporting.campaign import (
     Campaign,
-    CampaignError,
     load_campaign,
     parse_campaign,
     reference_source,
 )
+from reporting.errors import CampaignError
 from reporting.measures import MEASURES, Progress
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

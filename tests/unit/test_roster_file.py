@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from reporting.errors import ImportFileError
 from reporting.names import fold
 from reporting.roster_file import RosterFileError, RosterRow, parse_roster
-from reporting.tabular import ImportFileError, read_rows
+from reporting.tabular import read_rows
 
 
 def write_csv(

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reporting.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
+from reporting.errors import SettingsError
+from reporting.settings import DEFAULT_DATABASE_URL, Settings, load_settings
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from reporting.errors import CountError
 from reporting.i18n import text
-from reporting.tabular import CountError, parse_count
+from reporting.tabular import parse_count
 from reporting.tally_file import TallyFileError, TallyRow, parse_day, parse_tally_file
 
 QUESTIONS = 10  # the reference form
@@ -100,7 +101,7 @@ def test_parse_count_accepts_whole_numbers_with_dots_between_thousands(
     ],
 )
 def test_parse_count_says_what_is_wrong_by_message_key(value: str, key: str) -> None:
-    with pytest.raises(CountError, match=key) as caught:
+    with pytest.raises(CountError) as caught:
         parse_count(value)
     assert isinstance(caught.value, ValueError)
     assert caught.value.key == key
