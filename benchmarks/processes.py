@@ -33,9 +33,9 @@ from bot.demo.seeded import sample_roster_path
 from bot.localapi import FakeUser
 from reporting.campaign import reference_source
 from reporting.campaign_store import store_campaign
+from reporting.imports.roster_file import parse_roster
+from reporting.imports.roster_store import import_roster
 from reporting.people import create_invites, redeem_invite
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Level, Role, Tally, Unit
 from reporting.storage.schema import upgrade

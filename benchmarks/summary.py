@@ -24,9 +24,9 @@ from benchmarks import postgres
 from benchmarks.common import Case, Timing, machine, measure, profile, write_section
 from reporting.campaign import Campaign, reference_source
 from reporting.campaign_store import current_campaign, store_campaign
+from reporting.imports.roster_file import RosterRow
+from reporting.imports.roster_store import import_roster
 from reporting.names import fold
-from reporting.roster import import_roster
-from reporting.roster_file import RosterRow
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Level, Tally, Unit
 from reporting.storage.schema import upgrade

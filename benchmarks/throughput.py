@@ -41,8 +41,8 @@ from bot.localapi.zalo_users import zalo_id
 from reporting.campaign import load_campaign
 from reporting.clock import SimulatedClock
 from reporting.i18n import text
+from reporting.imports.roster_file import parse_roster
 from reporting.people import create_invites
-from reporting.roster_file import parse_roster
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Role, Tally
 from reporting.tallies import Figures

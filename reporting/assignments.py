@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from reporting.assignment_file import Assignment, person_key
+from reporting.imports.assignment_file import Assignment, person_key
 from reporting.storage.models import Role, User, UserUnit
 
 

@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.errors import ImportFileError, TabularError
 from reporting.i18n import DEFAULT_LANGUAGE, text
+from reporting.imports.roster_file import COMMUNE_HEADERS, HAMLET_HEADERS
+from reporting.imports.tables import Problems, header_key, read_lines
 from reporting.names import inert
 from reporting.roles import Role
-from reporting.roster_file import COMMUNE_HEADERS, HAMLET_HEADERS
 from reporting.storage.models import Invite, Level, Unit
-from reporting.tabular import Problems, header_key, read_lines
 from reporting.units import UnitFinder, UnitNotFound, communes, hamlets, unit_path
 
 CSV_COLUMNS: Final = ("unit", "commune", "role", "code", "expires")

@@ -37,8 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from reporting.campaign import REFERENCE_CAMPAIGN, Campaign, reference_source
 from reporting.campaign_store import current_campaign, store_campaign
 from reporting.clock import SimulatedClock
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
+from reporting.imports.roster_file import parse_roster
+from reporting.imports.roster_store import import_roster
 from reporting.storage.db import create_engine, sessions
 
 CAMPAIGN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.chat.types import Choice, Incoming, Kind
+from reporting.counts import whole_number
 from reporting.names import fold
-from reporting.tabular import whole_number
 
 MIN_PREFIX = 3
 

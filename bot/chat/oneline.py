@@ -7,9 +7,9 @@ import re
 from datetime import date
 
 from reporting.campaign import Campaign
+from reporting.counts import parse_count
 from reporting.errors import CountError, Problem
 from reporting.i18n import fmt_day
-from reporting.tabular import parse_count
 from reporting.tallies import Figures
 from reporting.wording import oneline_params
 

@@ -27,10 +27,10 @@ from bot.chat.tally_ask import (
 )
 from bot.chat.tally_draft import Draft, Step
 from bot.chat.types import Choice, Incoming, Kind, Reply
+from reporting.counts import parse_count
 from reporting.errors import CountError
 from reporting.i18n import fmt_count, fmt_day, text
 from reporting.names import find_units
-from reporting.tabular import parse_count
 from reporting.tallies import NOTE_LIMIT, Figures
 from reporting.wording import example_line
 

@@ -18,9 +18,9 @@ from reporting.campaign_store import store_campaign
 from reporting.clock import SystemClock
 from reporting.confirmations import unlock
 from reporting.i18n import fmt_count, text
+from reporting.imports.roster_file import parse_roster
+from reporting.imports.roster_store import import_roster
 from reporting.people import list_users, revoke_user
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
 from reporting.settings import Settings
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Identity

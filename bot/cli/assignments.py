@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from bot.cli.context import Context, opened
-from reporting.assignment_file import parse_assignments
 from reporting.assignments import AssignmentChanges, import_assignments
 from reporting.i18n import text
+from reporting.imports.assignment_file import parse_assignments
 from reporting.settings import Settings
 from reporting.units import communes
 

@@ -7,13 +7,13 @@ from datetime import date
 
 from bot.cli.context import opened
 from bot.cli.progress import Progress
+from reporting.counts import parse_count
 from reporting.errors import CountError, Problem
 from reporting.i18n import text
+from reporting.imports.tally_file import parse_day, parse_tally_file
+from reporting.imports.tally_store import import_tallies
 from reporting.settings import Settings
-from reporting.tabular import parse_count
 from reporting.tallies import Entry, Figures, submit_tally
-from reporting.tally_file import parse_day, parse_tally_file
-from reporting.tally_import import import_tallies
 from reporting.units import find_hamlet
 
 CHANNEL = "cli"

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.demo.plan import Report
 from reporting.campaign import Campaign
-from reporting.tally_file import parse_tally_file
-from reporting.tally_import import import_tallies
+from reporting.imports.tally_file import parse_tally_file
+from reporting.imports.tally_store import import_tallies
 
 
 def header(questions: int) -> tuple[str, ...]:

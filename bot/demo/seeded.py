@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.demo.plan import HamletPlan
 from reporting.campaign import REFERENCE_CAMPAIGN, reference_source
 from reporting.campaign_store import store_campaign
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
+from reporting.imports.roster_file import parse_roster
+from reporting.imports.roster_store import import_roster
 from reporting.storage.schema import upgrade
 
 

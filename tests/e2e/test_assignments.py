@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.alerts import check_alerts
-from reporting.assignment_file import parse_assignments
 from reporting.assignments import import_assignments
+from reporting.imports.assignment_file import parse_assignments
 from reporting.people import create_user_invite
 from reporting.storage.models import AlertLog, Role
 from reporting.units import communes

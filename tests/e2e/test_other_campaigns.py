@@ -21,13 +21,13 @@ from openpyxl import load_workbook
 from reporting.campaign import Campaign
 from reporting.campaign_store import store_campaign
 from reporting.export import summary_csv, summary_json
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
+from reporting.imports.roster_file import parse_roster
+from reporting.imports.roster_store import import_roster
+from reporting.imports.tally_file import parse_tally_file
+from reporting.imports.tally_store import import_tallies
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Role
 from reporting.summaries import summarize
-from reporting.tally_file import parse_tally_file
-from reporting.tally_import import import_tallies
 from tests.e2e.conftest import E2E, InProcess, in_process, running_bot
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from reporting.assignment_file import AssignmentFileError, parse_assignments
 from reporting.assignments import (
     AssignmentChanges,
     assigned_people,
@@ -20,6 +19,7 @@ from reporting.assignments import (
 )
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
+from reporting.imports.assignment_file import AssignmentFileError, parse_assignments
 from reporting.people import create_user_invite, redeem_invite
 from reporting.storage.models import Role, User
 from reporting.units import communes, find_commune

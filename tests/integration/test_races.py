@@ -21,13 +21,16 @@ from backends import Database
 from sqlalchemy import Delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from reporting import confirmations, people, roster, summaries, tallies
+from reporting import confirmations, people, summaries, tallies
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.errors import Problem
+from reporting.imports import roster_store
+from reporting.imports.roster_file import parse_roster
+from reporting.imports.roster_store import import_roster
+from reporting.imports.tally_file import TallyFileError, TallyRow
+from reporting.imports.tally_store import import_tallies
 from reporting.people import InviteRefused, cancel_invite, create_invites, redeem_invite
-from reporting.roster import import_roster
-from reporting.roster_file import parse_roster
 from reporting.storage.db import TakingTurns, create_engine, sessions
 from reporting.storage.models import (
     Confirmation,
@@ -49,8 +52,6 @@ from reporting.tallies import (
     running_totals,
     submit_tally,
 )
-from reporting.tally_file import TallyFileError, TallyRow
-from reporting.tally_import import import_tallies
 from reporting.units import find_hamlet
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -513,7 +514,7 @@ async def test_households_lowered_while_a_tally_arrives_never_fall_below_the_for
         replace(row, households=50) if row.hamlet == "Xóm Đồng Chùa" else row
         for row in parse_roster(sample_roster)
     ]
-    pause_after(monkeypatch, roster, "_collected")  # the import read 20 forms: 50 is fine
+    pause_after(monkeypatch, roster_store, "_collected")  # the import read 20 forms: 50 is fine
     pause_after(monkeypatch, tallies, "collected_elsewhere")  # 20 + 40 <= 80 is fine
 
     async def district_staff() -> object:

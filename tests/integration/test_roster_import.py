@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
-from reporting.roster import import_roster
-from reporting.roster_file import RosterFileError, RosterRow, parse_roster
+from reporting.imports.roster_file import RosterFileError, RosterRow, parse_roster
+from reporting.imports.roster_store import import_roster
 from reporting.storage.models import Level, Unit
 from reporting.tallies import Entry, Figures, submit_tally
 from reporting.units import communes, district, find_commune, find_hamlet, hamlets

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reporting import tally_import
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
+from reporting.imports import tally_store
+from reporting.imports.tally_file import TallyFileError, TallyRow
+from reporting.imports.tally_store import import_tallies
 from reporting.storage.models import Confirmation, Tally
-from reporting.tally_file import TallyFileError, TallyRow
-from reporting.tally_import import import_tallies
 from reporting.units import find_commune
 
 TEN = (8,) * 10
@@ -31,8 +31,8 @@ ROWS = [  # three hamlets of Bảo Cường, then one of Phú Đình
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two rows a chunk and no pause, so that five rows make several transactions."""
-    monkeypatch.setattr(tally_import, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(tally_import, "PAUSE", 0)
+    monkeypatch.setattr(tally_store, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(tally_store, "PAUSE", 0)
 
 
 async def _tallies(factory: async_sessionmaker[AsyncSession]) -> int:
@@ -91,5 +91,5 @@ async def test_a_commune_confirmed_between_check_and_store_stops_the_import_and_
     assert await _tallies(session_factory) == 4
 
 
-def _record(seen: list[tuple[int, int]]) -> tally_import.Progress:
+def _record(seen: list[tuple[int, int]]) -> tally_store.Progress:
     return lambda done, total: seen.append((done, total))

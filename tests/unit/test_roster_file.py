@@ -13,9 +13,9 @@ import pytest
 from openpyxl import Workbook
 
 from reporting.errors import ImportFileError
+from reporting.imports.roster_file import RosterFileError, RosterRow, parse_roster
+from reporting.imports.tables import read_rows
 from reporting.names import fold
-from reporting.roster_file import RosterFileError, RosterRow, parse_roster
-from reporting.tabular import read_rows
 
 
 def write_csv(

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from reporting.counts import parse_count
 from reporting.errors import CountError
 from reporting.i18n import text
-from reporting.tabular import parse_count
-from reporting.tally_file import TallyFileError, TallyRow, parse_day, parse_tally_file
+from reporting.imports.tally_file import TallyFileError, TallyRow, parse_day, parse_tally_file
 
 QUESTIONS = 10  # the reference form
 ENGLISH_HEADER = "commune,hamlet,date,collected,invalid," + ",".join(f"q{n}" for n in range(1, 11))

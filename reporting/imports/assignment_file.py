@@ -25,10 +25,7 @@ from typing import Final
 
 from reporting.errors import ImportFileError
 from reporting.i18n import DEFAULT_LANGUAGE
-from reporting.names import NAME_LIMIT, clean, find_units, fold
-from reporting.roles import Role
-from reporting.storage.models import Unit
-from reporting.tabular import (
+from reporting.imports.tables import (
     Problems,
     Table,
     check_stray_cells,
@@ -36,6 +33,9 @@ from reporting.tabular import (
     match_columns,
     require_columns,
 )
+from reporting.names import NAME_LIMIT, clean, find_units, fold
+from reporting.roles import Role
+from reporting.storage.models import Unit
 
 _HEADERS: Final = {
     "person": frozenset(

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.campaign import Campaign
 from reporting.errors import Problem
 from reporting.i18n import text
+from reporting.imports.tally_file import TallyFileError, TallyRow
 from reporting.names import match_key
 from reporting.storage.models import Unit
 from reporting.tallies import Entry, Figures, lock_hamlets, record_tally
-from reporting.tally_file import TallyFileError, TallyRow
 from reporting.units import HamletFinder
 
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]

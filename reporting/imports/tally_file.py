@@ -27,9 +27,8 @@ from typing import Final
 
 from reporting.errors import ImportFileError
 from reporting.i18n import DEFAULT_LANGUAGE, fmt_day
-from reporting.names import match_key
-from reporting.roster_file import COMMUNE_HEADERS, HAMLET_HEADERS
-from reporting.tabular import (
+from reporting.imports.roster_file import COMMUNE_HEADERS, HAMLET_HEADERS
+from reporting.imports.tables import (
     Problems,
     Table,
     cell_count,
@@ -39,6 +38,7 @@ from reporting.tabular import (
     match_columns,
     require_columns,
 )
+from reporting.names import match_key
 
 _HEADERS: Final = {
     "commune": COMMUNE_HEADERS,

@@ -18,8 +18,7 @@ from typing import Final
 
 from reporting.errors import ImportFileError
 from reporting.i18n import DEFAULT_LANGUAGE
-from reporting.names import fold, match_key
-from reporting.tabular import (
+from reporting.imports.tables import (
     Problems,
     Table,
     cell_count,
@@ -30,6 +29,7 @@ from reporting.tabular import (
     match_columns,
     require_columns,
 )
+from reporting.names import fold, match_key
 
 COMMUNE_HEADERS: Final = frozenset(
     {"commune", "xa", "ten xa", "xa thi tran", "xa phuong", "xa phuong thi tran"}
