@@ -29,11 +29,11 @@ from reporting.charts import (
 )
 from reporting.charts.canvas import DPI
 from reporting.charts.data import paginate
-from reporting.posting import posting_pdf
+from reporting.exports.posting import posting_pdf
+from reporting.exports.workbook import measure_columns, sheet_rows, workbook_bytes
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.schema import upgrade
 from reporting.summaries import CampaignSummary, summarize
-from reporting.xlsx import measure_columns, sheet_rows, workbook_bytes
 
 QUICK_RUNS = 7  # the charts and the one-page PDF
 SLOW_RUNS = 4  # the workbooks and the 22-page PDF: several seconds a round together

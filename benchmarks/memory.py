@@ -58,7 +58,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("+ the bot's own modules: all that `tallybot run` imports", ("bot.cli", "bot.cli.live")),
     ("+ matplotlib, at the first `/chart`", ("reporting.charts",)),
-    ("+ openpyxl, at the first `/export`", ("reporting.xlsx",)),
+    ("+ openpyxl, at the first `/export`", ("reporting.exports.workbook",)),
 )
 
 

@@ -28,9 +28,9 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
 from reporting.campaign import Campaign
+from reporting.exports.posting import A4, FONT, PAGE_MM
 from reporting.i18n import text
 from reporting.invite_slips import SLIPS_PER_PAGE, Channels, Slip, spaced
-from reporting.posting import A4, FONT, PAGE_MM
 
 MONO = "DejaVu Sans Mono"
 COLUMNS, ROWS = 2, 3

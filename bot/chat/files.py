@@ -50,7 +50,7 @@ async def export(turn: Turn, args: str) -> None:
     if args.strip():
         turn.say(text("chat.export_unknown", turn.lang))
         return
-    from reporting.xlsx import workbook_bytes
+    from reporting.exports.workbook import workbook_bytes
 
     summary = await summarize(turn.session, turn.campaign, turn.now)
     workbook = await _drawn(workbook_bytes, summary, turn.lang)
@@ -59,7 +59,7 @@ async def export(turn: Turn, args: str) -> None:
 
 
 async def _report(turn: Turn) -> None:
-    from reporting.report_docx import report_docx
+    from reporting.exports.report import report_docx
 
     summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=())
     notes = await recommendations(turn.session, summary.day)

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.cli.context import opened
 from bot.cli.data import BadArgument, day_option
 from bot.cli.progress import Progress
-from reporting.export_formats import render_export
+from reporting.exports.formats import render_export
 from reporting.i18n import text
 from reporting.recommendations import recommendations
 from reporting.settings import Settings

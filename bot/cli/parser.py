@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reporting.export_formats import FORMATS
+from reporting.exports.formats import FORMATS
 from reporting.roles import Role
 
 LATE_HELP = (

@@ -18,7 +18,7 @@ from reporting.charts import (
     render_participation,
     render_questions,
 )
-from reporting.export_formats import render_export
+from reporting.exports.formats import render_export
 from reporting.recommendations import recommendations
 from reporting.summaries import CampaignSummary
 

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from reporting.campaign import Campaign
 from reporting.campaign_store import store_campaign
-from reporting.export import summary_csv, summary_json
+from reporting.exports.json_csv import summary_csv, summary_json
 from reporting.imports.roster_file import parse_roster
 from reporting.imports.roster_store import import_roster
 from reporting.imports.tally_file import parse_tally_file

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign
+from reporting.exports.posting import posting_page, posting_pdf
 from reporting.i18n import fmt_count, fmt_percent
 from reporting.measures import question_threshold
-from reporting.posting import posting_page, posting_pdf
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Confirmation, Level, Unit
 from reporting.summaries import CampaignSummary, UnitSummary, summarize

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign
+from reporting.exports.report import report_docx, shortfalls, unit_row
 from reporting.i18n import fmt_count, fmt_percent
 from reporting.recommendations import Recommendation, recommendations
-from reporting.report_docx import report_docx, shortfalls, unit_row
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Confirmation, Level, Unit
 from reporting.summaries import CampaignSummary, summarize

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
-from reporting.export import summary_json
+from reporting.exports.json_csv import summary_json
 from reporting.storage.models import HamletTotal, Tally
 from reporting.summaries import summarize
 from reporting.tallies import Entry, Figures, TallyRejected, rebuild_totals, submit_tally

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.campaign import Campaign, load_campaign
 from reporting.clock import SimulatedClock
-from reporting.export import summary_csv, summary_json
+from reporting.exports.json_csv import summary_csv, summary_json
 from reporting.measures import MEASURES, Counts, Verdict, sum_counts
 from reporting.storage.models import Confirmation, Level
 from reporting.summaries import CampaignSummary, UnitSummary, summarize

@@ -20,12 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
 from reporting.campaign_store import current_campaign
-from reporting.export import summary_csv, summary_json
+from reporting.exports.json_csv import summary_csv, summary_json
+from reporting.exports.workbook import (
+    FIRST_DATA_ROW,
+    GROUP_ROW,
+    HEADER_ROW,
+    TITLE_ROW,
+    workbook_bytes,
+)
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Confirmation, Level, Unit
 from reporting.summaries import CampaignSummary, summarize
 from reporting.tallies import Entry, Figures, submit_tally
-from reporting.xlsx import FIRST_DATA_ROW, GROUP_ROW, HEADER_ROW, TITLE_ROW, workbook_bytes
 
 DAYS = (date(2024, 1, 27), date(2024, 1, 28))
 NOW = datetime(2024, 1, 28, 19, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))

@@ -21,7 +21,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reporting.export import measures_json
+from reporting.exports.json_csv import measures_json
 from reporting.i18n import fmt_day, fmt_percent, shown_hundredths, text, verdict_words
 from reporting.measures import Measures, question_threshold, rate
 from reporting.summaries import CampaignSummary, UnitSummary

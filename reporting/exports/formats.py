@@ -26,23 +26,23 @@ def render_export(
     """Returns the summary as a file: json, csv, xlsx (the workbook), pdf (posting sheets) or
     report (the draft DOCX report to the province, with the households' `notes` by commune)."""
     if fmt == "json":
-        from reporting.export import summary_json
+        from reporting.exports.json_csv import summary_json
 
         return (json.dumps(summary_json(summary), ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "csv":
-        from reporting.export import summary_csv
+        from reporting.exports.json_csv import summary_csv
 
         return summary_csv(summary).encode()
     if fmt == "xlsx":
-        from reporting.xlsx import workbook_bytes
+        from reporting.exports.workbook import workbook_bytes
 
         return workbook_bytes(summary)
     if fmt == "pdf":
-        from reporting.posting import posting_pdf
+        from reporting.exports.posting import posting_pdf
 
         return posting_pdf(summary, commune_ids)
     if fmt == "report":
-        from reporting.report_docx import report_docx
+        from reporting.exports.report import report_docx
 
         return report_docx(summary, notes or {})
     raise ValueError(f"unknown export format {fmt!r}")
