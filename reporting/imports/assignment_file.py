@@ -28,10 +28,7 @@ from reporting.i18n import DEFAULT_LANGUAGE
 from reporting.imports.tables import (
     Problems,
     Table,
-    check_stray_cells,
-    load_table,
-    match_columns,
-    require_columns,
+    open_table,
 )
 from reporting.names import NAME_LIMIT, clean, find_units, fold
 from reporting.roles import Role
@@ -91,14 +88,7 @@ def parse_assignments(
     """Returns the people of an assignment table, or raises AssignmentFileError listing every
     problem; `communes` are the roster's communes the table may name."""
     problems = Problems(lang)
-    table = load_table(path, _field_of, problems)
-    if table is None:
-        raise AssignmentFileError(problems.messages())
-    columns = match_columns(table, _field_of, problems)
-    require_columns(columns, _REQUIRED, problems)
-    if problems:
-        raise AssignmentFileError(problems.messages())
-    check_stray_cells(table, problems)
+    table, columns = open_table(path, _field_of, _REQUIRED, problems, AssignmentFileError)
     people: dict[tuple[str, str], Assignment] = {}
     unresolved: set[tuple[str, str]] = set()  # people with a commune already refused
     for line, cells in table.rows:

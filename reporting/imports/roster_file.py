@@ -23,11 +23,8 @@ from reporting.imports.tables import (
     Table,
     cell_count,
     cell_name,
-    check_stray_cells,
     line_list,
-    load_table,
-    match_columns,
-    require_columns,
+    open_table,
 )
 from reporting.names import fold, match_key
 
@@ -84,14 +81,7 @@ class _Entry:
 def parse_roster(path: str | Path, lang: str = DEFAULT_LANGUAGE) -> list[RosterRow]:
     """Returns the rows of a roster file, or raises RosterFileError listing every problem."""
     problems = Problems(lang)
-    table = load_table(path, _field_of, problems)
-    if table is None:
-        raise RosterFileError(problems.messages())
-    columns = match_columns(table, _field_of, problems)
-    require_columns(columns, _REQUIRED, problems)
-    if problems:
-        raise RosterFileError(problems.messages())
-    check_stray_cells(table, problems)
+    table, columns = open_table(path, _field_of, _REQUIRED, problems, RosterFileError)
     blank = _blank_means_surveyed(table, columns.get("surveyed"))
     entries = [_entry(table, line, cells, columns, blank, problems) for line, cells in table.rows]
     named = [entry for entry in entries if entry is not None]

@@ -160,6 +160,30 @@ def load_table(path: str | Path, field_of: FieldOf, problems: Problems) -> Table
     return table
 
 
+def open_table(
+    path: str | Path,
+    field_of: FieldOf,
+    required: Mapping[str, str],
+    problems: Problems,
+    refused: Callable[[list[str]], Exception],
+    columns_of: Callable[[Table], dict[str, str]] | None = None,
+) -> tuple[Table, dict[str, str]]:
+    """Returns a file's table and its columns ({field: header key}), stray cells recorded.
+
+    Raises `refused(every problem)` when the file cannot be read as a table or lacks a column
+    of `required`; `columns_of` matches the columns when `match_columns` alone does not do.
+    """
+    table = load_table(path, field_of, problems)
+    if table is None:
+        raise refused(problems.messages())
+    columns = columns_of(table) if columns_of else match_columns(table, field_of, problems)
+    require_columns(columns, required, problems)
+    if problems:
+        raise refused(problems.messages())
+    check_stray_cells(table, problems)
+    return table, columns
+
+
 def check_stray_cells(table: Table, problems: Problems) -> None:
     """Records each line with filled cells outside the headed columns."""
     for line, cells in table.stray.items():

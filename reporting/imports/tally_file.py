@@ -33,10 +33,8 @@ from reporting.imports.tables import (
     Table,
     cell_count,
     cell_name,
-    check_stray_cells,
-    load_table,
     match_columns,
-    require_columns,
+    open_table,
 )
 from reporting.names import match_key
 
@@ -111,16 +109,16 @@ def parse_tally_file(
     """Returns the rows of a tally file for a campaign of `questions` questions, or raises
     TallyFileError listing every problem (a question column missing or beyond the last)."""
     problems = Problems(lang)
-    table = load_table(path, _field_of, problems)
-    if table is None:
-        raise TallyFileError(problems.messages())
     fields = _question_fields(questions)
-    columns = _columns(table, fields, problems)
     required = _REQUIRED | {field: f"câu {number}" for number, field in enumerate(fields, 1)}
-    require_columns(columns, required, problems)
-    if problems:
-        raise TallyFileError(problems.messages())
-    check_stray_cells(table, problems)
+    table, columns = open_table(
+        path,
+        _field_of,
+        required,
+        problems,
+        TallyFileError,
+        lambda table: _columns(table, fields, problems),
+    )
     parsed = [
         _parse_row(table, line, cells, columns, fields, problems) for line, cells in table.rows
     ]
