@@ -27,11 +27,11 @@ from reporting.campaign_store import current_campaign, store_campaign
 from reporting.imports.roster_file import RosterRow
 from reporting.imports.roster_store import import_roster
 from reporting.names import fold
+from reporting.running_totals import rebuild_totals
 from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Level, Tally, Unit
 from reporting.storage.schema import upgrade
 from reporting.summaries import CampaignSummary, summarize
-from reporting.tallies import rebuild_totals
 
 COMMUNES = 180
 HAMLETS_PER_COMMUNE = (12, 22)  # uniform, so ≈ 17 a commune and ≈ 3,000 in all

@@ -14,11 +14,16 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chat.audience import alert_accounts, recipients, remember_verdicts, remembered_verdicts
-from bot.chat.types import Event, Reply, WrongCodes
+from bot.chat.turn import Event, Reply, WrongCodes
 from bot.core import Core
 from bot.outbox import enqueue
 from bot.outbox.record import BLOCKED
+from reporting.alert_store import (
+    alert_accounts,
+    recipients,
+    remember_verdicts,
+    remembered_verdicts,
+)
 from reporting.alerts import (
     Alert,
     deadline,

@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from bot.chat.turn import Attachment, Choice, Incoming, Kind, Sender
 from bot.chat.typed import typed_input
-from bot.chat.types import Attachment, Choice, Incoming, Kind, Sender
 from bot.core import Core, Work
 from bot.outbox import Delivery, OutboxSender, Transport
 from bot.pipeline import converse

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts
 from bot.chat.router import handle, rehearse
-from bot.chat.types import Event, Incoming, Rehearsal, Reply, Sender, TallyStored, Turn
+from bot.chat.turn import Event, Incoming, Rehearsal, Reply, Sender, TallyStored, Turn
 from bot.core import Core
 from bot.outbox import enqueue
 from reporting.campaign import Campaign

@@ -14,13 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.storage.locks import lock_rows
-from reporting.storage.models import Confirmation, Unit
-
-
-async def lock_commune(session: AsyncSession, commune_id: int, *, shared: bool = False) -> None:
-    """Locks a commune's row until the transaction ends: shared by tallies, alone otherwise."""
-    await lock_rows(session, select(Unit).where(Unit.id == commune_id), shared=shared)
+from reporting.storage.locks import lock_commune
+from reporting.storage.models import Confirmation
 
 
 async def is_locked(session: AsyncSession, commune_id: int) -> bool:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Row, Select, case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
@@ -15,8 +12,9 @@ from reporting.confirmations import is_locked
 from reporting.errors import Problem
 from reporting.i18n import fmt_count, fmt_day
 from reporting.measures import Counts
-from reporting.storage.locks import has_row_locks, lock_rows
-from reporting.storage.models import HamletTotal, Level, Tally, TallyRevision, Unit
+from reporting.storage.locks import lock_hamlet
+from reporting.storage.models import HamletTotal, Tally, TallyRevision, Unit
+from reporting.tally_reads import collected_elsewhere, tally_on
 
 NOTE_LIMIT = 1000  # characters of a note, on every path: chat, tally add, tally import
 
@@ -141,156 +139,10 @@ async def stage_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -
     return await record_tally(session, campaign, entry)
 
 
-async def running_totals(session: AsyncSession, hamlet: Unit, questions: int) -> Counts:
-    """Returns a hamlet's figures over all its tallies, from the running totals; `questions`
-    is how many the campaign asks, for a hamlet that has sent nothing yet."""
-    row = (
-        await session.execute(
-            select(HamletTotal.collected, HamletTotal.invalid, HamletTotal.satisfied).where(
-                HamletTotal.hamlet_id == hamlet.id
-            )
-        )
-    ).one_or_none()
-    if row is None:
-        return Counts(hamlet.households, satisfied=(0,) * questions)
-    return Counts(hamlet.households, row.collected, row.invalid, tuple(row.satisfied))
-
-
-async def hamlet_totals(
-    session: AsyncSession, hamlet: Unit, up_to: date | None, questions: int
-) -> Counts:
-    """Returns a hamlet's summed figures over its tallies (up to and including a day)."""
-    query = select(Tally.collected, Tally.invalid, Tally.satisfied).where(
-        Tally.hamlet_id == hamlet.id
-    )
-    if up_to is not None:
-        query = query.where(Tally.day <= up_to)
-    return add_up(hamlet.households, questions, await session.execute(query))
-
-
-def add_up(households: int, questions: int, rows: Iterable[Row[Any]]) -> Counts:
-    """Returns the sum of (collected, invalid, satisfied) rows as one unit's Counts."""
-    collected = invalid = 0
-    satisfied = [0] * questions
-    for row in rows:
-        collected += row.collected
-        invalid += row.invalid
-        for place, answers in enumerate(row.satisfied):
-            satisfied[place] += answers
-    return Counts(households, collected, invalid, tuple(satisfied))
-
-
-async def rebuild_totals(session: AsyncSession) -> None:
-    """Recomputes every hamlet's running totals from its tallies (after a bulk load); no commit.
-
-    The totals are derived from the tallies, so replacing them loses nothing. Tallies wait
-    meanwhile, so that none is counted twice or lost.
-    """
-    await lock_every_commune(session)
-    await session.execute(delete(HamletTotal))
-    by_hamlet: dict[int, list[Any]] = {}
-    query = select(Tally.hamlet_id, Tally.collected, Tally.invalid, Tally.satisfied)
-    for row in await session.execute(query):
-        by_hamlet.setdefault(row.hamlet_id, []).append(row)
-    totals = [
-        {
-            "hamlet_id": hamlet_id,
-            "collected": counts.collected,
-            "invalid": counts.invalid,
-            "satisfied": list(counts.satisfied),
-        }
-        for hamlet_id, rows in by_hamlet.items()
-        for counts in [add_up(0, len(rows[0].satisfied), rows)]
-    ]
-    if totals:
-        await session.execute(insert(HamletTotal), totals)
-
-
-async def tally_on(session: AsyncSession, hamlet_id: int, day: date) -> Tally | None:
-    """Returns the current tally of a hamlet for a day, if one was sent, as stored now."""
-    return await session.scalar(
-        select(Tally)
-        .where(Tally.hamlet_id == hamlet_id, Tally.day == day)
-        .execution_options(populate_existing=True)
-    )
-
-
-async def lock_hamlet(session: AsyncSession, hamlet: Unit) -> Unit:
-    """Locks a hamlet's row (and shares its commune's) for a tally; returns it as stored now.
-
-    Every writer of a hamlet's tallies takes this lock first, so that on PostgreSQL two of
-    them (a leader and the commune on their behalf, a chat and an import) check the household
-    cap and replace a day one after the other, and none lands in a commune confirmed meanwhile
-    (confirming takes the commune's row alone).
-    """
-    return (await lock_hamlets(session, [hamlet]))[hamlet.id]
-
-
-async def lock_hamlets(session: AsyncSession, hamlets: Collection[Unit]) -> dict[int, Unit]:
-    """Locks hamlets' rows, sharing their communes' rows; returns them by id, as stored now.
-
-    Always in one order, communes before hamlets and each by id, as every other locker of
-    units does (confirming, a roster import, rebuilding the totals): two transactions never
-    wait for each other in a circle.
-    """
-    communes = {hamlet.parent_id for hamlet in hamlets if hamlet.parent_id is not None}
-    if communes and has_row_locks(session):  # only the lock matters: nothing to read
-        await lock_rows(session, _by_id(communes), shared=True)
-    locked = await lock_rows(session, _by_id({hamlet.id for hamlet in hamlets}))
-    return {unit.id: unit for unit in locked}
-
-
-def _by_id(unit_ids: Collection[int]) -> Select[Unit]:
-    return select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)
-
-
-async def lock_every_commune(session: AsyncSession) -> None:
-    """Locks every commune's row, in id order, for work on many hamlets at once (no commit).
-
-    Tallies wait meanwhile (they share their commune's row), and this waits for those under way.
-    """
-    await lock_rows(session, select(Unit).where(Unit.level == Level.COMMUNE).order_by(Unit.id))
-
-
 async def _refuse_if_locked(session: AsyncSession, hamlet: Unit) -> None:
     if hamlet.parent_id is not None and await is_locked(session, hamlet.parent_id):
         commune = await session.get(Unit, hamlet.parent_id)
         raise TallyRejected("tally.locked", commune=commune.name if commune else "")
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    """Where a hamlet stands on a day: forms it collected on other days; whether it reported."""
-
-    elsewhere: int
-    reported: bool
-
-
-async def standings(
-    session: AsyncSession, hamlet_ids: Collection[int], day: date
-) -> dict[int, Standing]:
-    """Returns each hamlet's standing on a day, all in one query."""
-    other_days = case((Tally.day != day, Tally.collected), else_=0)
-    that_day = case((Tally.day == day, 1), else_=0)
-    query = (
-        select(Tally.hamlet_id, func.sum(other_days), func.max(that_day))
-        .where(Tally.hamlet_id.in_(hamlet_ids))
-        .group_by(Tally.hamlet_id)
-    )
-    found = {
-        row[0]: Standing(int(row[1] or 0), bool(row[2])) for row in await session.execute(query)
-    }
-    return {hamlet: found.get(hamlet, Standing(0, False)) for hamlet in hamlet_ids}
-
-
-async def collected_elsewhere(session: AsyncSession, hamlet_id: int, day: date) -> int:
-    """Returns the forms a hamlet collected on every day but `day`."""
-    total = await session.scalar(
-        select(func.coalesce(func.sum(Tally.collected), 0)).where(
-            Tally.hamlet_id == hamlet_id, Tally.day != day
-        )
-    )
-    return int(total or 0)
 
 
 async def _refuse_over_households(session: AsyncSession, hamlet: Unit, entry: Entry) -> None:

@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 from bot.chat.scope import commune_in_scope, scope_communes
-from bot.chat.submit import progress_lines
-from bot.chat.types import Turn
+from bot.chat.tally.receipt import progress_lines
+from bot.chat.turn import Turn
 from bot.views.assignments import assignments_overview
 from bot.views.status import status_detail, status_overview
 from reporting.assignments import assigned_people
 from reporting.i18n import fmt_count, fmt_day, text
+from reporting.running_totals import running_totals
 from reporting.storage.models import Role, Unit
 from reporting.summaries import summarize
-from reporting.tallies import running_totals, tally_on
+from reporting.tally_reads import tally_on
 
 
 async def mine(turn: Turn, _args: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.chat.types import Choice, Incoming, Kind
+from bot.chat.turn import Choice, Incoming, Kind
 from reporting.counts import whole_number
 from reporting.names import fold
 

@@ -6,10 +6,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.chat import answers, confirm, drafts, files, tally
-from bot.chat.oneline import parse_one_line
-from bot.chat.submit import send_tally
-from bot.chat.types import Turn, WrongCodes
+from bot.chat import answers, charts_and_exports, confirmation, drafts
+from bot.chat.tally import guided
+from bot.chat.tally.one_line import parse_one_line
+from bot.chat.tally.receipt import send_tally
+from bot.chat.turn import Turn, WrongCodes
 from reporting.i18n import LANGUAGES, text
 from reporting.limits import WRONG_CODES, count_attempt, current_count
 from reporting.people import InviteRefused, stage_registration
@@ -39,10 +40,10 @@ async def report(turn: Turn, args: str) -> None:
         dialog = await drafts.load(turn.session, turn.user.id)
         if dialog is not None and await drafts.expired(turn, dialog):
             dialog = None
-        if dialog is not None and dialog.kind == tally.KIND:
-            await tally.resume(turn, dialog)
+        if dialog is not None and dialog.kind == guided.KIND:
+            await guided.resume(turn, dialog)
         else:
-            await tally.start(turn)
+            await guided.start(turn)
         return
     if turn.user.role != Role.HAMLET:
         turn.say(text("chat.oneline_hamlet_only", turn.lang))
@@ -152,10 +153,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("mine", "xomtoi", frozenset({Role.HAMLET}), answers.mine),
     Command("status", "tinhhinh", OVERSIGHT, answers.status, read_only=True),
     Command("missing", "chuabaocao", OVERSIGHT, answers.missing, read_only=True),
-    Command("chart", "bieudo", OVERSIGHT, files.chart, read_only=True),
-    Command("export", "xuatfile", frozenset({Role.DISTRICT}), files.export, read_only=True),
-    Command("confirm", "xacnhan", frozenset({Role.COMMUNE}), confirm.start),
-    Command("unlock", "mokhoa", frozenset({Role.DISTRICT}), confirm.reopen),
+    Command("chart", "bieudo", OVERSIGHT, charts_and_exports.chart, read_only=True),
+    Command(
+        "export", "xuatfile", frozenset({Role.DISTRICT}), charts_and_exports.export, read_only=True
+    ),
+    Command("confirm", "xacnhan", frozenset({Role.COMMUNE}), confirmation.start),
+    Command("unlock", "mokhoa", frozenset({Role.DISTRICT}), confirmation.reopen),
     Command(
         "assignments", "phancong", frozenset({Role.DISTRICT}), answers.assignments, read_only=True
     ),

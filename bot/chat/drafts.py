@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chat.types import Turn
+from bot.chat.turn import Turn
 from reporting.i18n import fmt_day, text
 from reporting.storage.models import Dialog
 

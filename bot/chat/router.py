@@ -6,16 +6,17 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.chat import confirm, drafts, tally
+from bot.chat import confirmation, drafts
 from bot.chat.commands import BY_NAME, register
-from bot.chat.types import Incoming, Kind, Rehearsal, Turn
+from bot.chat.tally import guided
+from bot.chat.turn import Incoming, Kind, Rehearsal, Turn
 from reporting.errors import TallybotError
 from reporting.i18n import text
 from reporting.limits import STRANGER_MESSAGES, count_attempt
 from reporting.people import CODE_ALPHABET, CODE_LENGTH, account, typed_code
 from reporting.storage.models import Role
 
-DIALOGS = {tally.KIND: tally.step, confirm.KIND: confirm.step}
+DIALOGS = {guided.KIND: guided.step, confirmation.KIND: confirmation.step}
 _CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}", re.IGNORECASE)
 
 

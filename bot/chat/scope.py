@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chat.types import Turn
+from bot.chat.turn import Turn
 from reporting.errors import Problem
 from reporting.storage.models import Role, Unit
 from reporting.units import UnitNotFound, communes, find_commune

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.chat.types import Incoming, Kind
+from bot.chat.turn import Incoming, Kind
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 TEXT_LIMIT = 2000  # characters of typed text the conversation reads (a note is shorter)

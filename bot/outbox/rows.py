@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chat.types import Reply
+from bot.chat.turn import Reply
 from reporting.storage.models import Media, OutboxKind, OutboxMessage, OutboxState
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.chat.types import Attachment, Choice
+from bot.chat.turn import Attachment, Choice
 from bot.logsafe import log_failure
 from bot.outbox.claims import CLAIM_LEASE, claim, claimed, free_orphans, new_claimant, release
 from bot.outbox.record import BLOCKED, Outcome, Recorder

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.chat.types import Attachment, Choice
+from bot.chat.turn import Attachment, Choice
 from reporting.storage.models import OutboxKind
 
 

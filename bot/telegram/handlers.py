@@ -15,8 +15,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.chat.turn import Incoming, Kind, Sender
 from bot.chat.typed import command_input, text_input
-from bot.chat.types import Incoming, Kind, Sender
 from bot.logsafe import log_failure
 from bot.pipeline import apologise, converse
 from bot.telegram.services import ready, redelivery

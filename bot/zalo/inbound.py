@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from bot.chat.turn import Incoming, Kind, Sender
 from bot.chat.typed import typed_input
-from bot.chat.types import Incoming, Kind, Sender
 from bot.zalo.client import ZaloUpdate
 
 CHANNEL = "zalo"

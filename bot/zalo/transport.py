@@ -14,7 +14,7 @@ from functools import partial
 
 from aiolimiter import AsyncLimiter
 
-from bot.chat.types import Choice
+from bot.chat.turn import Choice
 from bot.outbox import Blocked, Delivery, Parts, Refused, RetryLater, Send, split_text
 from bot.zalo.client import (
     TEXT_LIMIT,

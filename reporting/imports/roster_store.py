@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.i18n import fmt_count, text
 from reporting.imports.roster_file import RosterFileError, RosterRow
 from reporting.names import clean, fold, match_key
+from reporting.storage.locks import lock_every_commune
 from reporting.storage.models import HamletTotal, Level, Unit
-from reporting.tallies import lock_every_commune
 from reporting.units import ensure_district
 
 

@@ -23,8 +23,9 @@ from reporting.errors import Problem
 from reporting.i18n import text
 from reporting.imports.tally_file import TallyFileError, TallyRow
 from reporting.names import match_key
+from reporting.storage.locks import lock_hamlets
 from reporting.storage.models import Unit
-from reporting.tallies import Entry, Figures, lock_hamlets, record_tally
+from reporting.tallies import Entry, Figures, record_tally
 from reporting.units import HamletFinder
 
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from invariants import broken_invariants, messages_counted, row_counts
 
-from bot.chat.types import Incoming, Kind
+from bot.chat.turn import Incoming, Kind
 from bot.inprocess import InProcessChat, Person, Shown
 from reporting.campaign_store import current_campaign
 from reporting.clock import SimulatedClock

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from bot.chat.types import Incoming, Kind
+from bot.chat.turn import Incoming, Kind
 from reporting.i18n import text
 from reporting.people import revoke_user
 from reporting.storage.models import ChatLimit, Confirmation, Role

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import web
 
-from bot.chat.types import Attachment, Choice
+from bot.chat.turn import Attachment, Choice
 from bot.localapi import LocalZaloApi
 from bot.outbox import Blocked, Delivery, Refused, RetryLater
 from bot.zalo.client import (

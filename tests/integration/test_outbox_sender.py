@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.chat.types import Choice, Reply
+from bot.chat.turn import Choice, Reply
 from bot.outbox import Blocked, Delivery, OutboxSender, Refused, RetryLater, enqueue
 from bot.outbox import claims as outbox_claims
 from bot.outbox.claims import CLAIM_LEASE

@@ -31,6 +31,7 @@ from reporting.imports.roster_store import import_roster
 from reporting.imports.tally_file import TallyFileError, TallyRow
 from reporting.imports.tally_store import import_tallies
 from reporting.people import InviteRefused, cancel_invite, create_invites, redeem_invite
+from reporting.running_totals import rebuild_totals, running_totals
 from reporting.storage.db import TakingTurns, create_engine, sessions
 from reporting.storage.models import (
     Confirmation,
@@ -44,14 +45,7 @@ from reporting.storage.models import (
     User,
 )
 from reporting.summaries import CampaignSummary, summarize
-from reporting.tallies import (
-    Entry,
-    Figures,
-    TallyRejected,
-    rebuild_totals,
-    running_totals,
-    submit_tally,
-)
+from reporting.tallies import Entry, Figures, TallyRejected, submit_tally
 from reporting.units import find_hamlet
 
 Sessions = async_sessionmaker[AsyncSession]

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from reporting.campaign import Campaign
 from reporting.clock import SimulatedClock
 from reporting.exports.json_csv import summary_json
+from reporting.running_totals import rebuild_totals
 from reporting.storage.models import HamletTotal, Tally
 from reporting.summaries import summarize
-from reporting.tallies import Entry, Figures, TallyRejected, rebuild_totals, submit_tally
+from reporting.tallies import Entry, Figures, TallyRejected, submit_tally
 from reporting.units import find_hamlet
 
 Sessions = async_sessionmaker[AsyncSession]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.chat.audience import ChatAccount, addressee
+from reporting.alert_store import ChatAccount, addressee
 
 NOON = datetime(2024, 1, 28, 5, 0, tzinfo=UTC)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.chat.choices import pick
+from bot.chat.turn import Choice, Incoming, Kind
 from bot.chat.typed import text_input
-from bot.chat.types import Choice, Incoming, Kind
 
 EDIT = (
     Choice("Phiếu thu về", "collected"),

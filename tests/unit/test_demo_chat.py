@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.types import Choice
+from bot.chat.turn import Choice
 from bot.demo.chat import typed_choice
 from bot.zalo.transport import choice_list
 

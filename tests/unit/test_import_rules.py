@@ -46,7 +46,7 @@ def test_dialogs_and_views_may_not_import_a_channel(folder: str, source: str) ->
 
 @pytest.mark.parametrize(
     "source",
-    ["import bot\n", "from bot.chat.types import Turn\n", "import telegram\n", "import httpx\n"],
+    ["import bot\n", "from bot.chat.turn import Turn\n", "import telegram\n", "import httpx\n"],
 )
 def test_reporting_may_not_import_the_bot(source: str) -> None:
     assert _banned("reporting/probe.py", source)
@@ -55,8 +55,8 @@ def test_reporting_may_not_import_the_bot(source: str) -> None:
 @pytest.mark.parametrize(
     ("path", "source"),
     [
-        ("bot/chat/probe.py", "from bot.chat.types import Turn\nfrom reporting import names\n"),
-        ("bot/views/probe.py", "from bot.chat import types\n"),
+        ("bot/chat/probe.py", "from bot.chat.turn import Turn\nfrom reporting import names\n"),
+        ("bot/views/probe.py", "from bot.chat import turn\n"),
         ("bot/telegram/probe.py", "import telegram\nimport httpx\n"),
         ("bot/zalo/probe.py", "import aiohttp\n"),
     ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.types import Choice, Incoming, Kind
+from bot.chat.turn import Choice, Incoming, Kind
 from bot.outbox import Delivery
 from bot.zalo.client import MalformedUpdate, parse_update
 from bot.zalo.inbound import read_update

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.chat.types import TallyStored, Turn
+from bot.chat.turn import TallyStored, Turn
 from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
 from reporting.measures import (
     Counts,

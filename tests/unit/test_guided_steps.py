@@ -1,4 +1,4 @@
-"""The guided tally's state machine (bot/chat/tally_machine.py), step by step, without a database.
+"""The guided tally's state machine (bot/chat/tally/guided_steps.py), step by step, no database.
 
 Each test walks `advance` with facts as the shell would load them and checks what the user would
 read (the Vietnamese of reporting/i18n/vi.py), where the tally stands and what it asks to be done.
@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from bot.chat.tally_ask import Facts, HamletDay, HamletFacts
-from bot.chat.tally_draft import Draft, Step
-from bot.chat.tally_machine import (
+from bot.chat.tally.guided_draft import Draft, Step
+from bot.chat.tally.guided_prompts import Facts, HamletDay, HamletFacts
+from bot.chat.tally.guided_steps import (
     NAME_ONLY_STEPS,
     REPORT,
     DropDraft,
@@ -22,7 +22,7 @@ from bot.chat.tally_machine import (
     SubmitTally,
     advance,
 )
-from bot.chat.types import Incoming, Kind
+from bot.chat.turn import Incoming, Kind
 from reporting.campaign import load_campaign
 from reporting.i18n import text
 from reporting.tallies import Figures

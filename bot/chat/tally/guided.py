@@ -1,6 +1,6 @@
 """The guided daily tally (SPEC §3.1), its I/O half: read the facts, run the machine, write.
 
-The conversation itself is `tally_machine.advance`, a pure function; this shell loads what it
+The conversation itself is `guided_steps.advance`, a pure function; this shell loads what it
 needs to know, stores the tally it submits, keeps or drops the draft and queues its prompts.
 """
 
@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.chat import drafts
-from bot.chat.submit import send_tally
-from bot.chat.tally_ask import Facts, HamletDay, HamletFacts
-from bot.chat.tally_draft import Draft, Step
-from bot.chat.tally_machine import (
+from bot.chat.tally.guided_draft import Draft, Step
+from bot.chat.tally.guided_prompts import Facts, HamletDay, HamletFacts
+from bot.chat.tally.guided_steps import (
     NAME_ONLY_STEPS,
     REPORT,
     DropDraft,
@@ -21,10 +20,11 @@ from bot.chat.tally_machine import (
     SubmitTally,
     advance,
 )
-from bot.chat.types import Incoming, Turn
+from bot.chat.tally.receipt import send_tally
+from bot.chat.turn import Incoming, Turn
 from reporting.confirmations import locked_communes
 from reporting.storage.models import Dialog, Unit
-from reporting.tallies import standings
+from reporting.tally_reads import standings
 from reporting.units import hamlets
 
 KIND = "tally"

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.chat.drafts import mark
-from bot.chat.tally_draft import Draft, Step
-from bot.chat.types import Choice, Reply
+from bot.chat.tally.guided_draft import Draft, Step
+from bot.chat.turn import Choice, Reply
 from reporting.i18n import fmt_count, fmt_day, text
 
 WIDE = 3  # columns of the summary's and the field list's buttons

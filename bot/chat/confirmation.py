@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.chat import drafts
 from bot.chat.choices import pick
 from bot.chat.scope import commune_in_scope
-from bot.chat.types import Choice, Incoming, Turn
+from bot.chat.turn import Choice, Incoming, Turn
 from bot.views.status import status_detail
 from reporting.confirmations import confirm, is_locked, unlock
 from reporting.i18n import fmt_day, text

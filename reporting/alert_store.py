@@ -1,4 +1,5 @@
-"""Who receives an alert: the users behind an alert's audience, and the state of alerts sent."""
+"""Alerts in storage: who receives one, the chat account it goes to, and the verdicts
+already alerted on (so that a restart does not alert again)."""
 
 from __future__ import annotations
 

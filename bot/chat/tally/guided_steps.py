@@ -1,8 +1,8 @@
 """The guided tally (SPEC §3.1) as one pure function: (step, draft, answer, facts) → outcome.
 
-No database and no await here: the shell (bot/chat/tally.py) reads the facts first, and after
-`advance` it stores what the outcome's effects ask for, keeps or drops the draft, and sends the
-prompts.
+No database and no await here: the shell (bot/chat/tally/guided.py) reads the facts first;
+after `advance`, it stores what the outcome's effects ask for, keeps or drops the draft, and
+sends the prompts.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from datetime import date
 from enum import StrEnum
 
 from bot.chat.choices import pick
-from bot.chat.tally_ask import (
+from bot.chat.tally.guided_draft import Draft, Step
+from bot.chat.tally.guided_prompts import (
     Facts,
     HamletFacts,
     all_choices,
@@ -25,8 +26,7 @@ from bot.chat.tally_ask import (
     skip_choices,
     yes_no,
 )
-from bot.chat.tally_draft import Draft, Step
-from bot.chat.types import Choice, Incoming, Kind, Reply
+from bot.chat.turn import Choice, Incoming, Kind, Reply
 from reporting.counts import parse_count
 from reporting.errors import CountError
 from reporting.i18n import fmt_count, fmt_day, text

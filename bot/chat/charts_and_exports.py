@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from bot.chat.scope import commune_in_scope, scope_communes
-from bot.chat.types import Attachment, Turn
+from bot.chat.turn import Attachment, Turn
 from reporting.gaps import plain_percent
 from reporting.i18n import fmt_day, text
 from reporting.names import fold
