@@ -5,10 +5,10 @@
     │   ├── CampaignError       a campaign file that cannot be used
     │   ├── TabularError        a file that cannot be read as a table
     │   ├── CountError          a text that is not a whole number ≥ 0
+    │   ├── SettingsError       a setting whose value cannot be used
     │   └── …                   UnitNotFound, TallyRejected, AdminRefused, and the others
-    ├── ImportFileError         a file refused as a whole, every problem with its line
-    │   └── …                   RosterFileError, TallyFileError, AssignmentFileError, …
-    └── SettingsError           a setting whose value cannot be used (said in both languages)
+    └── ImportFileError         a file refused as a whole, every problem with its line
+        └── …                   RosterFileError, TallyFileError, AssignmentFileError, …
 
 Each is also a `ValueError`, as each was before the tree. The CLI and the chat catch
 `TallybotError` in one place each and show `message()`, in the user's language.
@@ -70,5 +70,5 @@ class ImportFileError(TallybotError, ValueError):
         return "\n".join([heading, *self.problems])
 
 
-class SettingsError(TallybotError, ValueError):
-    """A setting with a value that cannot be used; the message says it in both languages."""
+class SettingsError(Problem):
+    """A setting (environment or .env) whose value cannot be used; the message names it."""

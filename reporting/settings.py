@@ -67,10 +67,11 @@ def _convert(name: str, raw: str, kind: object) -> object:
         try:
             return int(raw)
         except ValueError:
-            raise SettingsError(f"{name}={raw!r}: cần một số nguyên (an integer)") from None
+            raise SettingsError("settings.want_integer", name=name, value=raw) from None
     if name == "LOG_LEVEL":
         # logging takes only upper-case names and fails late, as an "unexpected" error
         if raw.strip().upper() not in LOG_LEVELS:
-            raise SettingsError(f"{name}={raw!r}: cần một trong (one of) {', '.join(LOG_LEVELS)}")
+            choices = ", ".join(LOG_LEVELS)
+            raise SettingsError("settings.want_one_of", name=name, value=raw, choices=choices)
         return raw.strip().upper()
     return raw.strip()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from bot.chat import confirmation, drafts
 from bot.chat.commands import BY_NAME, register
@@ -31,7 +31,7 @@ async def handle(turn: Turn, incoming: Incoming) -> None:
         found.identity.last_seen_at, found.identity.blocked_at = turn.now, None
     if turn.user is None and not await _stranger_may_write(turn):
         return
-    with _refusals_said(turn):
+    async with _refusals_said(turn, undo_writes=True):
         if incoming.kind is Kind.COMMAND:
             await _command(turn, incoming, revoked)
         else:
@@ -52,18 +52,35 @@ async def rehearse(turn: Turn, incoming: Incoming) -> Rehearsal | None:
     if user is None or user.revoked_at is not None or Role(user.role) not in command.roles:
         return None
     turn.user = user
-    with _refusals_said(turn):
+    async with _refusals_said(turn, undo_writes=False):  # a read session: nothing written
         await command.run(turn, incoming.args)
     return Rehearsal(command.name, user.id, tuple(turn.replies))
 
 
-@contextmanager
-def _refusals_said(turn: Turn) -> Iterator[None]:
-    """Says any refusal raised inside, in the user's language: the chat's one translation."""
+@asynccontextmanager
+async def _refusals_said(turn: Turn, *, undo_writes: bool) -> AsyncIterator[None]:
+    """Says a refusal raised inside in the user's language (the chat's one translation), and
+    only that: the replies and events queued before it are dropped.
+
+    With `undo_writes`, the rows written before it go too (back to a savepoint), so that a
+    refused input changes nothing even when refused after a write.
+    """
+    replies, events, user = len(turn.replies), len(turn.events), turn.user
+    savepoint = await turn.session.begin_nested() if undo_writes else None
     try:
         yield
     except TallybotError as refusal:
-        turn.say(refusal.message(turn.lang))
+        said = refusal.message(turn.lang)
+        del turn.replies[replies:], turn.events[events:]
+        if savepoint is not None:
+            await savepoint.rollback()
+            turn.user = user
+            if user is not None:  # as stored, had the flow changed it
+                await turn.session.refresh(user)
+        turn.say(said)
+    else:
+        if savepoint is not None and savepoint.is_active:
+            await savepoint.commit()
 
 
 async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:

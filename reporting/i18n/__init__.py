@@ -16,12 +16,35 @@ _CATALOGS: Final = {"vi": vi.MESSAGES, "en": en.MESSAGES}
 VERDICT_MARKS: Final = {"met": "✅", "on_track": "🟢", "at_risk": "⚠️", "not_met": "❌"}
 
 
+class Phrase:
+    """A catalog message to be said inside another, in that message's language.
+
+    `text("campaign.bad_value", "en", problem=Phrase("campaign.want_date"))` says the whole
+    sentence in English; a problem rendered up front would stay in Vietnamese.
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key, self.params = key, params
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.params!r})"
+
+
 def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
-    """Returns the message `key` in `lang` (Vietnamese when missing), filled with `params`."""
+    """Returns the message `key` in `lang` (Vietnamese when missing), filled with `params`;
+    a `Phrase` among them is said in `lang` too."""
     catalog = _CATALOGS.get(lang, vi.MESSAGES)
     # an empty message is deliberate (a blank column header), only a missing one falls back
     template = catalog[key] if key in catalog else vi.MESSAGES[key]
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    said = {
+        name: text(value.key, lang, **value.params) if isinstance(value, Phrase) else value
+        for name, value in params.items()
+    }
+    return template.format(**said)
 
 
 def fmt_count(value: int) -> str:

@@ -48,6 +48,9 @@ MESSAGES: dict[str, str] = {
         " already holds tallies. Questions cannot be added or removed part-way: keep {asked}."
     ),
     "campaign.question_label": "Campaign file {file}: question {number} has no label.",
+    # --- settings ---
+    "settings.want_integer": "Setting {name}={value!r}: expected a whole number, e.g. 7.",
+    "settings.want_one_of": "Setting {name}={value!r}: expected one of {choices}.",
     # --- roster ---
     "import.row": "Line {line}: {problem}",
     "import.stopped": (

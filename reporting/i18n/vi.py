@@ -51,6 +51,9 @@ MESSAGES: dict[str, str] = {
         " số liệu báo cáo. Không thể thêm hoặc bớt câu hỏi giữa chừng: giữ đúng {asked} câu."
     ),
     "campaign.question_label": "Tệp chiến dịch {file}: câu hỏi số {number} thiếu nhãn (label).",
+    # --- settings ---
+    "settings.want_integer": "Cấu hình {name}={value!r}: cần một số nguyên, ví dụ 7.",
+    "settings.want_one_of": "Cấu hình {name}={value!r}: cần một trong các giá trị {choices}.",
     # --- roster ---
     "import.row": "Dòng {line}: {problem}",
     "import.stopped": (

@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from bot.chat import confirmation
 from bot.chat.turn import Incoming, Kind
+from reporting.errors import Problem
 from reporting.i18n import text
 from reporting.people import revoke_user
 from reporting.storage.models import ChatLimit, Confirmation, Role
@@ -324,3 +326,28 @@ async def test_district_staff_reopen_a_confirmed_commune_and_hamlets_can_correct
     async with bot.sessions() as session:
         [confirmation] = (await session.execute(Confirmation.__table__.select())).all()
     assert confirmation.unlocked_at is not None
+
+
+async def test_a_refusal_after_a_write_is_said_alone_and_changes_nothing(
+    chat, monkeypatch
+) -> None:
+    """Fault injected: the confirmation is written, then a refusal is raised. The chair reads
+    only the refusal, nothing is confirmed, and the question still stands."""
+    chair = await chat.register(Role.COMMUNE, "Định Biên")
+    chat.clock.set(chat.campaign.at(chat.today.replace(month=2, day=4), chat.now.time()))
+    await chat.say(chair, "/xacnhan")
+    write_then_refuse = confirmation.confirm
+
+    async def confirm_then_refuse(*args: Any) -> bool:
+        await write_then_refuse(*args)
+        raise Problem("chat.confirm_already", commune="Định Biên")
+
+    monkeypatch.setattr(confirmation, "confirm", confirm_then_refuse)
+    [refused] = await chat.press(chair, "Xác nhận")
+    assert refused.text == "Xã Định Biên đã xác nhận số liệu rồi."
+    assert await chat.count(Confirmation) == 0
+
+    monkeypatch.undo()  # the draft dropped before the refusal is back: the answer still fits
+    [done] = await chat.say(chair, "Xác nhận")
+    assert done.text == "✅ Đã xác nhận số liệu của xã Định Biên. Số liệu đã được khóa."
+    assert await chat.count(Confirmation) == 1

@@ -296,3 +296,15 @@ def test_local_date_and_end_of_day_are_in_campaign_time(campaign: Campaign) -> N
     assert end.utcoffset() == timedelta(hours=7)
     assert end + timedelta(microseconds=1) == datetime(2024, 2, 4, tzinfo=ZONE)
     assert campaign.at(date(2024, 1, 27), time(17)) == datetime(2024, 1, 27, 10, tzinfo=UTC)
+
+
+def test_a_bad_value_is_said_whole_in_the_reader_s_language() -> None:
+    source = _variant("participation = 70", "participation = 0")
+    with pytest.raises(CampaignError) as refused:
+        _parse(source)
+    assert refused.value.message("en") == (
+        "Campaign file test.toml: thresholds.participation = 0 is not valid"
+        " — expected a percentage above 0 and at most 100."
+    )
+    assert refused.value.message("vi").startswith("Tệp chiến dịch test.toml: thresholds.")
+    assert "expected" not in refused.value.message("vi")

@@ -96,3 +96,15 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(AttributeError):
         settings.LOG_LEVEL = "DEBUG"  # type: ignore[misc]
+
+
+def test_a_bad_setting_is_said_in_the_reader_s_language(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(env={"LOG_LEVEL": "VERBOSE"}, env_file=tmp_path / ".env")
+    assert refused.value.message("vi") == (
+        "Cấu hình LOG_LEVEL='VERBOSE': cần một trong các giá trị"
+        " DEBUG, INFO, WARNING, ERROR, CRITICAL."
+    )
+    assert refused.value.message("en") == (
+        "Setting LOG_LEVEL='VERBOSE': expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL."
+    )
