@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.alerts import Alert, Audience, VerdictMemory
-from reporting.measures import Verdict
 from reporting.storage.models import Identity, Role, User, UserUnit, VerdictState
+from reporting.verdicts import Verdict
 
 
 async def recipients(session: AsyncSession, alert: Alert) -> list[User]:

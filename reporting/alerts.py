@@ -15,16 +15,10 @@ from fractions import Fraction
 from reporting.campaign import Campaign
 from reporting.gaps import forms_gap, households_gap, plain_percent
 from reporting.i18n import fmt_count, fmt_day, fmt_percent, fmt_verdict, text, verdict_mark
-from reporting.measures import (
-    Measures,
-    Thresholds,
-    Verdict,
-    got_worse,
-    lowest_question,
-    projected_participation,
-    worst,
-)
+from reporting.measures import Measures, lowest_question, projected_participation
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.thresholds import Thresholds
+from reporting.verdicts import Verdict, got_worse, worst
 from reporting.wording import form_words, measure_name
 
 MORNING = time(8, 0)

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reporting.errors import CampaignError
 from reporting.i18n import Phrase
-from reporting.measures import Form, Progress, Thresholds
+from reporting.measures import Progress
 from reporting.names import NAME_LIMIT
+from reporting.thresholds import Form, Thresholds
 
 REFERENCE_CAMPAIGN = "campaign.toml"
 CAMPAIGN_NAME_LIMIT = 300  # campaigns.name is VARCHAR(300)

@@ -13,15 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from reporting.campaign import Campaign
-from reporting.measures import (
-    Counts,
-    Measures,
-    Progress,
-    Thresholds,
-    measure,
-    measure_district,
-)
+from reporting.measures import Counts, Measures, Progress, measure, measure_district
 from reporting.storage.models import Confirmation, HamletTotal, Level, Tally, Unit
+from reporting.thresholds import Thresholds
 
 Record = Sequence[Any]  # one row as the database returned it
 # From this many hamlet rows on, a summary is shaped in a worker thread so that the event loop

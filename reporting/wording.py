@@ -7,7 +7,7 @@ of 19 questions reads "câu 1–18" and "câu 19" everywhere.
 from __future__ import annotations
 
 from reporting.i18n import fmt_questions, text
-from reporting.measures import Form
+from reporting.thresholds import Form
 
 
 def form_words(form: Form) -> dict[str, object]:

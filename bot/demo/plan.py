@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from reporting.measures import REFERENCE_FORM, Form
 from reporting.tallies import Figures
+from reporting.thresholds import REFERENCE_FORM, Form
 
 SEED = 2024
 LAGGING_COMMUNE = "Phú Đình"

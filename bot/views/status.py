@@ -7,15 +7,9 @@ from fractions import Fraction
 
 from reporting.gaps import forms_gap, households_gap
 from reporting.i18n import fmt_count, fmt_percent, text, verdict_mark
-from reporting.measures import (
-    Measures,
-    Verdict,
-    lowest_question,
-    question_threshold,
-    question_verdict,
-    worst,
-)
+from reporting.measures import Measures, lowest_question, question_threshold, question_verdict
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.verdicts import Verdict, worst
 from reporting.wording import form_words
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.views.status import overall_verdict, worst_first
 from reporting.gaps import forms_gap, households_gap
 from reporting.i18n import fmt_count, fmt_percent, text, verdict_mark
-from reporting.measures import Thresholds, lowest_question, question_threshold
+from reporting.measures import lowest_question, question_threshold
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.thresholds import Thresholds
 from reporting.wording import form_words
 
 COLUMNS = (

@@ -21,9 +21,10 @@ from docx.text.paragraph import Paragraph
 from reporting.campaign import Campaign
 from reporting.gaps import households_gap, plain_percent
 from reporting.i18n import fmt_count, fmt_day, fmt_percent, text, verdict_words
-from reporting.measures import Measures, Verdict, lowest_question, question_threshold, worst
+from reporting.measures import Measures, lowest_question, question_threshold
 from reporting.recommendations import Recommendation
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.verdicts import Verdict, worst
 from reporting.wording import form_words
 
 FONT = "Times New Roman"  # the font of Vietnamese administrative documents (Nghị định 30/2020)

@@ -17,11 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from reporting.campaign import Campaign, load_campaign
 from reporting.clock import SimulatedClock
 from reporting.exports.json_csv import summary_csv, summary_json
-from reporting.measures import MEASURES, Counts, Verdict, sum_counts
+from reporting.measures import Counts, sum_counts
 from reporting.storage.models import Confirmation, Level
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
 from reporting.tallies import Entry, Figures, record_tally
+from reporting.thresholds import MEASURES
 from reporting.units import find_commune, find_hamlet
+from reporting.verdicts import Verdict
 
 Sessions = async_sessionmaker[AsyncSession]
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

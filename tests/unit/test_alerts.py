@@ -20,17 +20,11 @@ from reporting.alerts import (
     verdict_changes,
 )
 from reporting.campaign import AlertTimes, load_campaign
-from reporting.measures import (
-    MEASURES,
-    REFERENCE_FORM,
-    Counts,
-    Progress,
-    Verdict,
-    measure,
-    measure_district,
-)
+from reporting.measures import Counts, Progress, measure, measure_district
 from reporting.storage.models import Level
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.thresholds import MEASURES, REFERENCE_FORM
+from reporting.verdicts import Verdict
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CAMPAIGN = load_campaign()

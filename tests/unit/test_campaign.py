@@ -17,7 +17,8 @@ from reporting.campaign import (
     reference_source,
 )
 from reporting.errors import CampaignError
-from reporting.measures import MEASURES, Progress
+from reporting.measures import Progress
+from reporting.thresholds import MEASURES
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 REFERENCE = reference_source()

@@ -6,19 +6,13 @@ from fractions import Fraction
 import pytest
 
 from reporting.measures import (
-    REFERENCE_FORM,
-    REFERENCE_THRESHOLDS,
     Counts,
-    Form,
     Measures,
     Progress,
-    Thresholds,
-    Verdict,
     average,
     average_verdict,
     district_question_min_verdict,
     forms_needed,
-    got_worse,
     households_left,
     households_needed,
     lowest_question,
@@ -33,8 +27,9 @@ from reporting.measures import (
     question_verdict,
     rate,
     sum_counts,
-    worst,
 )
+from reporting.thresholds import REFERENCE_FORM, REFERENCE_THRESHOLDS, Form, Thresholds
+from reporting.verdicts import Verdict, got_worse, worst
 
 T = REFERENCE_THRESHOLDS
 OPEN = Progress(elapsed_days=4, total_days=8, closed=False)

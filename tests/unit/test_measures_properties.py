@@ -6,17 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporting.measures import (
-    MEASURES,
-    REFERENCE_FORM,
     Counts,
     Progress,
-    Thresholds,
-    Verdict,
     average,
     average_verdict,
     district_question_min_verdict,
     forms_needed,
-    got_worse,
     households_left,
     households_needed,
     measure,
@@ -29,8 +24,9 @@ from reporting.measures import (
     question_verdict,
     rate,
     sum_counts,
-    worst,
 )
+from reporting.thresholds import MEASURES, REFERENCE_FORM, Thresholds
+from reporting.verdicts import Verdict, got_worse, worst
 
 MANY = settings(max_examples=300)
 

@@ -6,13 +6,7 @@ from datetime import date
 
 from bot.chat.turn import TallyStored, Turn
 from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
-from reporting.measures import (
-    Counts,
-    lowest_question,
-    participation,
-    question_threshold,
-    rate,
-)
+from reporting.measures import Counts, lowest_question, participation, question_threshold, rate
 from reporting.storage.models import Unit
 from reporting.tallies import Entry, Figures, TallyRejected, stage_tally
 
