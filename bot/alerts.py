@@ -24,21 +24,15 @@ from reporting.alert_store import (
     remember_verdicts,
     remembered_verdicts,
 )
-from reporting.alerts import (
-    Alert,
-    deadline,
-    in_quiet_hours,
-    quiet_ends,
-    scheduled,
-    verdict_changes,
-    wrong_codes,
-)
+from reporting.alerts import Alert, deadline, in_quiet_hours, quiet_ends, wrong_codes
 from reporting.assignments import responsible_officials
 from reporting.campaign import Campaign
 from reporting.limits import WRONG_CODES
+from reporting.scheduled_alerts import scheduled
 from reporting.storage.db import lock_for_transaction
 from reporting.storage.models import AlertLog, OutboxState
 from reporting.summaries import summarize
+from reporting.verdict_alerts import verdict_changes
 
 
 async def check_alerts(core: Core, scheduled_too: bool) -> int:

@@ -11,8 +11,9 @@ from operator import attrgetter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.alerts import Alert, Audience, VerdictMemory
+from reporting.alerts import Alert, Audience
 from reporting.storage.models import Identity, Role, User, UserUnit, VerdictState
+from reporting.verdict_alerts import VerdictMemory
 from reporting.verdicts import Verdict
 
 

@@ -11,19 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reporting.alerts import (
-    Alert,
-    Audience,
-    Kind,
-    in_quiet_hours,
-    scheduled,
-    verdict_changes,
-)
+from reporting.alerts import Alert, Audience, Kind, in_quiet_hours
 from reporting.campaign import AlertTimes, load_campaign
 from reporting.measures import Counts, Progress, measure, measure_district
+from reporting.scheduled_alerts import scheduled
 from reporting.storage.models import Level
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.thresholds import MEASURES, REFERENCE_FORM
+from reporting.verdict_alerts import verdict_changes
 from reporting.verdicts import Verdict
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
