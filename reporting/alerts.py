@@ -15,11 +15,10 @@ from enum import StrEnum
 from fractions import Fraction
 
 from reporting.campaign import Campaign
-from reporting.i18n import fmt_percent, text
+from reporting.i18n import Phrase, fmt_percent, text
 
 # The officials who answer for each commune, by commune id: "Name (position)" (SPEC §2.2).
 Responsible = Mapping[int, Sequence[str]]
-Phrase = Callable[[str], str]  # text that depends on the reader's language
 
 
 class Kind(StrEnum):
@@ -56,8 +55,7 @@ class Alert:
 
     def render(self, lang: str) -> str:
         """Returns the alert's text in a language; numbers already formatted per language."""
-        values = {k: v(lang) if callable(v) else v for k, v in self.params.items()}
-        return text(self.message, lang, **values)
+        return text(self.message, lang, **self.params)
 
 
 def in_quiet_hours(campaign: Campaign, now: datetime) -> bool:

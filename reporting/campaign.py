@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reporting.errors import CampaignError
-from reporting.i18n import Phrase
+from reporting.i18n import Phrase, phrase
 from reporting.measures import Progress
 from reporting.names import NAME_LIMIT
 from reporting.thresholds import Form, Thresholds
@@ -233,7 +233,7 @@ def _read_form(reader: _Reader, questions: int) -> Form:
     section = reader.section("form")
     overall = section.get("overall", questions)
     if isinstance(overall, bool) or not isinstance(overall, int) or not 0 <= overall <= questions:
-        problem = Phrase("campaign.want_question", count=questions)
+        problem = phrase("campaign.want_question", count=questions)
         raise reader.fail("form.overall", problem, overall)
     default = [number for number in range(1, questions + 1) if number != overall]
     average = section.get("average", default)
@@ -243,10 +243,10 @@ def _read_form(reader: _Reader, questions: int) -> Form:
         or not average
         or any(isinstance(q, bool) or q not in numbers for q in average)
     ):
-        problem = Phrase("campaign.want_questions", count=questions)
+        problem = phrase("campaign.want_questions", count=questions)
         raise reader.fail("form.average", problem, average)
     if len(set(average)) != len(average) or overall in average:
-        raise reader.fail("form.average", Phrase("campaign.average_overlap"), average)
+        raise reader.fail("form.average", phrase("campaign.average_overlap"), average)
     return Form(questions=questions, average=tuple(average), overall=overall or None)
 
 
@@ -257,7 +257,7 @@ def _read_thresholds(reader: _Reader, form: Form) -> Thresholds:
     overall = reader.percent_named("thresholds", "overall", "q10")
     if overall is not None and form.overall is None:
         raise reader.fail(
-            "thresholds.overall", Phrase("campaign.no_overall"), f"{float(overall):g}"
+            "thresholds.overall", phrase("campaign.no_overall"), f"{float(overall):g}"
         )
     return Thresholds(
         participation=reader.percent_required("thresholds", "participation"),
@@ -307,9 +307,9 @@ class _Reader:
     ) -> str:
         value = self._required(section, key, default)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{section}.{key}", Phrase("campaign.want_text"), value)
+            raise self.fail(f"{section}.{key}", phrase("campaign.want_text"), value)
         if limit is not None and len(value.strip()) > limit:
-            raise self.fail(f"{section}.{key}", Phrase("campaign.too_long", limit=limit), value)
+            raise self.fail(f"{section}.{key}", phrase("campaign.too_long", limit=limit), value)
         return value.strip()
 
     def zone(self, section: str, key: str) -> ZoneInfo:
@@ -317,23 +317,23 @@ class _Reader:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail(f"{section}.{key}", Phrase("campaign.want_zone"), name) from None
+            raise self.fail(f"{section}.{key}", phrase("campaign.want_zone"), name) from None
 
     def day(self, section: str, key: str) -> date:
         value = self._required(section, key)
         if isinstance(value, datetime) or not isinstance(value, date):
-            raise self.fail(f"{section}.{key}", Phrase("campaign.want_date"), value)
+            raise self.fail(f"{section}.{key}", phrase("campaign.want_date"), value)
         return value
 
     def span(self, section: str, key: str) -> tuple[date, date]:
         value = self._required(section, key)
         if not isinstance(value, list) or len(value) != 2:
-            raise self.fail(f"{section}.{key}", Phrase("campaign.want_span"), value)
+            raise self.fail(f"{section}.{key}", phrase("campaign.want_span"), value)
         start, end = value
         if type(start) is not date or type(end) is not date:
-            raise self.fail(f"{section}.{key}", Phrase("campaign.want_span"), value)
+            raise self.fail(f"{section}.{key}", phrase("campaign.want_span"), value)
         if end < start:
-            raise self.fail(f"{section}.{key}", Phrase("campaign.span_backwards"), value)
+            raise self.fail(f"{section}.{key}", phrase("campaign.span_backwards"), value)
         return start, end
 
     def percent_required(self, section: str, key: str) -> Fraction:
@@ -348,17 +348,17 @@ class _Reader:
         values = self.section(section)
         if old_key is not None and old_key in values:
             if key in values:
-                problem = Phrase("campaign.two_names", other=f"{section}.{key}")
+                problem = phrase("campaign.two_names", other=f"{section}.{key}")
                 raise self.fail(f"{section}.{old_key}", problem, values[old_key])
             key = old_key
         value = values.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"{section}.{key}", Phrase("campaign.want_percent"), value)
+            raise self.fail(f"{section}.{key}", phrase("campaign.want_percent"), value)
         exact = Fraction(str(value))
         if not 0 < exact <= 100:
-            raise self.fail(f"{section}.{key}", Phrase("campaign.want_percent"), value)
+            raise self.fail(f"{section}.{key}", phrase("campaign.want_percent"), value)
         return exact
 
     def clock(self, section: str, key: str, default: time) -> time:

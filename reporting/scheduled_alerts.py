@@ -11,7 +11,6 @@ from reporting.alerts import (
     Alert,
     Audience,
     Kind,
-    Phrase,
     Responsible,
     gap_phrase,
     in_quiet_hours,
@@ -19,7 +18,7 @@ from reporting.alerts import (
 )
 from reporting.campaign import Campaign
 from reporting.gaps import households_gap, plain_percent
-from reporting.i18n import fmt_count, fmt_day, fmt_percent, text, verdict_mark
+from reporting.i18n import Phrase, fmt_count, fmt_day, fmt_percent, text, verdict_mark
 from reporting.measures import Measures, projected_participation
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.thresholds import Thresholds

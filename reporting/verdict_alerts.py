@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from reporting.alerts import Alert, Audience, Kind, Phrase, Responsible, gap_phrase, percent_phrase
+from reporting.alerts import Alert, Audience, Kind, Responsible, gap_phrase, percent_phrase
 from reporting.gaps import forms_gap, households_gap, plain_percent
-from reporting.i18n import fmt_percent, fmt_verdict, text
+from reporting.i18n import Phrase, fmt_percent, fmt_verdict, text
 from reporting.measures import lowest_question
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.verdicts import Verdict, got_worse

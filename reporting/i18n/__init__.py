@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 from typing import Final
@@ -16,20 +17,16 @@ _CATALOGS: Final = {"vi": vi.MESSAGES, "en": en.MESSAGES}
 VERDICT_MARKS: Final = {"met": "✅", "on_track": "🟢", "at_risk": "⚠️", "not_met": "❌"}
 
 
-class Phrase:
-    """A catalog message to be said inside another, in that message's language.
+Phrase = Callable[[str], str]  # words said in the reader's language, whatever it is
 
-    `text("campaign.bad_value", "en", problem=Phrase("campaign.want_date"))` says the whole
-    sentence in English; a problem rendered up front would stay in Vietnamese.
+
+def phrase(key: str, /, **params: object) -> Phrase:
+    """Returns catalog message `key` to be said inside another message, in that one's language.
+
+    `text("campaign.bad_value", "en", problem=phrase("campaign.want_date"))` says the whole
+    sentence in English, where a problem written out up front would stay in Vietnamese.
     """
-
-    __slots__ = ("key", "params")
-
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.key, self.params = key, params
-
-    def __repr__(self) -> str:
-        return f"Phrase({self.key!r}, **{self.params!r})"
+    return lambda lang: text(key, lang, **params)
 
 
 def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
@@ -40,10 +37,7 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     template = catalog[key] if key in catalog else vi.MESSAGES[key]
     if not params:
         return template
-    said = {
-        name: text(value.key, lang, **value.params) if isinstance(value, Phrase) else value
-        for name, value in params.items()
-    }
+    said = {name: value(lang) if callable(value) else value for name, value in params.items()}
     return template.format(**said)
 
 
