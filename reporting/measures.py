@@ -30,11 +30,11 @@ class Counts:
 
     @property
     def valid(self) -> int:
-        """Return the number of valid forms: collected minus invalid."""
+        """Returns the number of valid forms: collected minus invalid."""
         return self.collected - self.invalid
 
     def __add__(self, other: Counts) -> Counts:
-        """Return the field-by-field sum of two totals."""
+        """Returns the field-by-field sum of two totals."""
         if not isinstance(other, Counts):
             return NotImplemented
         return Counts(
@@ -46,12 +46,12 @@ class Counts:
 
     @classmethod
     def zero(cls, questions: int = REFERENCE_FORM.questions) -> Counts:
-        """Return empty totals of a form with `questions` questions: nothing collected."""
+        """Returns empty totals of a form with `questions` questions: nothing collected."""
         return cls(households=0, satisfied=(0,) * questions)
 
 
 def sum_counts(counts: Iterable[Counts], questions: int = REFERENCE_FORM.questions) -> Counts:
-    """Return the sum of all the totals (zero totals of `questions` questions for none)."""
+    """Returns the sum of all the totals (zero totals of `questions` questions for none)."""
     return sum(counts, Counts.zero(questions))
 
 
@@ -71,60 +71,60 @@ class Progress:
 
     @property
     def started(self) -> bool:
-        """Return True once at least one collection day has begun."""
+        """Returns True once at least one collection day has begun."""
         return self.elapsed_days > 0
 
 
 def meets(numerator: int, denominator: int, percent: Fraction) -> bool:
-    """Return True when numerator/denominator >= percent %, compared in integers only."""
+    """Returns True when numerator/denominator >= percent %, compared in integers only."""
     if denominator <= 0:
         raise ValueError(f"denominator must be positive, got {denominator}")
     return 100 * numerator * percent.denominator >= percent.numerator * denominator
 
 
 def _ceil_div(numerator: int, denominator: int) -> int:
-    """Return the exact integer ceiling of numerator/denominator (denominator > 0)."""
+    """Returns the exact integer ceiling of numerator/denominator (denominator > 0)."""
     return -(-numerator // denominator)
 
 
 def participation(c: Counts) -> Fraction | None:
-    """Return collected/households (0..1), or None when there are no households."""
+    """Returns collected/households (0..1), or None when there are no households."""
     return Fraction(c.collected, c.households) if c.households else None
 
 
 def satisfied_on(c: Counts, questions: Iterable[int]) -> int:
-    """Return the satisfied answers summed over the given questions (numbered from 1)."""
+    """Returns the satisfied answers summed over the given questions (numbered from 1)."""
     return sum(c.satisfied[q - 1] for q in questions)
 
 
 def rate(c: Counts, question: int) -> Fraction | None:
-    """Return satisfied/valid (0..1) for one question (from 1), or None without valid forms."""
+    """Returns satisfied/valid (0..1) for one question (from 1), or None without valid forms."""
     if not 1 <= question <= len(c.satisfied):
         raise ValueError(f"question must lie in 1..{len(c.satisfied)}, got {question}")
     return Fraction(c.satisfied[question - 1], c.valid) if c.valid > 0 else None
 
 
 def average(c: Counts, form: Form = REFERENCE_FORM) -> Fraction | None:
-    """Return the mean rate of the form's averaged questions (0..1), None without valid forms."""
+    """Returns the mean rate of the form's averaged questions (0..1), None without valid forms."""
     if c.valid <= 0:
         return None
     return Fraction(satisfied_on(c, form.average), len(form.average) * c.valid)
 
 
 def share_meets(c: Counts, questions: Sequence[int], percent: Fraction) -> bool:
-    """Return True when the satisfied share over `questions` reaches percent (False: no forms)."""
+    """Returns True when the satisfied share over `questions` reaches percent (False: no forms)."""
     if c.valid <= 0:
         return False
     return meets(satisfied_on(c, questions), len(questions) * c.valid, percent)
 
 
 def households_left(c: Counts) -> int:
-    """Return how many households have not yet given their opinion (never below 0)."""
+    """Returns how many households have not yet given their opinion (never below 0)."""
     return max(0, c.households - c.collected)
 
 
 def households_needed(c: Counts, percent: Fraction) -> int:
-    """Return the fewest more households that bring participation to percent; 0 when met.
+    """Returns the fewest more households that bring participation to percent; 0 when met.
 
     The answer may exceed `households_left(c)`: then the threshold cannot be reached.
     """
@@ -133,7 +133,7 @@ def households_needed(c: Counts, percent: Fraction) -> int:
 
 
 def forms_needed(c: Counts, questions: Sequence[int], percent: Fraction) -> int | None:
-    """Return the fewest extra valid forms, satisfied on every question, that reach percent.
+    """Returns the fewest extra valid forms, satisfied on every question, that reach percent.
 
     0 when already met; None when it would take more forms than households are left, or
     when percent is 100 and some answer is already unsatisfied. Without valid forms the
@@ -152,7 +152,7 @@ def _parts(percent: Fraction) -> tuple[int, int]:
 def _forms_gap(
     valid: int, left: int, satisfied: int, width: int, percent: tuple[int, int]
 ) -> int | None:
-    """Return `forms_needed` from the unit's figures: valid forms, households left, and the
+    """Returns `forms_needed` from the unit's figures: valid forms, households left, and the
     satisfied answers summed over `width` questions (the one place this is computed); the
     percent as its numerator and denominator."""
     numerator, denominator = percent
@@ -169,7 +169,7 @@ def _forms_gap(
 
 
 def lowest_question(c: Counts, form: Form = REFERENCE_FORM) -> int | None:
-    """Return the averaged question with the lowest rate (first on ties), None without forms."""
+    """Returns the averaged question with the lowest rate (first on ties), None without forms."""
     if c.valid <= 0:
         return None
     # every rate shares the denominator `valid`, so the fewest satisfied is the lowest rate
@@ -177,7 +177,7 @@ def lowest_question(c: Counts, form: Form = REFERENCE_FORM) -> int | None:
 
 
 def projected_participation(c: Counts, p: Progress) -> Fraction | None:
-    """Return participation at the window's end at the pace so far (0..1), None without homes."""
+    """Returns participation at the window's end at the pace so far (0..1), None without homes."""
     if c.households <= 0:
         return None
     projected = Fraction(c.collected * p.total_days, c.households * max(1, p.elapsed_days))
@@ -188,14 +188,14 @@ def projected_participation(c: Counts, p: Progress) -> Fraction | None:
 
 
 def _pace_reaches(c: Counts, percent: Fraction, p: Progress) -> bool:
-    """Return True when collection so far, projected linearly to the window's end, reaches it."""
+    """Returns True when collection so far, projected linearly to the window's end, reaches it."""
     # a first day's forms count as at least one day's pace, even before the window opens
     days = max(1, p.elapsed_days)
     return meets(c.collected * p.total_days, c.households * days, percent)
 
 
 def participation_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
-    """Return the participation verdict, None without households or before anything started."""
+    """Returns the participation verdict, None without households or before anything started."""
     if c.households <= 0:
         return None
     if meets(c.collected, c.households, t.participation):
@@ -210,12 +210,12 @@ def participation_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | No
 def share_verdict(
     c: Counts, questions: Sequence[int], percent: Fraction, p: Progress
 ) -> Verdict | None:
-    """Return the verdict on the satisfied share over `questions`, None without valid forms."""
+    """Returns the verdict on the satisfied share over `questions`, None without valid forms."""
     return _share_verdict(c.valid, forms_needed(c, questions, percent), p)
 
 
 def _share_verdict(valid: int, gap: int | None, p: Progress) -> Verdict | None:
-    """Return a share's verdict from its forms gap: no gap is met, an impossible one not met."""
+    """Returns a share's verdict from its forms gap: no gap is met, an impossible one not met."""
     if valid <= 0:
         return None
     if gap == 0:
@@ -226,26 +226,26 @@ def _share_verdict(valid: int, gap: int | None, p: Progress) -> Verdict | None:
 
 
 def question_verdict(c: Counts, question: int, percent: Fraction, p: Progress) -> Verdict | None:
-    """Return the verdict on one question's rate, None without valid forms."""
+    """Returns the verdict on one question's rate, None without valid forms."""
     return share_verdict(c, (question,), percent, p)
 
 
 def question_min_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
-    """Return the worst verdict of the averaged questions against `t.question_min`."""
+    """Returns the worst verdict of the averaged questions against `t.question_min`."""
     if t.question_min is None:
         return None
     return worst(question_verdict(c, q, t.question_min, p) for q in t.form.average)
 
 
 def average_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
-    """Return the verdict on the averaged questions' mean against `t.average`."""
+    """Returns the verdict on the averaged questions' mean against `t.average`."""
     if t.average is None:
         return None
     return share_verdict(c, t.form.average, t.average, p)
 
 
 def overall_verdict(c: Counts, t: Thresholds, p: Progress) -> Verdict | None:
-    """Return the verdict on the overall question's rate against `t.overall`."""
+    """Returns the verdict on the overall question's rate against `t.overall`."""
     if t.overall is None or t.form.overall is None:
         return None
     return question_verdict(c, t.form.overall, t.overall, p)
@@ -276,12 +276,12 @@ class Measures:
 
     @property
     def participation(self) -> Fraction | None:
-        """Return collected/households (0..1), None without households."""
+        """Returns collected/households (0..1), None without households."""
         return participation(self.counts)
 
     @property
     def rates(self) -> tuple[Fraction | None, ...]:
-        """Return the rate of every question, 1..N (0..1), each None without valid forms."""
+        """Returns the rate of every question, 1..N (0..1), each None without valid forms."""
         if self._rates is None:
             valid = self.counts.valid
             made = (
@@ -295,7 +295,7 @@ class Measures:
 
     @property
     def average(self) -> Fraction | None:
-        """Return the mean rate of the averaged questions (0..1), None without valid forms."""
+        """Returns the mean rate of the averaged questions (0..1), None without valid forms."""
         if self._average is None:
             made = (average(self.counts, self.form),)
             object.__setattr__(self, "_average", made)
@@ -304,19 +304,19 @@ class Measures:
 
     @property
     def overall(self) -> Fraction | None:
-        """Return the overall question's rate (0..1), None without it or without valid forms."""
+        """Returns the overall question's rate (0..1), None without it or without valid forms."""
         return None if self.form.overall is None else self.rates[self.form.overall - 1]
 
 
 def question_threshold(question: int, t: Thresholds) -> Fraction | None:
-    """Return the threshold one question's rate is held to (None: it is not held to any)."""
+    """Returns the threshold one question's rate is held to (None: it is not held to any)."""
     if question == t.form.overall:
         return t.overall
     return t.question_min if question in t.form.average else None
 
 
 def measure(c: Counts, t: Thresholds, p: Progress) -> Measures:
-    """Return every figure, verdict and gap of the unit with totals `c`.
+    """Returns every figure, verdict and gap of the unit with totals `c`.
 
     Each share's gap is computed once and its verdict read from it: a summary measures
     thousands of hamlets, so this does in one pass what the single-figure functions above
@@ -360,7 +360,7 @@ def measure(c: Counts, t: Thresholds, p: Progress) -> Measures:
 def district_question_min_verdict(
     communes: Sequence[Measures], own: Verdict | None, p: Progress
 ) -> Verdict | None:
-    """Return the district's question_min verdict: its own and every surveyed commune's worst.
+    """Returns the district's question_min verdict: its own and every surveyed commune's worst.
 
     A commune without a verdict yet counts as at risk while the window is open and as not met
     once it has closed; None only when neither the district nor any commune has a verdict.
@@ -373,7 +373,7 @@ def district_question_min_verdict(
 
 
 def measure_district(communes: Sequence[Measures], t: Thresholds, p: Progress) -> Measures:
-    """Return the district's measures from its surveyed communes' (question_min over all),
+    """Returns the district's measures from its surveyed communes' (question_min over all),
     its participation held to the district's threshold."""
     total = sum_counts((m.counts for m in communes), t.form.questions)
     own = measure(total, t.for_district(), p)

@@ -43,7 +43,7 @@ class Form:
 
     @property
     def numbers(self) -> range:
-        """Return the question numbers, 1..questions."""
+        """Returns the question numbers, 1..questions."""
         return range(1, self.questions + 1)
 
 
@@ -51,7 +51,7 @@ REFERENCE_FORM = Form()
 
 
 def _percent(value: Fraction | int | float | None) -> Fraction | None:
-    """Return `value` as a Fraction percent (None stays None), refusing all outside (0, 100]."""
+    """Returns `value` as a Fraction percent (None stays None), refusing all outside (0, 100]."""
     if value is None:
         return None
     # a float from TOML such as 79.99 means the decimal written, not its binary approximation
@@ -91,11 +91,11 @@ class Thresholds:
 
     @property
     def judged(self) -> tuple[str, ...]:
-        """Return the names of the measures this campaign judges, in the order of MEASURES."""
+        """Returns the names of the measures this campaign judges, in the order of MEASURES."""
         return tuple(name for name in MEASURES if getattr(self, name) is not None)
 
     def for_district(self) -> Thresholds:
-        """Return these thresholds with the district's participation threshold in place."""
+        """Returns these thresholds with the district's participation threshold in place."""
         return replace(self, participation=self.district_participation or self.participation)
 
 

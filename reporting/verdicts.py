@@ -20,7 +20,7 @@ class Verdict(StrEnum):
 
     @property
     def rank(self) -> int:
-        """Return the verdict's place in the ladder: 0 for met, 3 for not met."""
+        """Returns the verdict's place in the ladder: 0 for met, 3 for not met."""
         return _RANKS[self]
 
 
@@ -28,12 +28,12 @@ _RANKS = {verdict: place for place, verdict in enumerate(Verdict)}
 
 
 def worst(verdicts: Iterable[Verdict | None]) -> Verdict | None:
-    """Return the worst verdict given, ignoring None; None when there is none."""
+    """Returns the worst verdict given, ignoring None; None when there is none."""
     return max((v for v in verdicts if v is not None), key=lambda v: v.rank, default=None)
 
 
 def got_worse(old: Verdict | None, new: Verdict | None) -> bool:
-    """Return True when `new` stands lower in the ladder than `old` (None is never worse)."""
+    """Returns True when `new` stands lower in the ladder than `old` (None is never worse)."""
     if old is None or new is None:
         return False
     return new.rank > old.rank
