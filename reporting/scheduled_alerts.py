@@ -23,7 +23,7 @@ from reporting.measures import Measures, projected_participation
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.thresholds import Thresholds
 from reporting.verdicts import Verdict, worst
-from reporting.wording import form_words
+from reporting.wording import form_words, level_words
 
 MORNING = time(8, 0)
 
@@ -65,7 +65,7 @@ def _reminders(summary: CampaignSummary) -> list[Alert]:
             f"reminder:{summary.day}",
             Audience.LEADERS,
             "alert.reminder",
-            {"day": day},
+            {"day": day, **level_words(summary.campaign.levels)},
             hamlet_ids=late,
         )
     ]
@@ -81,6 +81,7 @@ def _missing_lists(summary: CampaignSummary) -> Iterator[Alert]:
                 "hamlets": commune.hamlets,
                 "names": ", ".join(late),
                 "day": fmt_day(summary.day, year=False),
+                **level_words(summary.campaign.levels),
             }
             key = f"missing:{summary.day}:{commune.unit_id}"
             yield Alert(
@@ -107,6 +108,7 @@ def _digest(summary: CampaignSummary, responsible: Responsible) -> Alert:
         "figures": _digest_figures(district.measures, t),
         "troubled": lambda lang: ", ".join(line(lang) for line in lines) or "—",
         "missing": late if summary.campaign.in_collection(summary.day) else "—",
+        **level_words(summary.campaign.levels),
     }
     return Alert(Kind.DIGEST, f"digest:{summary.day}", Audience.DISTRICT, "alert.digest", params)
 
@@ -156,6 +158,7 @@ def _collection_ending_soon(campaign: Campaign, summary: CampaignSummary) -> Ite
             "names": ", ".join(behind),
             "end": fmt_day(campaign.phases.collection[1], year=False),
             "percent": plain_percent(campaign.thresholds.participation),
+            **level_words(campaign.levels),
         }
         yield Alert(
             Kind.DEADLINE,
@@ -169,18 +172,19 @@ def _collection_ending_soon(campaign: Campaign, summary: CampaignSummary) -> Ite
 def _confirmations_due(summary: CampaignSummary, end: str) -> Iterator[Alert]:
     """Each unconfirmed commune is asked to confirm; district staff get one list of them."""
     waiting = [c for c in summary.communes if not c.confirmed]
+    words = level_words(summary.campaign.levels)
     for commune in waiting:
         yield Alert(
             Kind.DEADLINE,
             f"deadline:confirm:{commune.unit_id}",
             Audience.COMMUNE,
             "alert.confirm_due",
-            {"commune": commune.name, "end": end},
+            {"commune": commune.name, "end": end, **words},
             commune_id=commune.unit_id,
         )
     if waiting:
         names = ", ".join(commune.name for commune in waiting)
-        params = {"count": len(waiting), "names": names, "end": end}
+        params = {"count": len(waiting), "names": names, "end": end, **words}
         yield Alert(
             Kind.DEADLINE,
             "deadline:confirm",

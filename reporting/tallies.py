@@ -15,6 +15,7 @@ from reporting.measures import Counts
 from reporting.storage.locks import lock_hamlet
 from reporting.storage.models import HamletTotal, Tally, TallyRevision, Unit
 from reporting.tally_reads import collected_elsewhere, tally_on
+from reporting.wording import level_words
 
 NOTE_LIMIT = 1000  # characters of a note, on every path: chat, tally add, tally import
 
@@ -97,7 +98,7 @@ async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) 
     check_figures(entry.figures, campaign)
     _refuse_outside_window(campaign, entry)
     hamlet = await lock_hamlet(session, entry.hamlet)
-    await _refuse_if_locked(session, hamlet)
+    await _refuse_if_locked(session, campaign, hamlet)
     await _refuse_over_households(session, hamlet, entry)
     current = await tally_on(session, entry.hamlet.id, entry.day)
     before = _figures_of(current) if current is not None else None
@@ -139,10 +140,11 @@ async def stage_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -
     return await record_tally(session, campaign, entry)
 
 
-async def _refuse_if_locked(session: AsyncSession, hamlet: Unit) -> None:
+async def _refuse_if_locked(session: AsyncSession, campaign: Campaign, hamlet: Unit) -> None:
     if hamlet.parent_id is not None and await is_locked(session, hamlet.parent_id):
         commune = await session.get(Unit, hamlet.parent_id)
-        raise TallyRejected("tally.locked", commune=commune.name if commune else "")
+        name = commune.name if commune else ""
+        raise TallyRejected("tally.locked", commune=name, **level_words(campaign.levels))
 
 
 async def _refuse_over_households(session: AsyncSession, hamlet: Unit, entry: Entry) -> None:

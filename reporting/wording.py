@@ -1,11 +1,13 @@
 """How a campaign's own form reads in text: its question groups, measures and one-line format.
 
 Messages name "câu 1–9" or "câu 10" only through the parameters made here, so that a campaign
-of 19 questions reads "câu 1–18" and "câu 19" everywhere.
+of 19 questions reads "câu 1–18" and "câu 19" everywhere; likewise the units' levels, so that a
+commune campaign over its thôn reads "thôn", never "xóm".
 """
 
 from __future__ import annotations
 
+from reporting.campaign import Levels
 from reporting.i18n import fmt_questions, text
 from reporting.thresholds import Form
 
@@ -14,6 +16,16 @@ def form_words(form: Form) -> dict[str, object]:
     """Returns the parameters every message about the form may use: `group` (the averaged
     questions, "1–9"), `overall` (the overall question's number) and `count` (how many)."""
     return {"group": fmt_questions(form.average), "overall": form.overall, "count": form.questions}
+
+
+def level_words(levels: Levels) -> dict[str, object]:
+    """Returns the parameters every message about units may use: what the campaign calls its
+    levels, `district_level`, `commune_level` and `hamlet_level` ("huyện", "xã", "xóm")."""
+    return {
+        "district_level": levels.district,
+        "commune_level": levels.commune,
+        "hamlet_level": levels.hamlet,
+    }
 
 
 def measure_name(measure: str, form: Form, lang: str) -> str:

@@ -22,9 +22,8 @@ async def mine(turn: Turn, _args: str) -> None:
     hamlet, lang = turn.user.units[0], turn.lang
     totals = await running_totals(turn.session, hamlet, turn.campaign.form.questions)
     commune = await turn.session.get(Unit, hamlet.parent_id)
-    heading = text(
-        "chat.mine_heading", lang, hamlet=hamlet.name, commune=commune.name if commune else ""
-    )
+    name = commune.name if commune else ""
+    heading = text("chat.mine_heading", lang, hamlet=hamlet.name, commune=name, **turn.levels)
     lines = [heading, *progress_lines(turn, totals), await _today_line(turn, hamlet)]
     turn.say("\n".join(lines))
 
@@ -67,7 +66,7 @@ async def missing(turn: Turn, args: str) -> None:
     communes = [await commune_in_scope(turn, args)] if args.strip() else await scope_communes(turn)
     ids = {unit.id for unit in communes}
     summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of=ids)
-    lines = [text("chat.missing_heading", turn.lang, day=fmt_day(today))]
+    lines = [text("chat.missing_heading", turn.lang, day=fmt_day(today), **turn.levels)]
     for commune in (summary.commune(unit.id) for unit in communes):
         late = [hamlet.name for hamlet in commune.children if not hamlet.reported_today]
         key = "chat.missing_commune" if late else "chat.missing_none"
@@ -77,6 +76,7 @@ async def missing(turn: Turn, args: str) -> None:
                 turn.lang,
                 commune=commune.name,
                 count=len(late),
+                **turn.levels,
                 hamlets=commune.hamlets,
                 names=", ".join(late),
             )

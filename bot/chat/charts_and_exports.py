@@ -21,6 +21,7 @@ from reporting.names import fold
 from reporting.recommendations import recommendations
 from reporting.storage.models import Role, Unit
 from reporting.summaries import CampaignSummary, UnitSummary, summarize
+from reporting.wording import level_words
 
 T = TypeVar("T")
 MAX_COMMUNES = 5  # an official with many communes asks for the others by name
@@ -39,7 +40,8 @@ async def chart(turn: Turn, args: str) -> None:
         communes = await scope_communes(turn)
         await _commune_charts(turn, summary, communes[:MAX_COMMUNES])
         if len(communes) > MAX_COMMUNES:
-            turn.say(text("chat.chart_more", turn.lang, count=len(communes) - MAX_COMMUNES))
+            more = len(communes) - MAX_COMMUNES
+            turn.say(text("chat.chart_more", turn.lang, count=more, **turn.levels))
 
 
 async def export(turn: Turn, args: str) -> None:
@@ -145,10 +147,11 @@ def _trim_freed_memory() -> None:
     libc.malloc_trim(0)
 
 
-def _when(summary: CampaignSummary) -> dict[str, str]:
+def _when(summary: CampaignSummary) -> dict[str, object]:
     local = summary.as_of.astimezone(summary.campaign.timezone)
     percent = plain_percent(summary.campaign.thresholds.participation)
-    return {"time": f"{local:%H:%M}", "day": fmt_day(local), "percent": percent}
+    moment = {"time": f"{local:%H:%M}", "day": fmt_day(local), "percent": percent}
+    return {**moment, **level_words(summary.campaign.levels)}
 
 
 def _png(name: str, data: bytes) -> Attachment:

@@ -46,7 +46,7 @@ async def report(turn: Turn, args: str) -> None:
             await guided.start(turn)
         return
     if turn.user.role != Role.HAMLET:
-        turn.say(text("chat.oneline_hamlet_only", turn.lang))
+        turn.say(text("chat.oneline_hamlet_only", turn.lang, **turn.levels))
         return
     day, figures = parse_one_line(args, turn.campaign, turn.campaign.local_date(turn.now))
     if await send_tally(turn, turn.user.units[0], day, figures):
@@ -94,8 +94,9 @@ async def register(turn: Turn, code: str) -> None:
             await _count_wrong_code(turn)
         return
     units = ", ".join(unit.name for unit in turn.user.units) or turn.campaign.district
+    name = turn.user.name
     turn.say(
-        text(f"chat.registered_{turn.user.role}", turn.lang, name=turn.user.name, units=units)
+        text(f"chat.registered_{turn.user.role}", turn.lang, name=name, units=units, **turn.levels)
     )
     await help_(turn, "")
 
@@ -123,7 +124,7 @@ async def help_(turn: Turn, _args: str) -> None:
     lines = [text("chat.help_heading", turn.lang)]
     for command in COMMANDS:
         if role in command.roles and command.name != "start":
-            lines.append(text(f"help.{command.name}", turn.lang))
+            lines.append(text(f"help.{command.name}", turn.lang, **turn.levels))
     turn.say("\n".join(lines))
 
 

@@ -33,13 +33,13 @@ async def start(turn: Turn, _args: str) -> None:
         )
         return
     if await is_locked(turn.session, commune.id):
-        turn.say(text("chat.confirm_already", turn.lang, commune=commune.name))
+        turn.say(text("chat.confirm_already", turn.lang, commune=commune.name, **turn.levels))
         return
     summary = await summarize(turn.session, turn.campaign, turn.now, hamlets_of={commune.id})
     turn.say(status_detail(summary, summary.commune(commune.id), turn.lang))
     dialog = await drafts.begin(turn.session, turn.user.id, KIND, ASKED, today, turn.now)
     turn.say(
-        text("chat.confirm_ask", turn.lang, commune=commune.name),
+        text("chat.confirm_ask", turn.lang, commune=commune.name, **turn.levels),
         _choices(turn),
         drafts.stamp(dialog),
     )
@@ -58,22 +58,22 @@ async def step(turn: Turn, dialog: Dialog, incoming: Incoming) -> None:
         return
     commune = turn.user.units[0]
     if await confirm(turn.session, commune.id, turn.user.id, turn.now):
-        turn.say(text("chat.confirm_done", turn.lang, commune=commune.name))
+        turn.say(text("chat.confirm_done", turn.lang, commune=commune.name, **turn.levels))
     else:  # someone else confirmed it since the question was asked
-        turn.say(text("chat.confirm_already", turn.lang, commune=commune.name))
+        turn.say(text("chat.confirm_already", turn.lang, commune=commune.name, **turn.levels))
 
 
 async def reopen(turn: Turn, args: str) -> None:
     """District staff reopen a confirmed commune so that its hamlets can correct figures."""
     assert turn.user is not None
     if not args.strip():
-        turn.say(text("chat.unlock_usage", turn.lang))
+        turn.say(text("chat.unlock_usage", turn.lang, **turn.levels))
         return
     commune = await commune_in_scope(turn, args)
     if await unlock(turn.session, commune.id, turn.user.id, turn.now):
-        turn.say(text("chat.unlocked", turn.lang, commune=commune.name))
+        turn.say(text("chat.unlocked", turn.lang, commune=commune.name, **turn.levels))
     else:
-        turn.say(text("chat.not_locked", turn.lang, commune=commune.name))
+        turn.say(text("chat.not_locked", turn.lang, commune=commune.name, **turn.levels))
 
 
 def _choices(turn: Turn) -> tuple[Choice, ...]:

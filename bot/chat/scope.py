@@ -29,4 +29,4 @@ async def commune_in_scope(turn: Turn, query: str) -> Unit:
         return await find_commune(turn.session, query, within=mine)
     except UnitNotFound:
         other = await find_commune(turn.session, query)
-        raise OutOfScope("chat.out_of_scope", commune=other.name) from None
+        raise OutOfScope("chat.out_of_scope", commune=other.name, **turn.levels) from None

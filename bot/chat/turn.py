@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.campaign import Campaign
 from reporting.clock import Clock
 from reporting.storage.models import User
+from reporting.wording import level_words
 
 
 class Kind(StrEnum):
@@ -127,6 +128,11 @@ class Turn:
     def lang(self) -> str:
         """Returns the user's language (Vietnamese until they choose)."""
         return self.user.language if self.user else "vi"
+
+    @property
+    def levels(self) -> dict[str, object]:
+        """Returns the campaign's level names as message parameters ("hamlet_level", …)."""
+        return level_words(self.campaign.levels)
 
     @property
     def now(self) -> datetime:

@@ -26,6 +26,7 @@ from reporting.storage.db import create_engine, sessions
 from reporting.storage.models import Identity
 from reporting.storage.schema import require_exists, upgrade
 from reporting.units import ensure_district, find_commune, unit_path
+from reporting.wording import level_words
 
 
 def init(settings: Settings, _args: argparse.Namespace) -> None:
@@ -103,10 +104,11 @@ async def unlock_commune(settings: Settings, args: argparse.Namespace) -> None:
     """Reopens a confirmed commune; the confirmation stays on record."""
     async with opened(settings) as ctx, ctx.sessions() as session:
         commune = await find_commune(session, args.commune)
+        words = level_words(ctx.campaign.levels)
         if not await unlock(session, commune.id, None, ctx.clock.now()):
-            raise AdminRefused("chat.not_locked", commune=commune.name)
+            raise AdminRefused("chat.not_locked", commune=commune.name, **words)
         await session.commit()
-    print(text("chat.unlocked", commune=commune.name))
+    print(text("chat.unlocked", commune=commune.name, **words))
 
 
 def backup(settings: Settings, args: argparse.Namespace) -> None:

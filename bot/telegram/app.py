@@ -18,8 +18,10 @@ from bot.telegram import handlers
 from bot.telegram.ordering import PerChatOrder
 from bot.telegram.services import CORE
 from bot.telegram.transport import CHANNEL, TelegramTransport
+from reporting.campaign import Campaign
 from reporting.i18n import LANGUAGES, text
 from reporting.settings import Settings
+from reporting.wording import level_words
 
 MENU = (
     "report",
@@ -68,7 +70,7 @@ async def started(application: Application, core: Core) -> AsyncIterator[Applica
     await patiently("Telegram", bot.base_url, bot.token, application.initialize)
     try:
         for lang in LANGUAGES:
-            menu = [BotCommand(name, _describe(name, lang)) for name in MENU]
+            menu = [BotCommand(name, _describe(name, lang, core.campaign)) for name in MENU]
             language = None if lang == "vi" else lang
             await patiently(
                 "Telegram",
@@ -98,6 +100,7 @@ def _rate_limiter(per_second: int) -> AIORateLimiter:
     return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=0)
 
 
-def _describe(name: str, lang: str) -> str:
+def _describe(name: str, lang: str, campaign: Campaign) -> str:
     assert any(command.name == name for command in COMMANDS)
-    return text(f"help.{name}", lang).split(" — ", 1)[-1]
+    words = level_words(campaign.levels)
+    return text(f"help.{name}", lang, **words).split(" — ", 1)[-1]

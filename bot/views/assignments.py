@@ -9,6 +9,7 @@ from bot.views.status import overall_verdict, worst_first
 from reporting.assignments import AssignedPerson
 from reporting.i18n import fmt_percent, fmt_verdict, text
 from reporting.summaries import CampaignSummary, UnitSummary
+from reporting.wording import level_words
 
 _NO_VERDICT = 1  # communes with nothing to judge yet come after the met ones, as in /status
 _NO_COMMUNE = 2  # district staff, answering for no commune of their own, come last
@@ -25,7 +26,8 @@ def assignments_overview(
         "assign.heading", lang, time=local.strftime("%H:%M"), day=local.strftime("%d/%m/%Y")
     )
     shown = sorted(((person, _communes(summary, person)) for person in people), key=_severity)
-    blocks = [heading, *(_block(person, communes, lang) for person, communes in shown)]
+    words = level_words(summary.campaign.levels)
+    blocks = [heading, *(_block(person, communes, lang, words) for person, communes in shown)]
     blocks.append(_not_opened(people, lang))
     return "\n\n".join(blocks)
 
@@ -46,7 +48,9 @@ def _severity(shown: tuple[AssignedPerson, list[UnitSummary]]) -> tuple[int, flo
     return (-verdict.rank if verdict else _NO_VERDICT), float(worst.participation or 0)
 
 
-def _block(person: AssignedPerson, communes: Sequence[UnitSummary], lang: str) -> str:
+def _block(
+    person: AssignedPerson, communes: Sequence[UnitSummary], lang: str, words: dict[str, object]
+) -> str:
     lines = [text("assign.person", lang, name=person.name, position=person.position)]
     for commune in communes:
         verdict = overall_verdict(commune.measures)
@@ -60,7 +64,7 @@ def _block(person: AssignedPerson, communes: Sequence[UnitSummary], lang: str) -
             )
         )
     if not person.commune_ids:
-        lines.append(text("assign.whole_district", lang))
+        lines.append(text("assign.whole_district", lang, **words))
     if not person.has_account:
         lines.append(text("assign.not_opened", lang))
     return "\n".join(lines)

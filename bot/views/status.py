@@ -10,7 +10,7 @@ from reporting.i18n import fmt_count, fmt_percent, text, verdict_mark
 from reporting.measures import Measures, lowest_question, question_threshold, question_verdict
 from reporting.summaries import CampaignSummary, UnitSummary
 from reporting.verdicts import Verdict, worst
-from reporting.wording import form_words
+from reporting.wording import form_words, level_words
 
 
 def overall_verdict(m: Measures) -> Verdict | None:
@@ -50,7 +50,7 @@ def status_detail(summary: CampaignSummary, commune: UnitSummary, lang: str) -> 
     ]
     for question in summary.campaign.form.numbers:
         lines.append(_question_line(summary, m, question, lang))
-    lines.append(text("status.hamlets", lang))
+    lines.append(text("status.hamlets", lang, **level_words(summary.campaign.levels)))
     threshold = summary.campaign.thresholds.participation
     lines.extend(_hamlet_line(hamlet, threshold, lang) for hamlet in worst_first(commune.children))
     return "\n".join(lines)
@@ -95,7 +95,13 @@ def _unit_block(summary: CampaignSummary, unit: UnitSummary, lang: str) -> str:
         lines.append(text("status.no_forms", lang))
     confirmed = text("status.confirmed" if unit.confirmed else "status.unconfirmed", lang)
     lines.append(
-        text("status.reported", lang, reported=unit.reported_today, hamlets=unit.hamlets)
+        text(
+            "status.reported",
+            lang,
+            reported=unit.reported_today,
+            hamlets=unit.hamlets,
+            **level_words(summary.campaign.levels),
+        )
         + (f" · {confirmed}" if unit.level != "district" else "")
     )
     return "\n".join(lines)

@@ -183,8 +183,8 @@ MESSAGES: dict[str, str] = {
         "Số hộ cần từ {collected} trở lên."
     ),
     "tally.locked": (
-        "Xã {commune} đã xác nhận số liệu nên không sửa được nữa. "
-        "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."
+        "Số liệu của {commune_level} {commune} đã được xác nhận nên không sửa được nữa. "
+        "Muốn sửa, xin liên hệ cán bộ {district_level} để mở khóa."
     ),
     "tally.over_households": (
         "{hamlet} có {households} hộ. Các ngày khác đã thu {earlier} phiếu, thêm {collected} "
@@ -406,11 +406,16 @@ MESSAGES: dict[str, str] = {
         "{minutes} phút, phải chờ đến {until}. Nếu đó không phải người được mời, có thể có "
         "người đang dò mã."
     ),
-    "alert.reminder": "🔔 Nhắc việc: hôm nay ({day}) xóm chưa gửi báo cáo. Gõ /baocao để gửi.",
-    "alert.missing": "📭 {commune}: {count}/{hamlets} xóm chưa báo cáo ngày {day}: {names}.",
+    "alert.reminder": (
+        "🔔 Nhắc việc: hôm nay ({day}) {hamlet_level} chưa gửi báo cáo. Gõ /baocao để gửi."
+    ),
+    "alert.missing": (
+        "📭 {commune}: {count}/{hamlets} {hamlet_level} chưa báo cáo ngày {day}: {names}."
+    ),
     "alert.digest": (
         "📊 Tổng hợp ngày {day}: {collected}/{households} hộ đã góp ý ({percent}){figures}.\n"
-        "Xã cần chú ý: {troubled}.\nXóm chưa báo cáo hôm nay: {missing}."
+        "Các {commune_level} cần chú ý: {troubled}.\n"
+        "Số {hamlet_level} chưa báo cáo hôm nay: {missing}."
     ),
     "alert.digest_average": "bình quân câu {group} {percent}",
     "alert.digest_overall": "câu {overall} {percent}",
@@ -427,15 +432,16 @@ MESSAGES: dict[str, str] = {
         "hiện nay chỉ đạt khoảng {projected} khi kết thúc{gap}."
     ),
     "alert.collection_ending_district": (
-        "⏰ Còn 2 ngày nữa hết thu phiếu ({end}). {count} xã theo tiến độ hiện nay sẽ dưới "
-        "{percent}: {names}."
+        "⏰ Còn 2 ngày nữa hết thu phiếu ({end}). {count} {commune_level} theo tiến độ hiện nay "
+        "sẽ dưới {percent}: {names}."
     ),
     "alert.confirm_due": (
-        "⏰ Đã sang giai đoạn tổng hợp. Xã {commune} chưa xác nhận số liệu (hạn {end}). "
-        "Cán bộ xã xác nhận bằng lệnh /xacnhan."
+        "⏰ Đã sang giai đoạn tổng hợp. Số liệu của {commune_level} {commune} chưa được xác nhận "
+        "(hạn {end}). Cán bộ {commune_level} xác nhận bằng lệnh /xacnhan."
     ),
     "alert.confirm_due_district": (
-        "⏰ Đã sang giai đoạn tổng hợp. {count} xã chưa xác nhận số liệu (hạn {end}): {names}."
+        "⏰ Đã sang giai đoạn tổng hợp. {count} {commune_level} chưa xác nhận số liệu "
+        "(hạn {end}): {names}."
     ),
     "alert.question_figure": "câu {question} {percent}",
     "alert.report_due": (
@@ -444,14 +450,19 @@ MESSAGES: dict[str, str] = {
     ),
     # --- chat ---
     "chat.recount": "Số phiếu hợp lệ nay là {valid}: xin nhập lại số phiếu hài lòng của từng câu.",
-    "chat.unlock_usage": "Gõ /mokhoa kèm tên xã, ví dụ /mokhoa Định Biên.",
-    "chat.unlocked": "🔓 Đã mở khóa xã {commune}: các xóm sửa được số liệu; xã cần xác nhận lại.",
-    "chat.not_locked": "Xã {commune} chưa xác nhận số liệu nên không cần mở khóa.",
-    "help.assignments": "/assignments (/phancong) — ai phụ trách xã nào",
+    "chat.unlock_usage": "Gõ /mokhoa kèm tên {commune_level}, ví dụ /mokhoa Định Biên.",
+    "chat.unlocked": (
+        "🔓 Đã mở khóa {commune_level} {commune}: các {hamlet_level} sửa được số liệu; "
+        "{commune_level} cần xác nhận lại."
+    ),
+    "chat.not_locked": (
+        "Số liệu của {commune_level} {commune} chưa được xác nhận nên không cần mở khóa."
+    ),
+    "help.assignments": "/assignments (/phancong) — ai phụ trách {commune_level} nào",
     "assign.heading": "👥 Phân công phụ trách — {time} ngày {day}",
     "assign.person": "👤 {name} — {position}",
     "assign.commune": "   {commune}: {verdict}, hộ tham gia {percent}",
-    "assign.whole_district": "   Theo dõi toàn huyện",
+    "assign.whole_district": "   Theo dõi toàn {district_level}",
     "assign.not_opened": "   ✉️ Chưa mở bot",
     "assign.not_opened_summary": "Chưa mở bot: {count}/{total} người — {names}.",
     "assign.all_opened": "Mọi người đã mở bot ✅",
@@ -461,18 +472,26 @@ MESSAGES: dict[str, str] = {
     ),
     "alert.responsible": "\nPhụ trách: {names}.",
     "alert.digest_commune": "{commune} {mark} (phụ trách: {names})",
-    "help.unlock": "/unlock (/mokhoa) tên xã — mở khóa số liệu đã xác nhận",
+    "help.unlock": "/unlock (/mokhoa) tên {commune_level} — mở khóa số liệu đã xác nhận",
     "chat.chart_participation": (
-        "Tỷ lệ hộ tham gia các xã (đến {time} ngày {day}); đường gạch đứt là {percent}."
+        "Tỷ lệ hộ tham gia các {commune_level} (đến {time} ngày {day}); "
+        "đường gạch đứt là {percent}."
     ),
-    "chat.chart_questions": "Tỷ lệ hài lòng từng câu của toàn huyện (đến {time} ngày {day}).",
+    "chat.chart_questions": (
+        "Tỷ lệ hài lòng từng câu của toàn {district_level} (đến {time} ngày {day})."
+    ),
     "chat.chart_pace": (
         "Tiến độ thu phiếu so với mức cần để đạt {percent} (đến {time} ngày {day})."
     ),
-    "chat.chart_heatmap": "Tỷ lệ hài lòng theo xã và câu hỏi (đến {time} ngày {day}).",
-    "chat.chart_commune": "Tỷ lệ hài lòng từng câu của xã {commune} (đến {time} ngày {day}).",
+    "chat.chart_heatmap": (
+        "Tỷ lệ hài lòng theo {commune_level} và câu hỏi (đến {time} ngày {day})."
+    ),
+    "chat.chart_commune": (
+        "Tỷ lệ hài lòng từng câu của {commune_level} {commune} (đến {time} ngày {day})."
+    ),
     "chat.chart_more": (
-        "Còn {count} xã nữa: gõ /bieudo kèm tên xã để xem, ví dụ /bieudo Định Biên."
+        "Còn {count} {commune_level} nữa: gõ /bieudo kèm tên {commune_level} để xem, "
+        "ví dụ /bieudo Định Biên."
     ),
     "chat.export_caption": "Bảng tổng hợp kết quả lấy ý kiến (đến {time} ngày {day}).",
     "chat.report_caption": (
@@ -482,7 +501,7 @@ MESSAGES: dict[str, str] = {
     "chat.export_unknown": (
         "Gõ /xuatfile để lấy bảng tổng hợp, /xuatfile baocao để lấy dự thảo báo cáo."
     ),
-    "help.chart": "/chart (/bieudo) [tên xã] — biểu đồ",
+    "help.chart": "/chart (/bieudo) [tên {commune_level}] — biểu đồ",
     "help.export": (
         "/export (/xuatfile) — tải bảng tổng hợp Excel; /xuatfile baocao — dự thảo báo cáo"
     ),
@@ -515,16 +534,24 @@ MESSAGES: dict[str, str] = {
     "chat.registered_hamlet": (
         "✅ Đăng ký xong! {name} là trưởng ban công tác Mặt trận của {units}."
     ),
-    "chat.registered_commune": "✅ Đăng ký xong! {name} theo dõi xã {units}.",
-    "chat.registered_official": "✅ Đăng ký xong! {name} phụ trách các xã: {units}.",
-    "chat.registered_district": "✅ Đăng ký xong! {name} theo dõi toàn huyện {units}.",
+    "chat.registered_commune": "✅ Đăng ký xong! {name} theo dõi {commune_level} {units}.",
+    "chat.registered_official": (
+        "✅ Đăng ký xong! {name} phụ trách các {commune_level}: {units}."
+    ),
+    "chat.registered_district": (
+        "✅ Đăng ký xong! {name} theo dõi toàn {district_level} {units}."
+    ),
     "chat.help_heading": "Các lệnh bạn dùng được:",
     "help.help": "/help (/trogiup) — xem các lệnh",
     "help.report": "/report (/baocao) — gửi báo cáo hằng ngày",
-    "help.mine": "/mine (/xomtoi) — xem số liệu của xóm mình",
-    "help.status": "/status (/tinhhinh) [tên xã] — tình hình các xã",
-    "help.missing": "/missing (/chuabaocao) [tên xã] — xóm chưa báo cáo hôm nay",
-    "help.confirm": "/confirm (/xacnhan) — xác nhận số liệu của xã (giai đoạn tổng hợp)",
+    "help.mine": "/mine (/xomtoi) — xem số liệu của {hamlet_level} mình",
+    "help.status": "/status (/tinhhinh) [tên {commune_level}] — tình hình các {commune_level}",
+    "help.missing": (
+        "/missing (/chuabaocao) [tên {commune_level}] — {hamlet_level} chưa báo cáo hôm nay"
+    ),
+    "help.confirm": (
+        "/confirm (/xacnhan) — xác nhận số liệu của {commune_level} (giai đoạn tổng hợp)"
+    ),
     "help.lang": "/lang vi | en — đổi ngôn ngữ",
     "help.cancel": "/cancel (/huy) — dừng việc đang làm",
     "chat.unknown_command": "Không có lệnh /{command}. Gõ /help để xem các lệnh.",
@@ -546,10 +573,10 @@ MESSAGES: dict[str, str] = {
         "Hôm nay ({day}) không phải ngày thu phiếu. Thời gian thu phiếu: {start} – {end}."
     ),
     "chat.commune_locked": (
-        "Xã đã xác nhận số liệu nên không gửi hay sửa báo cáo được nữa. Muốn sửa, xin liên hệ "
-        "cán bộ huyện."
+        "Số liệu của {commune_level} đã được xác nhận nên không gửi hay sửa báo cáo được nữa. "
+        "Muốn sửa, xin liên hệ cán bộ {district_level}."
     ),
-    "chat.ask_hamlet": "Báo cáo giúp xóm nào? Chọn một xóm:",
+    "chat.ask_hamlet": "Báo cáo giúp {hamlet_level} nào? Chọn một {hamlet_level}:",
     "chat.ask_replace": (
         "{hamlet} đã có báo cáo ngày {day}. Gửi lại sẽ THAY số liệu cũ (số cũ vẫn được lưu "
         "lại). Bạn muốn gửi lại không?"
@@ -558,7 +585,9 @@ MESSAGES: dict[str, str] = {
     "chat.no": "Không",
     "chat.kept_old": "Được, giữ nguyên số liệu đã gửi.",
     "chat.tally_heading": "📝 Báo cáo ngày {day} — {hamlet}",
-    "chat.ask_collected": "Bước 1: Hôm nay xóm thu về bao nhiêu phiếu? (từ 0 đến {limit})",
+    "chat.ask_collected": (
+        "Bước 1: Hôm nay {hamlet_level} thu về bao nhiêu phiếu? (từ 0 đến {limit})"
+    ),
     "chat.ask_invalid": (
         "Bước 2: Trong {collected} phiếu, có bao nhiêu phiếu không hợp lệ? (từ 0 đến "
         "{collected}; không có thì chọn 0)"
@@ -604,7 +633,8 @@ MESSAGES: dict[str, str] = {
     "chat.running_total": "Cộng dồn: {collected}/{households} hộ đã góp ý ({percent}).",
     "chat.lowest_so_far": "Câu thấp nhất: câu {question} ({label}) {percent}.",
     "chat.oneline_hamlet_only": (
-        "Báo cáo một dòng chỉ dành cho trưởng xóm. Gõ /report để chọn xóm rồi nhập từng bước."
+        "Báo cáo một dòng chỉ dành cho trưởng {hamlet_level}. Gõ /report để chọn {hamlet_level} "
+        "rồi nhập từng bước."
     ),
     "chat.oneline_format": (
         "Báo cáo một dòng cần {short} hoặc {long} số (vừa có {found} số):\n"
@@ -617,22 +647,25 @@ MESSAGES: dict[str, str] = {
         "Số thứ {position} («{value}») không phải số nguyên từ 0 trở lên. Xin gõ lại cả dòng."
     ),
     "chat.oneline_day": "Ngày {day} không nằm trong thời gian thu phiếu ({start} – {end}).",
-    "chat.mine_heading": "🏠 {hamlet} (xã {commune})",
+    "chat.mine_heading": "🏠 {hamlet} ({commune_level} {commune})",
     "chat.mine_no_collection": "Hôm nay ({day}) không phải ngày thu phiếu.",
     "chat.mine_missing": "Hôm nay ({day}): chưa báo cáo. Gõ /report để gửi.",
     "chat.mine_reported": "Hôm nay ({day}): đã báo cáo {collected} phiếu lúc {time}.",
-    "chat.out_of_scope": "Xã {commune} không thuộc các xã bạn phụ trách.",
+    "chat.out_of_scope": "{commune} không thuộc các {commune_level} bạn phụ trách.",
     "chat.missing_no_collection": "Hôm nay ({day}) không phải ngày thu phiếu.",
-    "chat.missing_heading": "📭 Xóm chưa báo cáo ngày {day}:",
-    "chat.missing_commune": "{commune} ({count}/{hamlets} xóm): {names}",
-    "chat.missing_none": "{commune}: tất cả {hamlets} xóm đã báo cáo ✅",
+    "chat.missing_heading": "📭 Các {hamlet_level} chưa báo cáo ngày {day}:",
+    "chat.missing_commune": "{commune} ({count}/{hamlets} {hamlet_level}): {names}",
+    "chat.missing_none": "{commune}: tất cả {hamlets} {hamlet_level} đã báo cáo ✅",
     "chat.confirm_not_now": "Chỉ xác nhận được trong giai đoạn tổng hợp ({start} – {end}).",
-    "chat.confirm_already": "Xã {commune} đã xác nhận số liệu rồi.",
+    "chat.confirm_already": "Số liệu của {commune_level} {commune} đã được xác nhận rồi.",
     "chat.confirm_ask": (
-        "Xác nhận số liệu trên của xã {commune}? Sau khi xác nhận, các xóm không sửa được nữa."
+        "Xác nhận số liệu trên của {commune_level} {commune}? Sau khi xác nhận, "
+        "các {hamlet_level} không sửa được nữa."
     ),
     "chat.confirm_yes": "Xác nhận",
-    "chat.confirm_done": "✅ Đã xác nhận số liệu của xã {commune}. Số liệu đã được khóa.",
+    "chat.confirm_done": (
+        "✅ Đã xác nhận số liệu của {commune_level} {commune}. Số liệu đã được khóa."
+    ),
     "chat.lang_usage": "Gõ /lang vi để dùng tiếng Việt, /lang en để dùng tiếng Anh.",
     "chat.lang_set": "Đã chuyển sang tiếng Việt.",
     "demo.starting": (
@@ -686,12 +719,12 @@ MESSAGES: dict[str, str] = {
     "status.average": "Bình quân câu {group}: {percent} {mark}",
     "status.overall": "Câu {overall}: {percent} {mark}",
     "status.no_forms": "Chưa có phiếu hợp lệ nên chưa tính tỷ lệ hài lòng.",
-    "status.reported": "Xóm đã báo cáo hôm nay: {reported}/{hamlets}",
+    "status.reported": "Số {hamlet_level} đã báo cáo hôm nay: {reported}/{hamlets}",
     "status.confirmed": "đã xác nhận",
     "status.unconfirmed": "chưa xác nhận",
     "status.questions": "\nTừng câu hỏi (số phiếu hài lòng, tỷ lệ):",
     "status.question": "Câu {question} ({label}): {satisfied} · {percent} {mark}",
-    "status.hamlets": "\nCác xóm (số phiếu thu/số hộ):",
+    "status.hamlets": "\nCác {hamlet_level} (số phiếu thu/số hộ):",
     "status.hamlet_reported": "✔️ {name}: {collected}/{households} ({percent})",
     "status.hamlet_missing": (
         "✖️ {name}: {collected}/{households} ({percent}) — hôm nay chưa báo cáo"

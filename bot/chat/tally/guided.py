@@ -81,6 +81,7 @@ async def load_facts(
             turn, await _hamlets_of(turn, draft, for_commune), day, with_day
         ),
         for_commune=for_commune,
+        levels=campaign.levels,
     )
 
 

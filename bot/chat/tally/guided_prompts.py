@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.chat.drafts import mark
 from bot.chat.tally.guided_draft import Draft, Step
 from bot.chat.turn import Choice, Reply
+from reporting.campaign import Levels
 from reporting.i18n import fmt_count, fmt_day, text
+from reporting.wording import level_words
 
 WIDE = 3  # columns of the summary's and the field list's buttons
 
@@ -61,6 +63,12 @@ class Facts:
     token: str  # the dialog's token, which marks its buttons
     hamlets: tuple[HamletFacts, ...]  # the draft's hamlet, or those the user may pick from
     for_commune: bool = False  # a commune user picks one of `hamlets` first
+    levels: Levels = field(default_factory=Levels)  # what the campaign calls its units
+
+    @property
+    def level_words(self) -> dict[str, object]:
+        """Returns the campaign's level names as message parameters ("hamlet_level", …)."""
+        return level_words(self.levels)
 
     def hamlet(self, draft: Draft) -> HamletFacts:
         """Returns the facts of the draft's hamlet."""
@@ -71,7 +79,11 @@ def ask(state: Step, draft: Draft, facts: Facts) -> tuple[Reply, ...]:
     """Returns the question of a step, with its choices and the mark of its buttons."""
     lang, token = facts.lang, mark(facts.token, state, draft.detail)
     if state is Step.HAMLET:
-        return (Reply(text("chat.ask_hamlet", lang), hamlet_choices(facts), token),)
+        return (
+            Reply(
+                text("chat.ask_hamlet", lang, **facts.level_words), hamlet_choices(facts), token
+            ),
+        )
     hamlet = facts.hamlet(draft)
     if state is Step.REPLACE:
         asked = text("chat.ask_replace", lang, hamlet=hamlet.name, day=fmt_day(facts.day))
@@ -79,7 +91,11 @@ def ask(state: Step, draft: Draft, facts: Facts) -> tuple[Reply, ...]:
     if state is Step.COLLECTED:
         heading = text("chat.tally_heading", lang, hamlet=hamlet.name, day=fmt_day(facts.day))
         limit = fmt_count(hamlet.limit)
-        return (Reply(f"{heading}\n{text('chat.ask_collected', lang, limit=limit)}"),)
+        return (
+            Reply(
+                f"{heading}\n{text('chat.ask_collected', lang, limit=limit, **facts.level_words)}"
+            ),
+        )
     if state is Step.INVALID:
         asked = text("chat.ask_invalid", lang, collected=draft.collected)
         return (Reply(asked, (Choice("0", "0"),), token),)

@@ -123,7 +123,7 @@ def _on_hamlet(draft: Draft, answer: Incoming, facts: Facts) -> Outcome:
 
 def _hamlet_chosen(draft: Draft, hamlet: HamletFacts, facts: Facts) -> Outcome:
     if hamlet.locked:
-        said = (Reply(text("chat.commune_locked", facts.lang)),)
+        said = (Reply(text("chat.commune_locked", facts.lang, **facts.level_words)),)
         return Outcome(None, draft, said, (DropDraft(Ending.LOCKED),))
     draft = draft.but(hamlet_id=hamlet.id, satisfied=(), wrong=0)
     return _asked(Step.REPLACE if hamlet.reported else Step.COLLECTED, draft, facts)
