@@ -220,7 +220,7 @@ async def test_reminders_missing_lists_and_digest_reach_exactly_their_people(bot
     assert await alerts_at(bot, at(28, 1, 20, 30)) == 2
     [digest] = seen.new(staff)
     assert digest.startswith("📊 Tổng hợp ngày 28/01: ")
-    assert digest.endswith("Xóm chưa báo cáo hôm nay: 294.")  # 303 hamlets, 9 reported
+    assert digest.endswith("Số xóm chưa báo cáo hôm nay: 294.")  # 303 hamlets, 9 reported
     [digest_en] = seen.new(staff_en)
     assert digest_en.startswith("📊 Digest for 28/01: ")
     assert seen.quiet(everyone)
@@ -270,7 +270,7 @@ async def test_confirmation_due_goes_to_district_and_the_unconfirmed_commune(bot
     assert await alerts_at(bot, at(4, 2, 8, 0)) == 3
     # one text true for both: the official reads who must act, the commune user how
     asked = (
-        "⏰ Đã sang giai đoạn tổng hợp. Xã Bảo Linh chưa xác nhận số liệu (hạn 06/02). "
+        "⏰ Đã sang giai đoạn tổng hợp. Số liệu của xã Bảo Linh chưa được xác nhận (hạn 06/02). "
         "Cán bộ xã xác nhận bằng lệnh /xacnhan."
     )
     assert seen.new(unconfirmed) == seen.new(official) == [asked]

@@ -31,14 +31,14 @@ BAO_LINH_BLOCK = (
     "Bình quân câu 1–9: 50,00 % ⚠️ · Câu 10: 50,00 % ⚠️\n"
     "  bình quân câu 1–9 cần thêm 40 phiếu hài lòng để đạt 90 %\n"
     "  câu 10 cần thêm 90 phiếu hài lòng để đạt 95 %\n"
-    "Xóm đã báo cáo hôm nay: 1/12 · chưa xác nhận"
+    "Số xóm đã báo cáo hôm nay: 1/12 · chưa xác nhận"
 )
 DINH_BIEN_BLOCK = (
     "🟢 Định Biên\n"
     "Hộ tham gia: 662/997 hộ (66,40 %) 🟢 — cần thêm 36 hộ để đạt 70 %\n"
     "Câu thấp nhất: câu 1 (Quy hoạch) 100,00 % ✅\n"
     "Bình quân câu 1–9: 100,00 % ✅ · Câu 10: 100,00 % ✅\n"
-    "Xóm đã báo cáo hôm nay: 11/12 · chưa xác nhận"
+    "Số xóm đã báo cáo hôm nay: 11/12 · chưa xác nhận"
 )
 
 
@@ -86,7 +86,7 @@ async def test_district_status_puts_the_district_first_and_splits_under_the_limi
     first = parts[0].text.split("\n\n")
     assert first[0] == HEADING
     assert first[1].startswith("⚠️ Định Hóa\nHộ tham gia: 672/25.978 hộ (2,59 %) ⚠️")
-    assert first[1].endswith("Xóm đã báo cáo hôm nay: 12/303")
+    assert first[1].endswith("Số xóm đã báo cáo hôm nay: 12/303")
     lines = whole_text.splitlines()
     titles = [line for n, line in enumerate(lines[:-1]) if lines[n + 1].startswith("Hộ tham gia")]
     communes = [title.split(" ", 1)[1] for title in titles[1:]]
@@ -127,14 +127,14 @@ async def test_status_outside_the_assignment_is_refused(reported) -> None:
     bot = reported
     official = await bot.register(Role.OFFICIAL, "Định Biên", "Bảo Linh")
     [refused] = await bot.say(official, "/status bao cuong")
-    assert refused.text == "Xã Bảo Cường không thuộc các xã bạn phụ trách."
+    assert refused.text == "Bảo Cường không thuộc các xã bạn phụ trách."
     [refused] = await bot.say(official, "/missing Bảo Cường")
-    assert refused.text == "Xã Bảo Cường không thuộc các xã bạn phụ trách."
+    assert refused.text == "Bảo Cường không thuộc các xã bạn phụ trách."
     [unknown] = await bot.say(official, "/status Hà Nội")
     assert unknown.text == "Không tìm thấy xã «Hà Nội»."
     chair = await bot.register(Role.COMMUNE, "Định Biên")
     [refused] = await bot.say(chair, "/status bao linh")
-    assert refused.text == "Xã Bảo Linh không thuộc các xã bạn phụ trách."
+    assert refused.text == "Bảo Linh không thuộc các xã bạn phụ trách."
     [own] = await bot.say(chair, "/status")
     assert own.text == f"{HEADING}\n\n{DINH_BIEN_BLOCK}"
 
@@ -144,7 +144,7 @@ async def test_missing_lists_hamlets_without_todays_tally(reported) -> None:
     official = await bot.register(Role.OFFICIAL, "Định Biên", "Bảo Linh")
     [missing] = await bot.say(official, "/missing")
     heading, bao_linh, dinh_bien = missing.text.splitlines()
-    assert heading == "📭 Xóm chưa báo cáo ngày 28/01/2024:"
+    assert heading == "📭 Các xóm chưa báo cáo ngày 28/01/2024:"
     assert bao_linh.startswith("Bảo Linh (11/12 xóm): Xóm Bản Cọ, Xóm Bản Vèn, ")
     assert "Xóm Bản Lanh" not in bao_linh
     assert dinh_bien == "Định Biên (1/12 xóm): Xóm Nà Mỏ"
@@ -152,7 +152,7 @@ async def test_missing_lists_hamlets_without_todays_tally(reported) -> None:
     await bot.say(leader, "/report 40 40 40 40 40 40 40 40 40 40 40")
     [missing] = await bot.say(official, "/chuabaocao dinh bien")
     assert missing.text.splitlines() == [
-        "📭 Xóm chưa báo cáo ngày 28/01/2024:",
+        "📭 Các xóm chưa báo cáo ngày 28/01/2024:",
         "Định Biên: tất cả 12 xóm đã báo cáo ✅",
     ]
     # yesterday's tallies do not count for today

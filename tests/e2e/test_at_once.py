@@ -34,7 +34,7 @@ JUST_USED = (
 )
 USED = "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần."
 CONFIRMED = "✅ Đã xác nhận số liệu của xã Định Biên. Số liệu đã được khóa."
-ALREADY = "Xã Định Biên đã xác nhận số liệu rồi."
+ALREADY = "Số liệu của xã Định Biên đã được xác nhận rồi."
 LAST_COLLECTION_DAY = date(2024, 2, 3)  # also the first day of aggregation
 
 
@@ -152,7 +152,7 @@ async def test_a_tally_sent_while_the_commune_confirms_is_refused_and_not_stored
     print(f"\n[{loaded_database.backend}] leader reads: {texts(sent)}")
     assert texts(confirmed) == [CONFIRMED]
     assert texts(sent) == [
-        "Xã Định Biên đã xác nhận số liệu nên không sửa được nữa. "
+        "Số liệu của xã Định Biên đã được xác nhận nên không sửa được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."
     ]
     assert await bot.tallies() == []

@@ -46,7 +46,7 @@ async def test_official_gets_the_charts_of_a_commune_they_follow(chat) -> None:
         assert reply.data is not None
         assert 0 < _png_width(reply.data) <= 1280
     [refusal] = await bot.say(official, "/chart Quy Kỳ")
-    assert refusal.text == "Xã Quy Kỳ không thuộc các xã bạn phụ trách."
+    assert refusal.text == "Quy Kỳ không thuộc các xã bạn phụ trách."
 
 
 async def test_district_staff_get_the_workbook_with_the_stored_figures(chat) -> None:

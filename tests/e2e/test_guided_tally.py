@@ -14,6 +14,7 @@ import pytest
 
 from reporting.i18n import text
 from reporting.storage.models import Dialog, Role, Tally, TallyRevision
+from reporting.wording import level_words
 
 LABELS = (
     "Quy hoạch",
@@ -344,7 +345,7 @@ async def test_commune_user_reports_for_one_of_its_hamlets(chat) -> None:
     assert prompt.text.startswith("📝 Báo cáo ngày 28/01/2024 — Xóm Đồng Chú")
     await chat.say(chair, "/huy")
     [refused] = await chat.say(chair, "/report 45 44 43 45 45 42 44 45 44 45 45")
-    assert refused.text == text("chat.oneline_hamlet_only")
+    assert refused.text == text("chat.oneline_hamlet_only", **level_words(chat.campaign.levels))
 
 
 async def test_two_messages_at_once_take_one_answer_each(bot) -> None:

@@ -17,6 +17,7 @@ from reporting.errors import Problem
 from reporting.i18n import text
 from reporting.people import revoke_user
 from reporting.storage.models import ChatLimit, Confirmation, Role
+from reporting.wording import level_words
 
 HAMLET = "Định Biên/Xóm Nà Mỏ"
 OTHER_COMMUNES_HAMLET = "Bảo Linh/Xóm Bản Lanh"
@@ -72,10 +73,10 @@ ANSWERS: dict[str, str | dict[str, str]] = {
         "official": "Tỷ lệ hài lòng từng câu của xã ",
         "district": "Tỷ lệ hộ tham gia các xã (đến 16:00 ngày 28/01/2024)",
     },
-    "/missing": f"📭 Xóm chưa báo cáo ngày {DAY}:",
+    "/missing": f"📭 Các xóm chưa báo cáo ngày {DAY}:",
     "/confirm": "Chỉ xác nhận được trong giai đoạn tổng hợp (03/02 – 06/02).",
     "/export": f"Bảng tổng hợp kết quả lấy ý kiến (đến 16:00 ngày {DAY}).",
-    "/unlock": "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa.",
+    "/unlock": "Số liệu của xã Định Biên chưa được xác nhận nên không cần mở khóa.",
     "/assignments": "Chưa có bảng phân công.",
     "/lang": "Language set to English.",
     "/cancel": "Không có việc gì đang làm dở.",
@@ -251,10 +252,10 @@ async def test_confirm_in_aggregation_locks_the_commune(bot) -> None:
     assert confirmation.unlocked_at is None
 
     [again] = await bot.say(chair, "/confirm")
-    assert again.text == "Xã Định Biên đã xác nhận số liệu rồi."
+    assert again.text == "Số liệu của xã Định Biên đã được xác nhận rồi."
     [locked] = await bot.say(leader, "/report 02/02 45 44 43 45 45 42 44 45 44 45 45")
     assert locked.text == (
-        "Xã Định Biên đã xác nhận số liệu nên không sửa được nữa. "
+        "Số liệu của xã Định Biên đã được xác nhận nên không sửa được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."
     )
     [closed] = await bot.say(leader, "/report")
@@ -290,19 +291,19 @@ async def test_locked_commune_refuses_reports_on_the_last_collection_day(bot) ->
     refused, again = await bot.press(leader, "Gửi")  # the draft was made before the lock
     assert again.buttons == ["Gửi", "Sửa", "Hủy"]  # the summary again, to leave it with Hủy
     assert refused.text == (
-        "Xã Định Biên đã xác nhận số liệu nên không sửa được nữa. "
+        "Số liệu của xã Định Biên đã được xác nhận nên không sửa được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện để mở khóa."
     )
     [cancelled] = await bot.press(leader, "Hủy")
     assert cancelled.text == "Đã hủy. Chưa có gì được gửi."
     [locked] = await bot.say(leader, "/report")
     assert locked.text == (
-        "Xã đã xác nhận số liệu nên không gửi hay sửa báo cáo được nữa. "
+        "Số liệu của xã đã được xác nhận nên không gửi hay sửa báo cáo được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện."
     )
     await bot.say(chair, "/report")
     [locked] = await bot.press(chair, "Xóm Nà Mỏ")
-    assert locked.text == text("chat.commune_locked")
+    assert locked.text == text("chat.commune_locked", **level_words(bot.campaign.levels))
     assert await bot.all_tallies() == []
 
 
@@ -316,13 +317,13 @@ async def test_district_staff_reopen_a_confirmed_commune_and_hamlets_can_correct
     await bot.say(chair, "/xacnhan")
     await bot.press(chair, "Xác nhận")
     [refused] = await bot.say(leader, "/report 03/02 5 5 5 5 5 5 5 5 5 5 5")
-    assert "đã xác nhận số liệu" in refused.text
+    assert "đã được xác nhận" in refused.text
     [reopened] = await bot.say(staff, "/mokhoa dinh bien")
     assert reopened.text.startswith("🔓 Đã mở khóa xã Định Biên")
     [saved] = await bot.say(leader, "/report 03/02 5 5 5 5 5 5 5 5 5 5 5")
     assert saved.text.startswith("✅ Đã lưu báo cáo ngày 03/02/2024")
     [twice] = await bot.say(staff, "/mokhoa Định Biên")
-    assert twice.text == "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa."
+    assert twice.text == "Số liệu của xã Định Biên chưa được xác nhận nên không cần mở khóa."
     async with bot.sessions() as session:
         [confirmation] = (await session.execute(Confirmation.__table__.select())).all()
     assert confirmation.unlocked_at is not None

@@ -13,6 +13,7 @@ from bot.telegram.app import MENU
 from reporting.i18n import text
 from reporting.people import create_user_invite
 from reporting.storage.models import Identity, Invite, Role, User
+from reporting.wording import level_words
 
 
 async def test_start_with_code_registers_hamlet_leader(chat) -> None:
@@ -198,7 +199,8 @@ async def test_help_lists_only_the_roles_commands(bot) -> None:
         lines = helped.text.splitlines()
         assert lines[0] == "Các lệnh bạn dùng được:"
         listed = [command.name for command in COMMANDS if command.name in names]
-        assert lines[1:] == [text(f"help.{name}") for name in listed], role
+        words = level_words(bot.campaign.levels)
+        assert lines[1:] == [text(f"help.{name}", **words) for name in listed], role
         [alias] = await bot.say(person, "/trogiup")
         assert alias.text == helped.text
 

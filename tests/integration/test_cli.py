@@ -928,7 +928,7 @@ def test_invite_slips_take_no_option_of_invite_itself(slips_ready: Cli) -> None:
 
 def test_unlock_reopens_a_confirmed_commune_and_keeps_the_record(ready: Cli) -> None:
     assert _one_line(ready("unlock", "dinh bien")) == (
-        "Xã Định Biên chưa xác nhận số liệu nên không cần mở khóa."
+        "Số liệu của xã Định Biên chưa được xác nhận nên không cần mở khóa."
     )
     commune_id = ready.query("SELECT id FROM units WHERE name = 'Định Biên'")[0][0]
     ready.query(

@@ -275,7 +275,7 @@ async def test_locked_commune_refuses_changes_until_unlocked(
     lock = await _lock(session_factory, hamlet, clock)
 
     for day in (FIRST_DAY, SECOND_DAY):
-        with pytest.raises(TallyRejected, match="Xã Bảo Cường đã xác nhận"):
+        with pytest.raises(TallyRejected, match="Số liệu của xã Bảo Cường đã được xác nhận"):
             await _submit(session_factory, loaded, _entry(hamlet, day, figures(20), clock))
     assert await _counts(session_factory) == (1, 1)
 

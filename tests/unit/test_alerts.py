@@ -256,8 +256,8 @@ def test_digest_to_district_staff_from_20_30_with_district_line_troubles_and_mis
     assert digest.render("vi") == (
         "📊 Tổng hợp ngày 28/01: 72/300 hộ đã góp ý (24,00 %); "
         "bình quân câu 1–9 100,00 %; câu 10 98,61 %.\n"
-        "Xã cần chú ý: Bảo Linh ⚠️.\n"
-        "Xóm chưa báo cáo hôm nay: 3."
+        "Các xã cần chú ý: Bảo Linh ⚠️.\n"
+        "Số xóm chưa báo cáo hôm nay: 3."
     )
     assert digest.render("en") == (
         "📊 Digest for 28/01: 72/300 households (24.00 %); Q1–9 average 100.00 %; Q10 98.61 %.\n"
@@ -274,7 +274,7 @@ def test_digest_names_the_officials_who_answer_for_a_commune_at_risk() -> None:
     due = scheduled(CAMPAIGN, some_late(now), now, responsible)
     [digest] = [a for a in due if a.kind is Kind.DIGEST]
     assert (
-        "Xã cần chú ý: Bảo Linh ⚠️ (phụ trách: Nguyễn Văn An (Phó Chủ tịch UBND huyện); "
+        "Các xã cần chú ý: Bảo Linh ⚠️ (phụ trách: Nguyễn Văn An (Phó Chủ tịch UBND huyện); "
         "Trần Thị Bình (Ủy viên)).\n"
     ) in digest.render("vi")
     assert (
@@ -294,7 +294,7 @@ def test_digest_counts_thousands_with_a_dot_and_shows_a_dash_without_troubles() 
     assert digest.render("vi").startswith(
         "📊 Tổng hợp ngày 29/01: 18.200/25.500 hộ đã góp ý (71,37 %);"
     )
-    assert "Xã cần chú ý: —.\nXóm chưa báo cáo hôm nay: 0." in digest.render("vi")
+    assert "Các xã cần chú ý: —.\nSố xóm chưa báo cáo hôm nay: 0." in digest.render("vi")
 
 
 def test_digest_runs_through_aggregation_and_no_hamlet_is_missing_once_collection_is_over() -> (
@@ -308,7 +308,7 @@ def test_digest_runs_through_aggregation_and_no_hamlet_is_missing_once_collectio
     after = summaries["04/02"]
     [digest] = [a for a in scheduled(CAMPAIGN, after, after.as_of) if a.kind is Kind.DIGEST]
     # no tally is expected after 03/02: the hamlets are not "missing" today
-    assert digest.render("vi").endswith("Xóm chưa báo cáo hôm nay: —.")
+    assert digest.render("vi").endswith("Số xóm chưa báo cáo hôm nay: —.")
     assert digest.render("en").endswith("Hamlets without today's report: —.")
 
 
@@ -378,7 +378,7 @@ def test_confirmation_due_on_the_first_aggregation_day_after_collection_for_unco
         BAO_LINH,
     )
     assert asked.render("vi") == (
-        "⏰ Đã sang giai đoạn tổng hợp. Xã Bảo Linh chưa xác nhận số liệu (hạn 06/02). "
+        "⏰ Đã sang giai đoạn tổng hợp. Số liệu của xã Bảo Linh chưa được xác nhận (hạn 06/02). "
         "Cán bộ xã xác nhận bằng lệnh /xacnhan."
     )
     assert (listed.key, listed.audience, listed.commune_id) == (

@@ -26,10 +26,12 @@ from bot.chat.turn import Incoming, Kind
 from reporting.campaign import load_campaign
 from reporting.i18n import text
 from reporting.tallies import Figures
+from reporting.wording import level_words
 
 CAMPAIGN = load_campaign()  # the reference campaign: its ten question labels
 DAY = date(2024, 1, 28)
 TOKEN = "a1b2c3d4"
+LOCKED = text("chat.commune_locked", **level_words(CAMPAIGN.levels))
 NA_MO = HamletFacts(17, "Xóm Nà Mỏ", HamletDay(limit=60, reported=False, locked=False))
 DONG_CHU = HamletFacts(18, "Xóm Đồng Chú", HamletDay(limit=40, reported=False, locked=False))
 NA_PHAY = HamletFacts(19, "Xóm Nà Phày", HamletDay(limit=30, reported=False, locked=False))
@@ -137,7 +139,7 @@ def test_outside_the_collection_days_no_draft_is_opened() -> None:
 
 def test_locked_commune_refuses_and_drops_the_draft() -> None:
     outcome = walk(known=facts(on_day(NA_MO, locked=True)))
-    assert (outcome.state, said(outcome)) == (None, [text("chat.commune_locked")])
+    assert (outcome.state, said(outcome)) == (None, [LOCKED])
     assert outcome.effects == (DropDraft(Ending.LOCKED),)
 
 
@@ -226,7 +228,7 @@ def test_commune_user_picking_a_hamlet_with_a_tally_today_is_asked_to_replace() 
 def test_commune_user_picking_a_hamlet_of_a_locked_commune_is_refused() -> None:
     chair = facts(on_day(NA_MO, locked=True), for_commune=True)
     outcome = walk("1", known=chair)
-    assert (outcome.state, said(outcome)) == (None, [text("chat.commune_locked")])
+    assert (outcome.state, said(outcome)) == (None, [LOCKED])
     assert outcome.effects == (DropDraft(Ending.LOCKED),)
 
 
