@@ -18,6 +18,7 @@ import pytest
 from backends import Database
 from openpyxl import load_workbook
 
+from bot.alerts import check_alerts
 from reporting.campaign import Campaign
 from reporting.campaign_store import store_campaign
 from reporting.exports.json_csv import summary_csv, summary_json
@@ -65,6 +66,19 @@ async def _playing(database: Database, name: str, channel: str) -> AsyncIterator
         return
     async with in_process(database, ON_DAY_TWO[name], channel) as chat:
         yield chat
+
+
+def _received(bot, person) -> list[str]:
+    """Returns the texts of everything the bot sent the person, replies and alerts alike."""
+    inbox = bot.inbox(person) if isinstance(bot, InProcess) else person.inbox
+    return [message.text for message in inbox]
+
+
+async def _alerts_at(bot, hour: int, minute: int = 0) -> None:
+    """Runs the alert check of that minute of day two, as the timer would, and delivers."""
+    bot.clock.set(ON_DAY_TWO[NINETEEN].replace(hour=hour, minute=minute))
+    await check_alerts(bot.core, scheduled_too=True)
+    await bot.core.deliver_now()
 
 
 @pytest.fixture(params=["zalo", "telegram"])
@@ -172,6 +186,49 @@ async def test_status_and_exports_follow_the_nineteen_questions(nineteen, tmp_pa
     # the district's: participation, questions, pace, and the heat map's 20 columns in two
     district = await bot.say(staff, "/bieudo")
     assert [reply.kind for reply in district] == ["photo"] * 5
+
+
+async def test_village_and_cluster_people_read_thon_and_cum_never_xom(nineteen) -> None:
+    bot = nineteen
+    leader = await bot.register(Role.HAMLET, VILLAGE, name="Ma Văn Tâm")
+    cluster = await bot.register(Role.COMMUNE, "Bắc Sơn", name="Trưởng cụm Bắc Sơn")
+    staff = await bot.register(Role.DISTRICT, name="Chủ tịch MTTQ xã")
+    await bot.store("Bắc Sơn/Thôn Bình Minh", 40, 40, day=ON_DAY_TWO[NINETEEN].date())
+
+    [mine] = await bot.say(leader, "/xomtoi")
+    assert mine.text.startswith("🏠 Thôn Đồng Tâm (cụm Bắc Sơn)\n")
+    [helped] = await bot.say(leader, "/trogiup")
+    assert "/mine (/xomtoi) — xem số liệu của thôn mình" in helped.text
+    [asked] = await bot.say(leader, "/baocao")
+    assert "Bước 1: Hôm nay thôn thu về bao nhiêu phiếu? (từ 0 đến 86)" in asked.text
+    await bot.say(leader, "/huy")
+
+    [status] = await bot.say(cluster, "/tinhhinh Bắc Sơn")
+    assert "Số thôn đã báo cáo hôm nay: 1/3 · chưa xác nhận" in status.text
+    assert "\nCác thôn (số phiếu thu/số hộ):\n" in status.text
+    [late] = await bot.say(cluster, "/chuabaocao")
+    assert late.text == (
+        "📭 Các thôn chưa báo cáo ngày 12/03/2025:\n"
+        "Bắc Sơn (2/3 thôn): Thôn Đồng Tâm, Thôn Làng Chùa"
+    )
+    [refused] = await bot.say(cluster, "/tinhhinh Nam Sơn")
+    assert refused.text == "Nam Sơn không thuộc các cụm bạn phụ trách."
+
+    await _alerts_at(bot, 17)
+    assert _received(bot, leader)[-1] == (
+        "🔔 Nhắc việc: hôm nay (12/03) thôn chưa gửi báo cáo. Gõ /baocao để gửi."
+    )
+    await _alerts_at(bot, 20)
+    assert _received(bot, cluster)[-1] == (
+        "📭 Bắc Sơn: 2/3 thôn chưa báo cáo ngày 12/03: Thôn Đồng Tâm, Thôn Làng Chùa."
+    )
+    await _alerts_at(bot, 20, 30)
+    digest = _received(bot, staff)[-1]
+    assert "\nCác cụm cần chú ý: " in digest
+    assert digest.endswith("\nSố thôn chưa báo cáo hôm nay: 8.")
+
+    for person in (leader, cluster, staff):
+        assert not [said for said in _received(bot, person) if "xóm" in said.lower()]
 
 
 async def test_a_tally_file_of_the_nineteen_questions_imports_whole(nineteen, tmp_path) -> None:
