@@ -58,6 +58,7 @@ async def roster_import(settings: Settings, args: argparse.Namespace) -> None:
     print(
         text(
             "cli.roster_done",
+            **level_words(ctx.campaign.levels),
             communes=len(changes.communes),
             added=changes.hamlets_added,
             updated=changes.hamlets_updated,

@@ -25,6 +25,7 @@ from reporting.people import (
 from reporting.roles import Role
 from reporting.settings import Settings
 from reporting.units import find_unit_path
+from reporting.wording import level_words
 
 
 async def invite(settings: Settings, args: argparse.Namespace) -> None:
@@ -72,7 +73,7 @@ async def _invite_many(settings: Settings, args: argparse.Namespace) -> None:
         else:
             grants = await surveyed_hamlet_grants(session)
         if not grants:
-            raise AdminRefused("cli.invite_no_hamlets")
+            raise AdminRefused("cli.invite_no_hamlets", **level_words(ctx.campaign.levels))
         pairs = [(grant.role, grant.unit) for grant in grants]
         made = await stage_invites(session, pairs, ctx.clock.now(), settings.INVITE_DAYS)
         content = invites_csv(zip(grants, made, strict=True), ctx.campaign.timezone)

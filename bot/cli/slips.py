@@ -31,6 +31,7 @@ from reporting.roles import Role
 from reporting.settings import Settings
 from reporting.storage.models import Invite, User
 from reporting.units import unit_path
+from reporting.wording import level_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ async def print_slips(
         if not targets.printed and not units and not people:
             if set(roles) <= {Role.OFFICIAL, Role.DISTRICT}:
                 raise SlipRefused("slips.no_table_people")
-            raise AdminRefused("cli.invite_no_hamlets")
+            raise AdminRefused("cli.invite_no_hamlets", **level_words(ctx.campaign.levels))
         if not targets.printed:
             raise SlipRefused("slips.none_left")
         now = ctx.clock.now()

@@ -236,8 +236,8 @@ MESSAGES: dict[str, str] = {
     "user.unknown": "Không có người dùng số {user_id}.",
     "cli.init_done": "Đã sẵn sàng: cơ sở dữ liệu {url}, chiến dịch «{campaign}».",
     "cli.roster_done": (
-        "Đã nạp danh sách: {communes} xã; thêm {added} xóm, cập nhật {updated} xóm, "
-        "{unchanged} xóm không đổi."
+        "Đã nạp danh sách: {communes} {commune_level}; thêm {added} {hamlet_level}, cập nhật "
+        "{updated} {hamlet_level}, {unchanged} {hamlet_level} không đổi."
     ),
     "cli.assignments_done": (
         "Đã nạp bảng phân công: thêm {added} người, cập nhật {updated} người, "
@@ -265,7 +265,8 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.invite_out_many_only": "--out chỉ đi cùng --file hoặc --all-hamlets.",
     "cli.invite_no_hamlets": (
-        "Chưa có xóm nào thuộc xã tham gia khảo sát: nạp danh sách trước (tallybot roster import)."
+        "Chưa có {hamlet_level} nào thuộc {commune_level} tham gia khảo sát: nạp danh sách trước "
+        "(tallybot roster import)."
     ),
     "cli.invite_out_exists": "Tệp {path} đã có; chọn tên khác để không ghi đè. Chưa tạo mã nào.",
     "cli.invite_out_failed": "Không ghi được tệp {path}: {error}. Chưa tạo mã nào.",
