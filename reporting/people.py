@@ -11,15 +11,18 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from reporting.campaign import Levels
 from reporting.errors import Problem
 from reporting.names import NAME_LIMIT
 from reporting.storage.models import Identity, Invite, Level, Role, Unit, User, UserUnit
+from reporting.wording import level_words
 
 # No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 # Printed slips show a code in two groups ("VN9F RYAS") and people type it as they see it.
 _CODE_SEPARATORS = str.maketrans("", "", " \t\r\n-")
+DEFAULT_LEVELS = Levels()  # huyện / xã / xóm, for callers without a campaign at hand
 
 
 def typed_code(typed: str) -> str:
@@ -217,8 +220,11 @@ async def stage_registration(
     chat_id: str,
     display_name: str,
     now: datetime,
+    levels: Levels = DEFAULT_LEVELS,
 ) -> User:
     """Registers a chat account as `redeem_invite` does, in the caller's transaction (no commit).
+
+    A refusal names whom to ask for a new code by the campaign's `levels` ("cán bộ huyện").
 
     A code made for an existing user adds the account to that user (same role and units). The
     chat commits the registration with its welcome reply and the update's processed-once
@@ -229,15 +235,16 @@ async def stage_registration(
     current = await account(session, channel, external_id)
     if current.user is not None and current.user.revoked_at is None:
         raise InviteRefused("invite.already_registered")
+    words = level_words(levels)
     invite = await session.get(Invite, typed_code(code))
     if invite is None:
-        raise InviteRefused("invite.unknown")
+        raise InviteRefused("invite.unknown", **words)
     if invite.used_at is not None:
         raise InviteRefused("invite.used")
     if invite.expires_at < now:
-        raise InviteRefused("invite.expired")
-    await claim_invite(session, invite.code, now)
-    user = await _invited_user(session, invite, display_name, now)
+        raise InviteRefused("invite.expired", **words)
+    await claim_invite(session, invite.code, now, words)
+    user = await _invited_user(session, invite, display_name, now, words)
     if current.identity is not None:
         current.identity.user_id, current.identity.chat_id = user.id, chat_id
         current.identity.blocked_at, current.identity.last_seen_at = None, now
@@ -249,7 +256,9 @@ async def stage_registration(
     return user
 
 
-async def claim_invite(session: AsyncSession, code: str, now: datetime) -> None:
+async def claim_invite(
+    session: AsyncSession, code: str, now: datetime, words: dict[str, object]
+) -> None:
     """Marks an unused, unexpired code used, in one conditional UPDATE; no commit.
 
     Two people may type one code at the same moment: both find it unused, but only one
@@ -265,7 +274,7 @@ async def claim_invite(session: AsyncSession, code: str, now: datetime) -> None:
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         used = (await _fresh(session, code)).used_at is not None
-        raise InviteRefused("invite.just_used" if used else "invite.expired")
+        raise InviteRefused("invite.just_used" if used else "invite.expired", **words)
 
 
 async def _fresh(session: AsyncSession, code: str) -> Invite:
@@ -277,13 +286,17 @@ async def _fresh(session: AsyncSession, code: str) -> Invite:
 
 
 async def _invited_user(
-    session: AsyncSession, invite: Invite, display_name: str, now: datetime
+    session: AsyncSession,
+    invite: Invite,
+    display_name: str,
+    now: datetime,
+    words: dict[str, object],
 ) -> User:
     """Returns the user an invite was made for, or a new user with its role and units."""
     if invite.user_id is not None:
         user = await session.get(User, invite.user_id)
         if user is None or user.revoked_at is not None:
-            raise InviteRefused("invite.withdrawn")
+            raise InviteRefused("invite.withdrawn", **words)
         return user
     user = User(
         name=display_name[:NAME_LIMIT], role=invite.role, created_at=now, invite_code=invite.code

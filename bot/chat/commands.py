@@ -61,7 +61,7 @@ async def start(turn: Turn, args: str) -> None:
         turn.say(text("chat.welcome_back", turn.lang, name=turn.user.name))
         await help_(turn, "")
     else:
-        turn.say(text("chat.ask_code", turn.lang))
+        turn.say(text("chat.ask_code", turn.lang, **turn.levels))
 
 
 async def register(turn: Turn, code: str) -> None:
@@ -87,6 +87,7 @@ async def register(turn: Turn, code: str) -> None:
             chat_id=sender.chat_id,
             display_name=sender.display_name,
             now=turn.now,
+            levels=turn.campaign.levels,
         )
     except InviteRefused as refusal:
         turn.say(refusal.message(turn.lang))
@@ -115,7 +116,10 @@ async def _count_wrong_code(turn: Turn) -> None:
 
 def _wait_for_codes(turn: Turn, count: int, until: datetime) -> None:
     local = until.astimezone(turn.campaign.timezone)
-    turn.say(text("chat.wrong_codes_wait", turn.lang, count=count, until=f"{local:%H:%M}"))
+    until_time = f"{local:%H:%M}"
+    turn.say(
+        text("chat.wrong_codes_wait", turn.lang, count=count, until=until_time, **turn.levels)
+    )
 
 
 async def help_(turn: Turn, _args: str) -> None:

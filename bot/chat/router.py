@@ -152,4 +152,4 @@ async def _stranger_may_write(turn: Turn) -> bool:
 
 
 def _refuse_stranger(turn: Turn, revoked: bool) -> None:
-    turn.say(text("chat.revoked" if revoked else "chat.unregistered", turn.lang))
+    turn.say(text("chat.revoked" if revoked else "chat.unregistered", turn.lang, **turn.levels))

@@ -215,13 +215,17 @@ MESSAGES: dict[str, str] = {
     ),
     "invite.line_needs_commune": "«{unit}» là một xóm; mã mời vai trò {role} cần một xã.",
     "invite.file_no_units": "Tệp {path} không ghi đơn vị nào.",
-    "invite.unknown": "Mã mời không đúng. Xin kiểm tra lại mã (8 ký tự) cán bộ huyện đã gửi.",
+    "invite.unknown": (
+        "Mã mời không đúng. Xin kiểm tra lại mã (8 ký tự) cán bộ {district_level} đã gửi."
+    ),
     "invite.used": "Mã mời này đã được dùng rồi. Mỗi mã chỉ dùng được một lần.",
     "invite.just_used": (
         "Mã mời này vừa có người khác dùng trước bạn. Mỗi mã chỉ dùng được một lần. "
-        "Xin liên hệ cán bộ huyện để lấy mã mới."
+        "Xin liên hệ cán bộ {district_level} để lấy mã mới."
     ),
-    "invite.expired": "Mã mời này đã hết hạn. Xin liên hệ cán bộ huyện để lấy mã mới.",
+    "invite.expired": (
+        "Mã mời này đã hết hạn. Xin liên hệ cán bộ {district_level} để lấy mã mới."
+    ),
     "invite.cancel_unknown": "Không có mã mời «{code}».",
     "invite.cancel_used": (
         "Mã mời {code} đã được dùng (người dùng {user_id}), không hủy được. "
@@ -229,7 +233,9 @@ MESSAGES: dict[str, str] = {
     ),
     "invite.cancel_expired": "Mã mời {code} đã hủy hoặc hết hạn rồi.",
     "invite.already_registered": "Tài khoản này đã đăng ký rồi.",
-    "invite.withdrawn": "Mã mời này không còn dùng được. Xin liên hệ cán bộ huyện để lấy mã mới.",
+    "invite.withdrawn": (
+        "Mã mời này không còn dùng được. Xin liên hệ cán bộ {district_level} để lấy mã mới."
+    ),
     "invite.user_revoked": (
         "Người dùng {user_id} ({name}) đã bị khóa nên không tạo mã mời cho họ được."
     ),
@@ -514,8 +520,8 @@ MESSAGES: dict[str, str] = {
         "đổi. Xin thử lại sau ít phút."
     ),
     "chat.unregistered": (
-        "Xin chào! Bạn chưa đăng ký sử dụng. Xin gửi mã mời (8 ký tự) mà cán bộ huyện "
-        "đã đưa, ví dụ: /start AB3KQ7MX"
+        "Xin chào! Bạn chưa đăng ký sử dụng. Xin gửi mã mời (8 ký tự) mà cán bộ "
+        "{district_level} đã đưa, ví dụ: /start AB3KQ7MX"
     ),
     "chat.private_only": (
         "Xin lỗi, bot chỉ làm việc trong tin nhắn riêng. Xin nhắn riêng cho bot để đăng ký và "
@@ -527,10 +533,14 @@ MESSAGES: dict[str, str] = {
     ),
     "chat.wrong_codes_wait": (
         "Bạn đã nhập sai mã mời {count} lần. Xin chờ đến {until} rồi thử lại, hoặc liên hệ "
-        "cán bộ huyện để kiểm tra mã."
+        "cán bộ {district_level} để kiểm tra mã."
     ),
-    "chat.revoked": "Tài khoản của bạn đã bị tạm khóa. Xin liên hệ cán bộ huyện nếu cần dùng lại.",
-    "chat.ask_code": "Xin chào! Để bắt đầu, xin gửi mã mời (8 ký tự) mà cán bộ huyện đã đưa.",
+    "chat.revoked": (
+        "Tài khoản của bạn đã bị tạm khóa. Xin liên hệ cán bộ {district_level} nếu cần dùng lại."
+    ),
+    "chat.ask_code": (
+        "Xin chào! Để bắt đầu, xin gửi mã mời (8 ký tự) mà cán bộ {district_level} đã đưa."
+    ),
     "chat.welcome_back": "Chào {name}!",
     "chat.registered_hamlet": (
         "✅ Đăng ký xong! {name} là trưởng ban công tác Mặt trận của {units}."

@@ -227,8 +227,15 @@ async def test_village_and_cluster_people_read_thon_and_cum_never_xom(nineteen) 
     assert "\nCác cụm cần chú ý: " in digest
     assert digest.endswith("\nSố thôn chưa báo cáo hôm nay: 8.")
 
-    for person in (leader, cluster, staff):
-        assert not [said for said in _received(bot, person) if "xóm" in said.lower()]
+    stranger = bot.user("Người lạ")
+    [asked] = await bot.say(stranger, "/start")
+    assert asked.text.endswith("mã mời (8 ký tự) mà cán bộ xã đã đưa.")
+    [wrong] = await bot.say(stranger, "/start AAAAAAAA")
+    assert wrong.text == "Mã mời không đúng. Xin kiểm tra lại mã (8 ký tự) cán bộ xã đã gửi."
+
+    for person in (leader, cluster, staff, stranger):
+        said = _received(bot, person)
+        assert not [text for text in said if "xóm" in text.lower() or "huyện" in text], said
 
 
 async def test_a_tally_file_of_the_nineteen_questions_imports_whole(nineteen, tmp_path) -> None:

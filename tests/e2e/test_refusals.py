@@ -13,11 +13,14 @@ from sqlalchemy import delete
 
 from bot.chat import confirmation
 from bot.chat.turn import Incoming, Kind
+from reporting.campaign import Levels
 from reporting.errors import Problem
 from reporting.i18n import text
 from reporting.people import revoke_user
 from reporting.storage.models import ChatLimit, Confirmation, Role
 from reporting.wording import level_words
+
+LEVELS = level_words(Levels())  # the reference campaign's: huyện / xã / xóm
 
 HAMLET = "Định Biên/Xóm Nà Mỏ"
 OTHER_COMMUNES_HAMLET = "Bảo Linh/Xóm Bản Lanh"
@@ -124,9 +127,9 @@ def matrix() -> list[tuple[str, str, str]]:
 def refusal(role: str, command: str) -> str:
     """Returns what a role that may not use a command is told."""
     if role == "stranger":
-        return text("chat.unregistered")
+        return text("chat.unregistered", **LEVELS)
     if role == "revoked":
-        return text("chat.revoked")
+        return text("chat.revoked", **LEVELS)
     return text("chat.not_for_role", command=command.removeprefix("/"))
 
 

@@ -10,10 +10,13 @@ from sqlalchemy import select
 from bot.chat import commands
 from bot.chat.commands import COMMANDS
 from bot.telegram.app import MENU
+from reporting.campaign import Levels
 from reporting.i18n import text
 from reporting.people import create_user_invite
 from reporting.storage.models import Identity, Invite, Role, User
 from reporting.wording import level_words
+
+LEVELS = level_words(Levels())  # the reference campaign's: huyện / xã / xóm
 
 
 async def test_start_with_code_registers_hamlet_leader(chat) -> None:
@@ -116,10 +119,10 @@ async def test_stranger_gets_polite_refusal_and_nothing_is_stored(bot) -> None:
         "/report 45 44 43 45 45 42 44 45 44 45 45",
     ):
         [refusal] = await bot.say(stranger, message)
-        assert refusal.text == text("chat.unregistered")
+        assert refusal.text == text("chat.unregistered", **LEVELS)
         assert refusal.text.startswith("Xin chào! Bạn chưa đăng ký sử dụng.")
     [asked] = await bot.say(stranger, "/start")
-    assert asked.text == text("chat.ask_code")
+    assert asked.text == text("chat.ask_code", **LEVELS)
     assert await bot.account(stranger) is None
     assert (await bot.count(User), await bot.count(Identity)) == (0, 0)
     assert await bot.all_tallies() == []
@@ -128,7 +131,7 @@ async def test_stranger_gets_polite_refusal_and_nothing_is_stored(bot) -> None:
 async def test_revoked_user_is_refused(bot) -> None:
     leader = await bot.register(Role.HAMLET, bot.hamlet)
     await bot.revoke(leader)
-    revoked = text("chat.revoked")
+    revoked = text("chat.revoked", **LEVELS)
     assert revoked.startswith("Tài khoản của bạn đã bị tạm khóa.")
     for message in (
         "/report",
@@ -159,7 +162,7 @@ async def test_a_revoked_account_comes_back_with_a_fresh_code_as_a_new_user(bot,
         assert kept is not None
         assert kept.revoked_at is not None
     [status, *_] = await bot.say(leader, "/status")
-    assert status.text != text("chat.revoked")
+    assert status.text != text("chat.revoked", **LEVELS)
 
 
 @pytest.mark.parametrize("kind", ["group", "supergroup"])

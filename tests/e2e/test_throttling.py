@@ -14,9 +14,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from reporting.campaign import Levels
 from reporting.i18n import text
 from reporting.limits import STRANGER_MESSAGES, WRONG_CODES
 from reporting.storage.models import AlertLog, Invite, OutboxMessage, Role
+from reporting.wording import level_words
+
+LEVELS = level_words(Levels())  # the reference campaign's: huyện / xã / xóm
 
 GREETING = "Xin chào, tôi muốn báo cáo"
 
@@ -61,13 +65,13 @@ async def test_a_flooding_stranger_is_told_once_then_ignored_until_the_window_en
         await _unanswered(chat, stranger, GREETING)
     told = await _told(chat, stranger)
     limit = STRANGER_MESSAGES.most
-    assert told[:limit] == [text("chat.unregistered")] * limit
+    assert told[:limit] == [text("chat.unregistered", **LEVELS)] * limit
     assert told[limit:] == [text("chat.slow_down", until="16:10")]  # and nothing more
     assert len(await chat.processed()) >= limit + 15  # each one was still recorded, once
 
     chat.clock.set(chat.now + STRANGER_MESSAGES.window)
     [refusal] = await chat.say(stranger, GREETING)
-    assert refusal.text == text("chat.unregistered")
+    assert refusal.text == text("chat.unregistered", **LEVELS)
 
 
 async def test_a_registered_leader_is_never_slowed_down(chat) -> None:
@@ -90,11 +94,13 @@ async def test_wrong_codes_make_the_account_wait_and_alert_the_district_once(cha
         replies = await chat.say(guesser, f"/start ZZZZZZZ{attempt + 1}")
         assert replies[0].text.startswith("Mã mời không đúng.")
     assert [reply.text for reply in replies[1:]] == [
-        text("chat.wrong_codes_wait", count=WRONG_CODES.most, until="16:30")
+        text("chat.wrong_codes_wait", count=WRONG_CODES.most, until="16:30", **LEVELS)
     ]
     good = await chat.invite(Role.HAMLET, chat.hamlet)
     [wait] = await chat.say(guesser, f"/start {good}")  # even a right code must wait
-    assert wait.text == text("chat.wrong_codes_wait", count=WRONG_CODES.most, until="16:30")
+    assert wait.text == text(
+        "chat.wrong_codes_wait", count=WRONG_CODES.most, until="16:30", **LEVELS
+    )
     assert await chat.account(guesser) is None
 
     await chat.say(staff, "/help")  # the alert went before this answer, in the chat's order
