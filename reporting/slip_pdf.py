@@ -31,6 +31,7 @@ from reporting.campaign import Campaign
 from reporting.exports.posting import A4, FONT, PAGE_MM
 from reporting.i18n import text
 from reporting.invite_slips import SLIPS_PER_PAGE, Channels, Slip, spaced
+from reporting.wording import level_words
 
 MONO = "DejaVu Sans Mono"
 COLUMNS, ROWS = 2, 3
@@ -118,16 +119,17 @@ def _slip(
 def _heading(slip: Slip, campaign: Campaign, lang: str) -> list[str]:
     """Returns the slip's title (its unit, or the person) and the lines that say for whom: a
     person's position and communes, each cut to the slip's width."""
-    levels = campaign.levels
+    levels, words = campaign.levels, level_words(campaign.levels)
     communes = ", ".join(f"{levels.commune} {name}" for name in slip.communes)
     if slip.person is not None:
-        position = slip.position or text(f"slips.role_{slip.role.value}", lang)
+        position = slip.position or text(f"slips.role_{slip.role.value}", lang, **words)
         answers_for = _answers_for(slip, campaign, lang)
         lines = [_fit(line, LINE_CHARACTERS) for line in (position, answers_for)]
         return [_fit(slip.person, TITLE_CHARACTERS), *lines]
     if slip.hamlet is not None:
-        return [f"{slip.hamlet}, {communes}", text("slips.for_hamlet", lang)]
-    return [communes[:1].upper() + communes[1:], text(f"slips.for_{slip.role.value}", lang)]
+        return [f"{slip.hamlet}, {communes}", text("slips.for_hamlet", lang, **words)]
+    role = text(f"slips.for_{slip.role.value}", lang, **words)
+    return [communes[:1].upper() + communes[1:], role]
 
 
 def _answers_for(slip: Slip, campaign: Campaign, lang: str) -> str:
