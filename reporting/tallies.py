@@ -157,6 +157,7 @@ async def _refuse_over_households(session: AsyncSession, hamlet: Unit, entry: En
             households=fmt_count(hamlet.households),
             earlier=fmt_count(earlier),
             collected=fmt_count(entry.figures.collected),
+            day=fmt_day(entry.day, year=False),
             total=fmt_count(total),
         )
 

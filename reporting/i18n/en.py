@@ -183,7 +183,8 @@ MESSAGES: dict[str, str] = {
     ),
     "tally.over_households": (
         "{hamlet} has {households} households. Other days already collected {earlier} forms; "
-        "{collected} more today makes {total} — more than the households. Please check the figure."
+        "{collected} more on {day} makes {total} — more than the households. "
+        "Please check the figure."
     ),
     # --- cli ---
     "db.outdated": (

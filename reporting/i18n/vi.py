@@ -188,7 +188,7 @@ MESSAGES: dict[str, str] = {
     ),
     "tally.over_households": (
         "{hamlet} có {households} hộ. Các ngày khác đã thu {earlier} phiếu, thêm {collected} "
-        "phiếu hôm nay thành {total} — nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về."
+        "phiếu ngày {day} thành {total} — nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về."
     ),
     # --- cli ---
     "db.outdated": (

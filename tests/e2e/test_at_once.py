@@ -25,8 +25,8 @@ from tests.e2e.conftest import NOW, InProcess, in_process
 PAUSE = 0.3
 SAVED = "✅ Đã lưu báo cáo ngày"
 OVER = (
-    "Xóm Nà Mỏ có 60 hộ. Các ngày khác đã thu {earlier} phiếu, thêm {collected} phiếu hôm nay "
-    "thành 70 — nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về."
+    "Xóm Nà Mỏ có 60 hộ. Các ngày khác đã thu {earlier} phiếu, thêm {collected} phiếu ngày "
+    "{day} thành 70 — nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về."
 )
 JUST_USED = (
     "Mã mời này vừa có người khác dùng trước bạn. Mỗi mã chỉ dùng được một lần. "
@@ -105,8 +105,8 @@ async def test_two_days_of_one_hamlet_sent_at_once_by_its_two_leaders_stay_withi
     assert len(saved) == 1
     [refusal] = refused
     assert refusal in {
-        OVER.format(earlier=40, collected=30),
-        OVER.format(earlier=30, collected=40),
+        OVER.format(earlier=40, collected=30, day="28/01"),
+        OVER.format(earlier=30, collected=40, day="27/01"),  # the day it is for, not "today"
     }
     stored = await bot.tallies()
     assert len(stored) == 1

@@ -118,7 +118,7 @@ async def test_backfill_with_a_day_first(bot, leader) -> None:
         ),
         (
             "61 0 0 0 0 0 0 0 0 0 0",
-            "Xóm Nà Mỏ có 60 hộ. Các ngày khác đã thu 0 phiếu, thêm 61 phiếu hôm nay thành 61 "
+            "Xóm Nà Mỏ có 60 hộ. Các ngày khác đã thu 0 phiếu, thêm 61 phiếu ngày 28/01 thành 61 "
             "— nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về.",
         ),
     ],
@@ -155,8 +155,8 @@ async def test_cumulative_collected_over_households_is_refused(bot, leader) -> N
     await bot.say(leader, "/report 27/01 40 40 40 40 40 40 40 40 40 40 40")
     [refused] = await bot.say(leader, "/report 21 20 20 20 20 20 20 20 20 20 20")
     assert refused.text == (
-        "Xóm Nà Mỏ có 60 hộ. Các ngày khác đã thu 40 phiếu, thêm 21 phiếu hôm nay thành 61 — "
-        "nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về."
+        "Xóm Nà Mỏ có 60 hộ. Các ngày khác đã thu 40 phiếu, thêm 21 phiếu ngày 28/01 thành 61 "
+        "— nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về."
     )
     [tally] = await bot.all_tallies()
     assert (tally.day, tally.collected, tally.revision) == (date(2024, 1, 27), 40, 1)

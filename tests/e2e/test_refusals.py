@@ -344,11 +344,11 @@ async def test_a_refusal_after_a_write_is_said_alone_and_changes_nothing(
 
     async def confirm_then_refuse(*args: Any) -> bool:
         await write_then_refuse(*args)
-        raise Problem("chat.confirm_already", commune="Định Biên")
+        raise Problem("chat.confirm_already", commune="Định Biên", commune_level="xã")
 
     monkeypatch.setattr(confirmation, "confirm", confirm_then_refuse)
     [refused] = await chat.press(chair, "Xác nhận")
-    assert refused.text == "Xã Định Biên đã xác nhận số liệu rồi."
+    assert refused.text == "Số liệu của xã Định Biên đã được xác nhận rồi."
     assert await chat.count(Confirmation) == 0
 
     monkeypatch.undo()  # the draft dropped before the refusal is back: the answer still fits

@@ -195,7 +195,7 @@ async def test_cumulative_collected_may_not_exceed_households(
     with pytest.raises(TallyRejected) as refused:
         await _submit(session_factory, loaded, _entry(hamlet, SECOND_DAY, figures(31), clock))
     assert refused.value.message() == (
-        "Xóm Đồng Chùa có 80 hộ. Các ngày khác đã thu 50 phiếu, thêm 31 phiếu hôm nay "
+        "Xóm Đồng Chùa có 80 hộ. Các ngày khác đã thu 50 phiếu, thêm 31 phiếu ngày 28/01 "
         "thành 81 — nhiều hơn số hộ. Xin kiểm tra lại số phiếu thu về."
     )
     assert await _counts(session_factory) == (1, 1)
