@@ -1,9 +1,9 @@
 """Alerts on every channel: evaluate, claim each (alert, person) once, queue its message.
 
 The claim (alert_log) and the message (outbox, to the one chat account the person last wrote
-from, see `audience.addressee`) are written in one transaction, so a crash either leaves the
-alert unclaimed (the next check claims it) or claimed with its message waiting to be sent:
-never sent twice, never lost.
+from, see `reporting.alert_store.addressee`) are written in one transaction, so a crash
+either leaves the alert unclaimed (the next check claims it) or claimed with its message
+waiting to be sent: never sent twice, never lost.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import alerts
-from bot.chat.router import handle, rehearse
+from bot.chat.router import RefusedAfterWrite, handle, rehearse
 from bot.chat.turn import Event, Incoming, Rehearsal, Reply, Sender, TallyStored, Turn
 from bot.core import Core
 from bot.outbox import enqueue
@@ -46,6 +46,21 @@ async def converse(core: Core, sender: Sender, incoming: Incoming, delivery_key:
 async def _converse(
     core: Core, sender: Sender, incoming: Incoming, delivery_key: str, rehearsal: Rehearsal | None
 ) -> bool:
+    try:
+        return await _answer(core, sender, incoming, delivery_key, rehearsal)
+    except RefusedAfterWrite as refusal:  # rolled back whole: answered again, with the refusal
+        return await _answer(core, sender, incoming, delivery_key, None, refused=refusal.said)
+
+
+async def _answer(
+    core: Core,
+    sender: Sender,
+    incoming: Incoming,
+    delivery_key: str,
+    rehearsal: Rehearsal | None,
+    *,
+    refused: str | None = None,
+) -> bool:
     now = core.clock.now()
     async with core.sessions() as session:
         # One input of a chat at a time across processes (several behind a proxy on
@@ -55,7 +70,7 @@ async def _converse(
             return False
         turn = Turn(session, core.campaign, core.clock, sender, rehearsal=rehearsal)
         if sender.private:
-            await handle(turn, incoming)
+            await handle(turn, incoming, refused=refused)
         else:  # SPEC §2.2: registration and answers only in a private chat
             turn.say(text("chat.private_only"))
         alerted = await alerts.claim_event_alerts(session, core.campaign, turn.events, now)

@@ -1,9 +1,9 @@
 """What an alert is (SPEC §2.5, §5), when it may go out and until when: pure, no I/O.
 
 The alerts due are decided in `reporting.scheduled_alerts` (the timed ones) and
-`reporting.verdict_alerts` (a verdict that got worse); the bot decides who receives each one
-and sends it. An alert only says what happened, to which unit, and how to say it in each
-language.
+`reporting.verdict_alerts` (a verdict that got worse); `reporting.alert_store` finds who
+receives each one, and the bot queues it. An alert only says what happened, to which unit,
+and how to say it in each language.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Kind(StrEnum):
 
 
 class Audience(StrEnum):
-    """Who receives an alert; the bot turns this into users."""
+    """Who receives an alert; `reporting.alert_store.recipients` turns this into users."""
 
     LEADERS = "leaders"  # the leaders of `hamlet_ids`
     COMMUNE = "commune"  # the commune's commune users and officials

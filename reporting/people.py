@@ -243,8 +243,9 @@ async def stage_registration(
         raise InviteRefused("invite.used")
     if invite.expires_at < now:
         raise InviteRefused("invite.expired", **words)
+    existing = await _user_invited(session, invite, words)  # refused before the code is used
     await claim_invite(session, invite.code, now, words)
-    user = await _invited_user(session, invite, display_name, now, words)
+    user = existing or await _new_user(session, invite, display_name, now)
     if current.identity is not None:
         current.identity.user_id, current.identity.chat_id = user.id, chat_id
         current.identity.blocked_at, current.identity.last_seen_at = None, now
@@ -285,19 +286,23 @@ async def _fresh(session: AsyncSession, code: str) -> Invite:
     return invite
 
 
-async def _invited_user(
-    session: AsyncSession,
-    invite: Invite,
-    display_name: str,
-    now: datetime,
-    words: dict[str, object],
+async def _user_invited(
+    session: AsyncSession, invite: Invite, words: dict[str, object]
+) -> User | None:
+    """Returns the existing user an invite was made for (None: it makes a new user); refuses
+    the invite when that user is gone or revoked."""
+    if invite.user_id is None:
+        return None
+    user = await session.get(User, invite.user_id)
+    if user is None or user.revoked_at is not None:
+        raise InviteRefused("invite.withdrawn", **words)
+    return user
+
+
+async def _new_user(
+    session: AsyncSession, invite: Invite, display_name: str, now: datetime
 ) -> User:
-    """Returns the user an invite was made for, or a new user with its role and units."""
-    if invite.user_id is not None:
-        user = await session.get(User, invite.user_id)
-        if user is None or user.revoked_at is not None:
-            raise InviteRefused("invite.withdrawn", **words)
-        return user
+    """Returns a new user with the invite's role and units (flushed, so it has an id)."""
     user = User(
         name=display_name[:NAME_LIMIT], role=invite.role, created_at=now, invite_code=invite.code
     )

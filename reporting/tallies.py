@@ -126,18 +126,9 @@ async def record_tally(session: AsyncSession, campaign: Campaign, entry: Entry) 
 
 async def submit_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
     """Records a tally (see record_tally) and commits it before anyone is told it is stored."""
-    submission = await stage_tally(session, campaign, entry)
+    submission = await record_tally(session, campaign, entry)
     await session.commit()
     return submission
-
-
-async def stage_tally(session: AsyncSession, campaign: Campaign, entry: Entry) -> Submission:
-    """Records a tally with its running totals in the caller's transaction; the caller commits.
-
-    For callers that commit the tally together with other work (a chat update) and only
-    then tell the user. A refused tally writes nothing (see record_tally).
-    """
-    return await record_tally(session, campaign, entry)
 
 
 async def _refuse_if_locked(session: AsyncSession, campaign: Campaign, hamlet: Unit) -> None:

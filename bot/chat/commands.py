@@ -1,4 +1,5 @@
-"""The commands, who may use them (SPEC §2.2, §3), and the small ones: start, help, lang."""
+"""The commands and who may use them (SPEC §2.2, §3); the small ones here: /start (with
+registration by invite code), /help, /lang, /cancel, and /report choosing guided or one line."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bot.chat import confirmation, drafts
 from bot.chat.commands import BY_NAME, register
@@ -15,23 +15,40 @@ from reporting.i18n import text
 from reporting.limits import STRANGER_MESSAGES, count_attempt
 from reporting.people import CODE_ALPHABET, CODE_LENGTH, account, typed_code
 from reporting.storage.models import Role
+from reporting.storage.writes import WriteMark, write_mark, wrote_since
 
 DIALOGS = {guided.KIND: guided.step, confirmation.KIND: confirmation.step}
 _CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}", re.IGNORECASE)
 
 
-async def handle(turn: Turn, incoming: Incoming) -> None:
-    """Answers one input; the replies are queued on the turn, the caller commits them."""
+class RefusedAfterWrite(Exception):
+    """A flow refused the input after it had written: the caller rolls the whole input back
+    and answers it again with `handle(…, refused=said)`, which says only the refusal."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(said)
+        self.said = said
+
+
+async def handle(turn: Turn, incoming: Incoming, *, refused: str | None = None) -> None:
+    """Answers one input; the replies are queued on the turn, the caller commits them.
+
+    Raises RefusedAfterWrite for a refusal that came after a write (see `_refusals_said`).
+    """
     found = await account(turn.session, turn.sender.channel, turn.sender.external_id)
     revoked = found.user is not None and found.user.revoked_at is not None
     turn.user = None if revoked else found.user
     if found.identity is not None:
-        # one UPDATE with the commit: alerts go to the account a person last wrote from, and
-        # one that blocked the bot can be reached again now that they wrote
+        # alerts go to the account a person last wrote from, and one that blocked the bot can
+        # be reached again now that they wrote (one UPDATE, flushed before the flow below)
         found.identity.last_seen_at, found.identity.blocked_at = turn.now, None
     if turn.user is None and not await _stranger_may_write(turn):
         return
-    async with _refusals_said(turn, undo_writes=True):
+    if refused is not None:
+        turn.say(refused)
+        return
+    await turn.session.flush()  # the last-seen change above, so as not to count it as the flow's
+    with _refusals_said(turn, write_mark(turn.session)):
         if incoming.kind is Kind.COMMAND:
             await _command(turn, incoming, revoked)
         else:
@@ -52,35 +69,29 @@ async def rehearse(turn: Turn, incoming: Incoming) -> Rehearsal | None:
     if user is None or user.revoked_at is not None or Role(user.role) not in command.roles:
         return None
     turn.user = user
-    async with _refusals_said(turn, undo_writes=False):  # a read session: nothing written
+    with _refusals_said(turn):  # a read session: nothing is written
         await command.run(turn, incoming.args)
     return Rehearsal(command.name, user.id, tuple(turn.replies))
 
 
-@asynccontextmanager
-async def _refusals_said(turn: Turn, *, undo_writes: bool) -> AsyncIterator[None]:
+@contextmanager
+def _refusals_said(turn: Turn, mark: WriteMark | None = None) -> Iterator[None]:
     """Says a refusal raised inside in the user's language (the chat's one translation), and
     only that: the replies and events queued before it are dropped.
 
-    With `undo_writes`, the rows written before it go too (back to a savepoint), so that a
-    refused input changes nothing even when refused after a write.
+    A refusal that came after a write since `mark` is raised again as RefusedAfterWrite, so
+    that the input is rolled back whole: a refused input changes nothing. The flows refuse
+    before they write, so this costs the inputs nothing but a look at the session.
     """
-    replies, events, user = len(turn.replies), len(turn.events), turn.user
-    savepoint = await turn.session.begin_nested() if undo_writes else None
+    replies, events = len(turn.replies), len(turn.events)
     try:
         yield
     except TallybotError as refusal:
         said = refusal.message(turn.lang)
+        if mark is not None and wrote_since(turn.session, mark):
+            raise RefusedAfterWrite(said) from refusal
         del turn.replies[replies:], turn.events[events:]
-        if savepoint is not None:
-            await savepoint.rollback()
-            turn.user = user
-            if user is not None:  # as stored, had the flow changed it
-                await turn.session.refresh(user)
         turn.say(said)
-    else:
-        if savepoint is not None and savepoint.is_active:
-            await savepoint.commit()
 
 
 async def _command(turn: Turn, incoming: Incoming, revoked: bool) -> None:

@@ -12,7 +12,7 @@ from bot.chat.commands import COMMANDS
 from bot.telegram.app import MENU
 from reporting.campaign import Levels
 from reporting.i18n import text
-from reporting.people import create_user_invite
+from reporting.people import create_user_invite, revoke_user
 from reporting.storage.models import Identity, Invite, Role, User
 from reporting.wording import level_words
 
@@ -260,3 +260,22 @@ async def test_a_registration_whose_welcome_fails_is_not_half_done(
     monkeypatch.undo()
     [welcome, *_] = await bot.say(person, f"/start {code}")  # the same code works afterwards
     assert welcome.text.startswith("✅ Đăng ký xong!")
+
+
+async def test_a_user_invite_of_a_revoked_user_is_refused_and_stays_unused(chat) -> None:
+    official = await chat.register(Role.OFFICIAL, "Định Biên", name="Lê Thị Hoa")
+    code = await _user_invite(chat, official)
+    user = await chat.account(official)
+    assert user is not None
+    async with chat.sessions() as session:
+        await revoke_user(session, user.id, chat.clock.now())
+    second = chat.user("Hoa (điện thoại thứ hai)")
+    [refusal] = await chat.say(second, f"/start {code}")
+    assert refusal.text == (
+        "Mã mời này không còn dùng được. Xin liên hệ cán bộ huyện để lấy mã mới."
+    )
+    assert await chat.account(second) is None
+    async with chat.reading() as session:
+        invite = await session.get(Invite, code)
+        assert invite is not None
+        assert invite.used_at is None  # refused before it was claimed: the input changed nothing

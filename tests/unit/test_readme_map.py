@@ -1,8 +1,8 @@
 """The README's map of the code ("How it is built") names what is there, and all of it.
 
 A newcomer finds their way by that map, so a module renamed, moved or added without it fails
-here: every module the map names exists, and every module of `reporting/` and `bot/chat/` is
-named in it.
+here: every module the map names exists, and every module of `reporting/` and `bot/chat/`, and
+each of `bot/`'s own, is named in it (a module by its file name, wherever the map puts it).
 """
 
 from __future__ import annotations
@@ -53,3 +53,8 @@ def _unnamed(folder: str) -> list[str]:
 @pytest.mark.parametrize("folder", DRAWN)
 def test_every_module_is_on_the_map(folder: str) -> None:
     assert _unnamed(folder) == [], f"modules of {folder}/ the README's map does not name"
+
+
+def test_every_module_of_bot_itself_is_on_the_map() -> None:
+    own = sorted(path.stem for path in (ROOT / "bot").glob("[!_]*.py"))
+    assert [name for name in own if name not in NAMED] == []

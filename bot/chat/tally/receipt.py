@@ -8,7 +8,7 @@ from bot.chat.turn import TallyStored, Turn
 from reporting.i18n import fmt_count, fmt_day, fmt_percent, text
 from reporting.measures import Counts, lowest_question, participation, question_threshold, rate
 from reporting.storage.models import Unit
-from reporting.tallies import Entry, Figures, TallyRejected, stage_tally
+from reporting.tallies import Entry, Figures, TallyRejected, record_tally
 
 
 async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> bool:
@@ -20,7 +20,7 @@ async def send_tally(turn: Turn, hamlet: Unit, day: date, figures: Figures) -> b
     assert turn.user is not None
     entry = Entry(hamlet, day, figures, turn.user.id, turn.sender.channel, turn.now)
     try:
-        submission = await stage_tally(turn.session, turn.campaign, entry)
+        submission = await record_tally(turn.session, turn.campaign, entry)
     except TallyRejected as refusal:
         turn.say(refusal.message(turn.lang))
         return False
