@@ -9,7 +9,7 @@ from reporting.units import UnitNotFound, communes, find_commune
 
 
 class OutOfScope(Problem):
-    """A commune the user is not assigned to."""
+    """A commune the user is not assigned to, or one the district does not have."""
 
 
 async def scope_communes(turn: Turn) -> list[Unit]:
@@ -28,5 +28,12 @@ async def commune_in_scope(turn: Turn, query: str) -> Unit:
     try:
         return await find_commune(turn.session, query, within=mine)
     except UnitNotFound:
+        pass
+    try:
         other = await find_commune(turn.session, query)
-        raise OutOfScope("chat.out_of_scope", commune=other.name, **turn.levels) from None
+    except UnitNotFound as unknown:
+        if unknown.key != "unit.unknown_commune":
+            raise
+        # said with the campaign's word for a commune ("cụm"), which the finder does not know
+        raise OutOfScope("chat.unknown_commune", query=query, **turn.levels) from None
+    raise OutOfScope("chat.out_of_scope", commune=other.name, **turn.levels)

@@ -632,6 +632,7 @@ MESSAGES: dict[str, str] = {
     "chat.mine_no_collection": "Today ({day}) is not a collection day.",
     "chat.mine_missing": "Today ({day}): not reported yet. Send /report.",
     "chat.mine_reported": "Today ({day}): reported {collected} forms at {time}.",
+    "chat.unknown_commune": "No commune called “{query}”.",
     "chat.out_of_scope": "Commune {commune} is not one of yours.",
     "chat.missing_no_collection": "Today ({day}) is not a collection day.",
     "chat.missing_heading": "📭 Hamlets without a report on {day}:",

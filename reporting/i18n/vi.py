@@ -662,6 +662,7 @@ MESSAGES: dict[str, str] = {
     "chat.mine_no_collection": "Hôm nay ({day}) không phải ngày thu phiếu.",
     "chat.mine_missing": "Hôm nay ({day}): chưa báo cáo. Gõ /report để gửi.",
     "chat.mine_reported": "Hôm nay ({day}): đã báo cáo {collected} phiếu lúc {time}.",
+    "chat.unknown_commune": "Không tìm thấy {commune_level} «{query}».",
     "chat.out_of_scope": "{commune} không thuộc các {commune_level} bạn phụ trách.",
     "chat.missing_no_collection": "Hôm nay ({day}) không phải ngày thu phiếu.",
     "chat.missing_heading": "📭 Các {hamlet_level} chưa báo cáo ngày {day}:",

@@ -213,6 +213,8 @@ async def test_village_and_cluster_people_read_thon_and_cum_never_xom(nineteen) 
     )
     [refused] = await bot.say(cluster, "/tinhhinh Nam Sơn")
     assert refused.text == "Nam Sơn không thuộc các cụm bạn phụ trách."
+    [unknown] = await bot.say(cluster, "/tinhhinh Đông Sơn")
+    assert unknown.text == "Không tìm thấy cụm «Đông Sơn»."
 
     await _alerts_at(bot, 17)
     assert _received(bot, leader)[-1] == (
