@@ -117,7 +117,7 @@ def _digest_figures(m: Measures, t: Thresholds) -> Phrase:
     """Returns "; bình quân câu 1–9 97,10 %; câu 10 98,00 %" for the digest's first line."""
     words = form_words(t.form)
 
-    def phrase(lang: str) -> str:
+    def said(lang: str) -> str:
         average = fmt_percent(m.average, lang, t.average)
         parts = [text("alert.digest_average", lang, percent=average, **words)]
         if t.form.overall is not None:
@@ -125,7 +125,7 @@ def _digest_figures(m: Measures, t: Thresholds) -> Phrase:
             parts.append(text("alert.digest_overall", lang, percent=overall, **words))
         return "".join(f"; {part}" for part in parts)
 
-    return phrase
+    return said
 
 
 def _deadlines(campaign: Campaign, summary: CampaignSummary) -> Iterator[Alert]:

@@ -129,9 +129,9 @@ def _lowest_rate(commune: UnitSummary) -> Fraction:
 def _question_figure(
     commune: str | None, question: int, rate: Fraction | None, threshold: Fraction
 ) -> Phrase:
-    def phrase(lang: str) -> str:
+    def said(lang: str) -> str:
         percent = fmt_percent(rate, lang, threshold)
         figure = text("alert.question_figure", lang, question=question, percent=percent)
         return f"{commune}: {figure}" if commune else figure
 
-    return phrase
+    return said

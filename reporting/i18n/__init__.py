@@ -31,7 +31,7 @@ def phrase(key: str, /, **params: object) -> Phrase:
 
 def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     """Returns the message `key` in `lang` (Vietnamese when missing), filled with `params`;
-    a `Phrase` among them is said in `lang` too."""
+    a `Phrase` among them (any callable of the language) is said in `lang` too."""
     catalog = _CATALOGS.get(lang, vi.MESSAGES)
     # an empty message is deliberate (a blank column header), only a missing one falls back
     template = catalog[key] if key in catalog else vi.MESSAGES[key]

@@ -584,8 +584,8 @@ MESSAGES: dict[str, str] = {
         "Hôm nay ({day}) không phải ngày thu phiếu. Thời gian thu phiếu: {start} – {end}."
     ),
     "chat.commune_locked": (
-        "Số liệu của {commune_level} đã được xác nhận nên không gửi hay sửa báo cáo được nữa. "
-        "Muốn sửa, xin liên hệ cán bộ {district_level}."
+        "Số liệu của {commune_level} mình đã được xác nhận nên không gửi hay sửa báo cáo được "
+        "nữa. Muốn sửa, xin liên hệ cán bộ {district_level}."
     ),
     "chat.ask_hamlet": "Báo cáo giúp {hamlet_level} nào? Chọn một {hamlet_level}:",
     "chat.ask_replace": (

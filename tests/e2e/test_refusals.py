@@ -301,7 +301,7 @@ async def test_locked_commune_refuses_reports_on_the_last_collection_day(bot) ->
     assert cancelled.text == "Đã hủy. Chưa có gì được gửi."
     [locked] = await bot.say(leader, "/report")
     assert locked.text == (
-        "Số liệu của xã đã được xác nhận nên không gửi hay sửa báo cáo được nữa. "
+        "Số liệu của xã mình đã được xác nhận nên không gửi hay sửa báo cáo được nữa. "
         "Muốn sửa, xin liên hệ cán bộ huyện."
     )
     await bot.say(chair, "/report")
